@@ -1,0 +1,64 @@
+/*
+ * cmd-common.h: verbs that work the same way on every kind, driven by the
+ * schema and by the running entry's option declarations. An option named
+ * like a field of the noun's kind sets that field ("--address" sets
+ * host.address), so most command files are only their table.
+ */
+#ifndef HVSH_CMD_COMMON_H
+#define HVSH_CMD_COMMON_H
+
+#include "cmd.h"
+#include "record.h"
+#include "store.h"
+
+/* The kind named by the running entry's noun. */
+enum kind cmd_kind(const struct ctx *);
+
+/* NOUN list: every record, with list options. */
+int	cmd_generic_list(struct ctx *, struct cmd_args *);
+/* NOUN show NAME. */
+int	cmd_generic_show(struct ctx *, struct cmd_args *);
+/* NOUN remove NAME [--force]. */
+int	cmd_generic_remove(struct ctx *, struct cmd_args *);
+/* NOUN set NAME [--FIELD VALUE...] [--tag K=V...] [--untag K...] [--rename NEW]. */
+int	cmd_generic_set(struct ctx *, struct cmd_args *);
+/* NOUN add NAME [--FIELD VALUE...] [--tag K=V...]. */
+int	cmd_generic_add(struct ctx *, struct cmd_args *);
+
+/*
+ * The same verbs with hooks. init (add) runs on the new record after the
+ * options are applied, to fill derived fields or refuse; check (set,
+ * remove) runs after the change inside the same transaction and can refuse
+ * it, so a rule such as "one admin remains" holds atomically.
+ */
+typedef int (*cmd_init_fn)(struct ctx *, struct store_txn *, struct record *,
+	    void *arg);
+typedef int (*cmd_check_fn)(struct store_txn *);
+int	cmd_add(struct ctx *, struct cmd_args *, cmd_init_fn, void *arg);
+int	cmd_set(struct ctx *, struct cmd_args *, cmd_check_fn);
+int	cmd_remove(struct ctx *, struct cmd_args *, cmd_check_fn);
+
+/*
+ * Copies the options of the running command that name fields of r's kind
+ * into r: sizes as bytes, references by name to ids (ERR_NOENT if missing),
+ * and --tag/--untag into the tags field. Inside tx.
+ */
+int	cmd_apply_fields(struct ctx *, struct cmd_args *, struct store_txn *,
+	    struct record *);
+
+/* Option declarations shared by the tables. */
+#define OPT_NAME_NEW(k, what) \
+	{ "name", 0, OPT_NAME, OPT_POSITIONAL | OPT_REQUIRED, k, NULL, "NAME", what }
+#define OPT_NAME_OLD(k, what) \
+	{ "name", 0, OPT_NAME, OPT_POSITIONAL | OPT_REQUIRED | OPT_EXISTING, \
+	    k, NULL, "NAME", what }
+#define OPT_TAGS \
+	{ "tag", 0, OPT_TAG, OPT_MULTI, 0, NULL, NULL, "label KEY=VALUE" }
+#define OPT_UNTAG \
+	{ "untag", 0, OPT_STR, OPT_MULTI, 0, NULL, "KEY", "remove label KEY" }
+#define OPT_RENAME(k) \
+	{ "rename", 0, OPT_NAME, 0, k, NULL, "NEW", "give it a new name" }
+#define OPT_FORCE(what) \
+	{ "force", 'f', OPT_FLAG, 0, 0, NULL, NULL, what }
+
+#endif

@@ -1,0 +1,185 @@
+/*
+ * cmd.h: the one command table. Every front-end (scripted mode, the shell,
+ * later the dashboard's prompt and key bindings) turns a line into argv and
+ * calls cmd_run(); help, completion, the bash completion and the self-test
+ * are all read off the same entries.
+ *
+ * Commands are "NOUN VERB ARGS..." (or a lone word such as "help"). Each
+ * command file (cmd-host.c, ...) exports its entries; cmd-table.c lists them.
+ * Commands never print directly: they report through the ctx functions and
+ * the listing module, writing to ctx->out.
+ */
+#ifndef HVSH_CMD_H
+#define HVSH_CMD_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "listing.h"
+#include "schema.h"
+#include "store.h"
+
+enum opt_type {
+	OPT_FLAG,	/* --force */
+	OPT_STR,	/* free text */
+	OPT_INT,	/* decimal integer >= 0 */
+	OPT_SIZE,	/* 2G, 512M, bytes */
+	OPT_ENUM,	/* one of opt.enums */
+	OPT_NAME,	/* a name passing name_check; completes names of opt.kind */
+	OPT_FILE,	/* a path on the bastion; completes files */
+	OPT_TAG,	/* k=v, key a name, value printable */
+};
+
+#define OPT_REQUIRED	0x01
+#define OPT_POSITIONAL	0x02	/* given by position, in declaration order */
+#define OPT_MULTI	0x04	/* may repeat (options) / takes the rest (last positional) */
+#define OPT_EXISTING	0x08	/* OPT_NAME: completes existing names (default for positional names of other commands than add) */
+
+struct cmd_opt {
+	const char		 *name;		/* long name, or positional's name */
+	char			  short_name;	/* 0 if none */
+	enum opt_type		  type;
+	int			  flags;
+	enum kind		  kind;		/* OPT_NAME: whose names complete */
+	const char *const	 *enums;	/* OPT_ENUM: NULL-terminated */
+	const char		 *metavar;	/* "SIZE", "FILE"; defaults from type */
+	const char		 *help;
+};
+
+/* Entry flags: prerequisites checked in one place, cmd_run(). */
+#define CMD_NOSTORE	0x001	/* needs no store (help, version) */
+#define CMD_WRITE	0x002	/* changes the store; audited */
+#define CMD_LIST	0x004	/* takes -o, --columns, --no-header, --filter */
+#define CMD_SHOW	0x008	/* takes -o, --columns */
+#define CMD_OPERATOR	0x010	/* needs role operator or admin */
+#define CMD_ADMIN	0x020	/* needs role admin */
+#define CMD_HIDDEN	0x040	/* left out of help listings (complete) */
+#define CMD_HOSTS	0x080	/* changes hosts: takes --dry-run */
+#define CMD_INTERACTIVE	0x100	/* not inside -c/-f/stdin scripts (shell) */
+
+#define CMD_MAXOPTS	24
+
+struct ctx;
+struct cmd_args;
+
+struct cmd_entry {
+	const char		 *noun;		/* "host"; NULL for a lone word */
+	const char		 *verb;		/* "add" */
+	const char		 *alias;	/* verb alias, e.g. "ls"; or NULL */
+	const struct cmd_opt	 *opts;		/* terminated by { NULL } */
+	int			  flags;
+	const char		 *summary;	/* one line for listings */
+	const char		 *help;		/* paragraph for 'help CMD', or NULL */
+	int			(*exec)(struct ctx *, struct cmd_args *);
+};
+
+/* The table (cmd-table.c), terminated by an entry with noun and verb NULL. */
+extern const struct cmd_entry *const cmd_table[];
+
+enum role { ROLE_VIEWER, ROLE_OPERATOR, ROLE_ADMIN };
+
+/* Where a command's words came from, for error messages. */
+struct ctx_source {
+	const char	*file;		/* script path, "-c", "stdin", or NULL (argv) */
+	int		 line;
+};
+
+/*
+ * Everything one invocation of the command table needs. A front-end fills
+ * the public part and keeps the ctx across commands (the store stays open).
+ */
+struct ctx {
+	const char		 *home;		/* store directory */
+	FILE			 *out;		/* results */
+	FILE			 *err;		/* errors and notes */
+	int			  width;	/* terminal width for tables; 0: none */
+	int			  interactive;	/* a person at a terminal */
+	int			  quiet;	/* no confirmations on out */
+	struct ctx_source	  src;
+	/* Routes error messages; default writes "hvsh: CMD: msg" to err. */
+	void			(*on_error)(struct ctx *, const char *msg);
+
+	/* Managed by cmd_run and the store helpers below. */
+	struct store		 *store;
+	int			  store_rdonly;
+	char			 *user;		/* Unix user running hvsh */
+	const struct cmd_entry	 *entry;	/* command running now */
+	char			 *cmdline;	/* its words, quoted, for the audit */
+	char			 *result;	/* audit result text (ctx_set_result) */
+	enum role		  role;		/* of user, once known */
+	int			  nerrors;	/* errors reported so far */
+};
+
+void	ctx_init(struct ctx *, const char *home);
+void	ctx_free(struct ctx *);
+
+/*
+ * Runs one command. Returns the exit status: 0 done, 1 failed, 2 usage.
+ * Errors have been reported through ctx->on_error.
+ */
+int	cmd_run(struct ctx *, int argc, char **argv);
+
+/* Looks a command up by its first words; *used says how many words it took. */
+const struct cmd_entry *cmd_find(int argc, char **argv, int *used);
+/* "host add" (or "help"); static storage per entry is fine: it is built in place. */
+const char *cmd_name(const struct cmd_entry *, char *buf, size_t len);
+
+/*
+ * Completion: argv holds the words typed so far, the last being the word
+ * under the cursor (possibly empty). Calls cb for each candidate.
+ */
+typedef void (*cmd_complete_fn)(const char *cand, void *arg);
+void	cmd_complete(struct ctx *, int argc, char **argv, cmd_complete_fn cb, void *arg);
+
+/* Checks the table (unique names, options well formed); prints problems; count. */
+int	cmd_self_test(FILE *out);
+
+/* Writes help: all commands (words NULL), a noun's commands, or one command. */
+int	cmd_help(FILE *out, int argc, char **argv);
+
+/*
+ * The options a command accepts: its own, then those its flags imply (list
+ * options, --dry-run, --help). Fills out (CMD_MAXOPTS + 8 entries) and returns
+ * the count. Used by the parser, help and completion alike.
+ */
+#define CMD_ALLOPTS (CMD_MAXOPTS + 8)
+size_t	cmd_opts(const struct cmd_entry *, const struct cmd_opt **out);
+/* The metavar shown for an option's value ("SIZE", "table|json|csv"). */
+const char *cmd_metavar(const struct cmd_opt *, char *buf, size_t len);
+/* Writes the usage line of a command ("host add NAME --address ADDR ..."). */
+void	cmd_usage(FILE *out, const struct cmd_entry *);
+
+/* --- for command implementations --- */
+
+/* Value of an option or positional by name; NULL if not given. */
+const char *arg_str(const struct cmd_args *, const char *name);
+int	arg_flag(const struct cmd_args *, const char *name);
+/* Parsed value of an OPT_INT or OPT_SIZE (validated by the parser); def if absent. */
+int64_t	arg_i64(const struct cmd_args *, const char *name, int64_t def);
+/* All values of an OPT_MULTI option or positional; *n set to their number. */
+char *const *arg_multi(const struct cmd_args *, const char *name, int *n);
+/* The list options of a CMD_LIST / CMD_SHOW command. */
+const struct list_opts *arg_list_opts(const struct cmd_args *);
+
+/* Reports an error for the running command; returns code (for "return ctx_error(...)"). */
+int	ctx_error(struct ctx *, int code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Reports err_msg() as the error; returns err_code() (or ERR_FAIL). */
+int	ctx_error_last(struct ctx *);
+/* A confirmation on out ("host kvm1 added"), unless quiet. */
+void	ctx_info(struct ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Opens the store if not yet open. */
+int	ctx_store(struct ctx *, struct store **out);
+/*
+ * Runs fn in one write transaction together with the audit event of the
+ * running command, whose result is what fn set with ctx_set_result (or
+ * "ok"). fn may run more than once (store_write), so it must only touch
+ * the transaction and its own argument.
+ */
+int	ctx_write(struct ctx *, store_write_fn fn, void *arg);
+void	ctx_set_result(struct ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,186 @@
+# shell.sh: the interactive shell in a real terminal (a private tmux
+# server): prompt, commands, Tab completion, Ctrl-C, history, and that no
+# line ever reaches a system shell or a user's ~/.inputrc.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "ok 1 # SKIP tmux is not installed"
+	exit 0
+fi
+
+sock=hvsh-test-$$
+trap 'tmux -L "$sock" kill-server >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+
+tm() { tmux -L "$sock" -f /dev/null "$@"; }
+
+# A hostile ~/.inputrc and a file that 'ls' would show: neither may matter.
+mkdir -p "$T/home" "$T/cwd"
+printf '"\\C-t": "INPUTRC-WAS-READ"\n' >"$T/home/.inputrc"
+: >"$T/cwd/LS-CANARY-FILE"
+
+# start NAME: a session running the shell; "[hvsh exited N]" marks its end.
+start() {
+	local cmd
+	cmd="umask 022; cd $(printf %q "$T/cwd") && env HOME=$(printf %q "$T/home")"
+	cmd="$cmd HVSH_HOME=$(printf %q "$HVSH_HOME") $(printf %q "$HVSH") shell"
+	cmd="$cmd; echo \"[hvsh exited \$?]\"; sleep 600"
+	tm new-session -d -s "$1" -x 120 -y 30 "$cmd"
+	s=$1
+}
+
+screen() { tm capture-pane -p -t "$s" 2>/dev/null; }
+keys() { tm send-keys -t "$s" "$@"; }
+text() { tm send-keys -t "$s" -l -- "$1"; }
+
+# wait_for RE: polls the screen for up to 5 s.
+wait_for() {
+	local i=0
+	while [ $i -lt 50 ]; do
+		screen | grep -Eq -- "$1" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# prompts: how many prompts the screen shows.
+prompts() { screen | grep -Ec '^hvsh>( |$)'; }
+
+# wait_prompts N: polls until at least N prompts are on the screen.
+wait_prompts() {
+	local i=0
+	while [ $i -lt 50 ]; do
+		[ "$(prompts)" -ge "$1" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# clean: clears the screen (readline's C-l) so checks see one command only.
+clean() {
+	keys C-l
+	tm clear-history -t "$s"
+	local i=0
+	while [ $i -lt 50 ]; do
+		[ "$(screen | grep -c .)" -eq 1 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# run LINE: types a line and waits for the next prompt; out is the screen.
+run() {
+	clean
+	text "$1"
+	keys Enter
+	wait_prompts 2
+	out=$(screen)
+	_cmd="shell: $1"
+}
+
+check() {	# desc, command...: like t_true, with the screen in the report
+	local d=$1
+	shift
+	if "$@"; then _ok "$d"; else out=$(screen); _nok "$d"; fi
+}
+
+start one
+check "the prompt appears" wait_for '^hvsh> ?$'
+
+run version
+t_out '^hvsh [0-9]+\.[0-9]+' "version prints a version"
+
+run "host add kvm1 --address 10.0.0.1 --driver kvm --no-check"
+t_noout 'hvsh: ' "host add works in the shell"
+run "host list"
+t_out 'kvm1' "host list shows kvm1"
+
+# Completion: the words complete from the command table and the store.
+clean
+text ho
+keys Tab
+check "ho + Tab completes to 'host'" wait_for '^hvsh> host$'
+text sh
+keys Tab
+check "host sh + Tab completes to 'host show'" wait_for '^hvsh> host show$'
+text kv
+keys Tab
+check "kv + Tab completes to 'kvm1'" wait_for '^hvsh> host show kvm1$'
+keys Enter
+check "the completed line runs" wait_for '10\.0\.0\.1'
+wait_prompts 2
+
+# A quoted word completes inside its quote.
+clean
+text "host show 'kv"
+keys Tab
+check "an open quote completes and closes" wait_for "^hvsh> host show 'kvm1'\$"
+keys C-u
+
+# Ctrl-C drops the half-typed line and the shell goes on.
+clean
+text "host add zzz9 --address 10.0.0.9 --driver kvm --no-check"
+keys C-c
+check "Ctrl-C prints ^C" wait_for '\^C$'
+check "Ctrl-C gives a fresh prompt" wait_for '^hvsh> ?$'
+run version
+t_out '^hvsh [0-9]+\.[0-9]+' "the shell lives on after Ctrl-C"
+run "host list"
+t_noout 'zzz9' "the interrupted line was not run"
+
+# A quoting error is reported, not run; a resize is followed.
+run "host show 'kvm1"
+t_out "^hvsh: line 1: unterminated single quote" "a quoting error is reported"
+tm resize-window -t "$s" -x 100 -y 30 >/dev/null 2>&1
+run version
+t_out '^hvsh [0-9]+\.[0-9]+' "the shell lives on after a resize"
+
+# Readline reads hvsh's inputrc only, not the user's.
+clean
+keys C-t
+sleep 0.3
+check "~/.inputrc is not read" sh -c '! printf "%s" "$1" | grep -q INPUTRC-WAS-READ' sh "$(screen)"
+keys C-u
+
+# Nothing reaches a system shell: no '!' escape, no history expansion.
+run '!ls'
+t_out "unknown command '!ls'" "!ls is an unknown command"
+t_noout 'LS-CANARY-FILE' "!ls does not run ls"
+run '!!'
+t_out "unknown command '!!'" "!! is an unknown command, not the last line"
+run "!touch $T/canary"
+t_out 'unknown command' "!touch is an unknown command"
+t_true "!touch did not run" test ! -e "$T/canary"
+run "host show \$(touch $T/canary2) \`touch $T/canary3\`"
+t_true "\$(...) and \`...\` are not run" test ! -e "$T/canary2" -a ! -e "$T/canary3"
+
+# History: no lines starting with a space, no repeats; saved at Ctrl-D.
+run " host list"
+run version
+run version
+run "host show kvm1"
+clean
+keys C-d
+check "Ctrl-D leaves the shell" wait_for '^\[hvsh exited [0-9]+\]$'
+h=$HVSH_HOME/history
+t_true "the history file exists" test -f "$h"
+t_eq "$(stat -c %a "$h" 2>/dev/null)" 600 "the history file has mode 600"
+t_true "the history holds the commands" grep -qx 'host list' "$h"
+t_true "the history holds completed lines" grep -qx 'host show kvm1' "$h"
+t_true "a line starting with a space is not kept" sh -c '! grep -qx " host list" "$1"' sh "$h"
+t_eq "$(uniq -d "$h")" "" "repeated lines are kept once"
+t_true "the interrupted line is not kept" sh -c '! grep -q zzz9 "$1"' sh "$h"
+
+# A second session recalls the last command with Up.
+start two
+check "a second session starts" wait_for '^hvsh> ?$'
+keys Up
+check "Up recalls the last command" wait_for '^hvsh> host show kvm1$'
+keys C-u
+text exit
+keys Enter
+check "exit leaves the shell" wait_for '^\[hvsh exited 0\]$'
+
+echo "1..$_n"
