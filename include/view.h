@@ -41,9 +41,12 @@ int	view_show(struct ctx *, const struct cmd_args *, struct store_txn *,
 	    const struct record *);
 
 /*
- * Looks up a record by name for a command, reporting "<kind> 'NAME' not
- * found" itself. Caller frees *out.
+ * Looks up a record by (global) name; ERR_NOENT with "<kind> 'NAME' not
+ * found" through err_set. Caller frees *out.
  */
+int	view_find(struct store_txn *, enum kind, const char *name,
+	    struct record **out);
+/* view_find for a command: reports the error itself. */
 int	view_lookup(struct ctx *, struct store_txn *, enum kind,
 	    const char *name, struct record **out);
 

@@ -47,11 +47,7 @@ cmd_apply_fields(struct ctx *c, struct cmd_args *a, struct store_txn *tx,
 			record_set_i64(r, f, arg_i64(a, opts[i]->name, 0));
 			break;
 		case FT_REF:
-			rc = store_get_by_name(tx, fd->ref, 0, val, &ref);
-			if (rc == ERR_NOENT)
-				return err_set(ERR_NOENT, "%s '%s' not found",
-				    kind_def(fd->ref)->name, val);
-			if (rc != 0)
+			if ((rc = view_find(tx, fd->ref, val, &ref)) != 0)
 				return rc;
 			record_setf(r, f, "%" PRIu64, ref->id);
 			record_free(ref);
@@ -111,11 +107,7 @@ remove_tx(struct store_txn *tx, void *arg)
 	struct record	*r;
 	int		 rc;
 
-	rc = store_get_by_name(tx, g->kind, 0, g->name, &r);
-	if (rc == ERR_NOENT)
-		return err_set(ERR_NOENT, "%s '%s' not found",
-		    kind_def(g->kind)->name, g->name);
-	if (rc != 0)
+	if ((rc = view_find(tx, g->kind, g->name, &r)) != 0)
 		return rc;
 	rc = inventory_remove(tx, g->kind, r->id, arg_flag(g->a, "force"));
 	if (rc == 0 && g->check != NULL)
@@ -126,25 +118,6 @@ remove_tx(struct store_txn *tx, void *arg)
 	return rc;
 }
 
-int
-cmd_generic_remove(struct ctx *c, struct cmd_args *a)
-{
-	return cmd_remove(c, a, NULL);
-}
-
-int
-cmd_remove(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
-{
-	struct generic	g = { c, a, cmd_kind(c), arg_str(a, "name"), NULL,
-			    NULL, check };
-	int		rc;
-
-	if ((rc = ctx_write(c, remove_tx, &g)) != 0)
-		return rc;
-	ctx_info(c, "%s %s removed", kind_def(g.kind)->name, g.name);
-	return 0;
-}
-
 static int
 set_tx(struct store_txn *tx, void *arg)
 {
@@ -153,11 +126,7 @@ set_tx(struct store_txn *tx, void *arg)
 	const char	*rename = arg_str(g->a, "rename");
 	int		 rc;
 
-	rc = store_get_by_name(tx, g->kind, 0, g->name, &r);
-	if (rc == ERR_NOENT)
-		return err_set(ERR_NOENT, "%s '%s' not found",
-		    kind_def(g->kind)->name, g->name);
-	if (rc != 0)
+	if ((rc = view_find(tx, g->kind, g->name, &r)) != 0)
 		return rc;
 	if ((rc = cmd_apply_fields(g->c, g->a, tx, r)) != 0)
 		goto out;
@@ -170,26 +139,6 @@ set_tx(struct store_txn *tx, void *arg)
 out:
 	record_free(r);
 	return rc;
-}
-
-int
-cmd_generic_set(struct ctx *c, struct cmd_args *a)
-{
-	return cmd_set(c, a, NULL);
-}
-
-int
-cmd_set(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
-{
-	struct generic	g = { c, a, cmd_kind(c), arg_str(a, "name"), NULL,
-			    NULL, check };
-	int		rc;
-
-	if ((rc = ctx_write(c, set_tx, &g)) != 0)
-		return rc;
-	ctx_info(c, "%s %s changed", kind_def(g.kind)->name,
-	    arg_str(a, "rename") != NULL ? arg_str(a, "rename") : g.name);
-	return 0;
 }
 
 static int
@@ -209,6 +158,41 @@ add_tx(struct store_txn *tx, void *arg)
 	return rc;
 }
 
+/* Runs one generic change and confirms it as "<kind> NAME <done>". */
+static int
+generic_run(struct ctx *c, struct cmd_args *a, store_write_fn fn,
+    cmd_init_fn init, void *init_arg, cmd_check_fn check, const char *done)
+{
+	struct generic	 g = { c, a, cmd_kind(c), arg_str(a, "name"), init,
+			    init_arg, check };
+	const char	*rename = arg_str(a, "rename");
+	int		 rc;
+
+	if ((rc = ctx_write(c, fn, &g)) != 0)
+		return rc;
+	ctx_info(c, "%s %s %s", kind_def(g.kind)->name,
+	    fn == set_tx && rename != NULL ? rename : g.name, done);
+	return 0;
+}
+
+int
+cmd_add(struct ctx *c, struct cmd_args *a, cmd_init_fn init, void *arg)
+{
+	return generic_run(c, a, add_tx, init, arg, NULL, "added");
+}
+
+int
+cmd_set(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
+{
+	return generic_run(c, a, set_tx, NULL, NULL, check, "changed");
+}
+
+int
+cmd_remove(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
+{
+	return generic_run(c, a, remove_tx, NULL, NULL, check, "removed");
+}
+
 int
 cmd_generic_add(struct ctx *c, struct cmd_args *a)
 {
@@ -216,14 +200,13 @@ cmd_generic_add(struct ctx *c, struct cmd_args *a)
 }
 
 int
-cmd_add(struct ctx *c, struct cmd_args *a, cmd_init_fn init, void *arg)
+cmd_generic_set(struct ctx *c, struct cmd_args *a)
 {
-	struct generic	g = { c, a, cmd_kind(c), arg_str(a, "name"), init, arg,
-			    NULL };
-	int		rc;
+	return cmd_set(c, a, NULL);
+}
 
-	if ((rc = ctx_write(c, add_tx, &g)) != 0)
-		return rc;
-	ctx_info(c, "%s %s added", kind_def(g.kind)->name, g.name);
-	return 0;
+int
+cmd_generic_remove(struct ctx *c, struct cmd_args *a)
+{
+	return cmd_remove(c, a, NULL);
 }

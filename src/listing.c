@@ -35,7 +35,7 @@ struct listing {
 	struct filter		 *filter;
 	size_t			  count;
 	int			  started;	/* JSON "[" or CSV header written */
-	char			**jkeys;	/* JSON: "\"name\":" per shown column */
+	json_t			 *jrow;		/* JSON: the object every row refills */
 
 	/* Table: rows of NUL-separated cells, one allocation each. */
 	char			 *header;
@@ -384,101 +384,10 @@ csv_add_row(struct buf *b, struct buf *scratch, const struct col_def *cols,
 }
 
 /*
- * Appends s as a JSON string, escaped as jansson escapes by default, so the
- * streamed list and a jansson dump agree byte for byte. Invalid UTF-8 cannot
- * be carried by JSON and is replaced by its sanitized form.
+ * A value as JSON: integers for numeric columns, ISO 8601 for times, null
+ * when unset; malformed numbers stay strings rather than being lost, and
+ * text that is not UTF-8 (which JSON cannot carry) is sanitized.
  */
-static void
-json_add_str(struct buf *b, struct buf *scratch, const char *s)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p, *run;
-	char			 esc[6] = { '\\', 'u', '0', '0', 0, 0 };
-
-	if (!utf8_valid(s))
-		s = sanitize(s, scratch);
-	buf_addc(b, '"');
-	for (p = run = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p >= 0x20 && *p != '"' && *p != '\\')
-			continue;
-		buf_add(b, run, (size_t)(p - run));
-		run = p + 1;
-		switch (*p) {
-		case '"':
-			buf_add(b, "\\\"", 2);
-			break;
-		case '\\':
-			buf_add(b, "\\\\", 2);
-			break;
-		case '\b':
-			buf_add(b, "\\b", 2);
-			break;
-		case '\f':
-			buf_add(b, "\\f", 2);
-			break;
-		case '\n':
-			buf_add(b, "\\n", 2);
-			break;
-		case '\r':
-			buf_add(b, "\\r", 2);
-			break;
-		case '\t':
-			buf_add(b, "\\t", 2);
-			break;
-		default:
-			esc[4] = hex[*p >> 4];
-			esc[5] = hex[*p & 0xf];
-			buf_add(b, esc, 6);
-			break;
-		}
-	}
-	buf_add(b, run, (size_t)(p - run));
-	buf_addc(b, '"');
-}
-
-/* Appends n in decimal; printf is most of the cost of a JSON list. */
-static void
-add_i64(struct buf *b, int64_t n)
-{
-	char		 tmp[24], *p = tmp + sizeof tmp;
-	uint64_t	 u = n < 0 ? -(uint64_t)n : (uint64_t)n;
-
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (n < 0)
-		*--p = '-';
-	buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
-}
-
-/* Appends a value as JSON: numbers, ISO 8601 times, null when unset. */
-static void
-json_add_value(struct buf *b, struct buf *scratch, const char *v,
-    enum col_type t)
-{
-	char	tmp[64];
-	int64_t	n;
-
-	if (v == NULL) {
-		buf_add(b, "null", 4);
-		return;
-	}
-	if (col_numeric(t) && parse_i64(v, &n) == 0) {
-		add_i64(b, n);
-		return;
-	}
-	if (t == COL_TIME && parse_i64(v, &n) == 0) {
-		buf_addc(b, '"');
-		buf_addstr(b, fmt_time(n, 1, tmp, sizeof tmp));
-		buf_addc(b, '"');
-		return;
-	}
-	/* Malformed numbers stay strings rather than being lost. */
-	json_add_str(b, scratch, v);
-}
-
-/* The jansson value for listing_show; the same rules as json_add_value. */
 static json_t *
 json_value(struct buf *scratch, const char *v, enum col_type t)
 {
@@ -592,11 +501,7 @@ listing_free(struct listing *l)
 	for (i = 0; i < l->nrows; i++)
 		free(l->rows[i]);
 	free(l->rows);
-	if (l->jkeys != NULL) {
-		for (i = 0; i < l->nsel; i++)
-			free(l->jkeys[i]);
-		free(l->jkeys);
-	}
+	json_decref(l->jrow);
 	free(l->header);
 	free(l->widths);
 	free(l->sel);
@@ -614,14 +519,11 @@ listing_prepare(struct listing *l)
 	char	*p;
 
 	if (l->format == OUT_JSON) {
-		l->jkeys = xcalloc(l->nsel, sizeof *l->jkeys);
-		for (i = 0; i < l->nsel; i++) {
-			buf_reset(&l->line);
-			json_add_str(&l->line, &l->scratch,
-			    l->cols[l->sel[i]].name);
-			buf_addc(&l->line, ':');
-			l->jkeys[i] = xstrdup(l->line.data);
-		}
+		/* One object for all rows: its keys are made once. */
+		l->jrow = json_object();
+		for (i = 0; i < l->nsel; i++)
+			json_object_set_new(l->jrow, l->cols[l->sel[i]].name,
+			    json_null());
 	}
 	if (l->format != OUT_TABLE)
 		return;
@@ -713,23 +615,35 @@ table_keep(struct listing *l, const char *const *vals)
 	l->nrows++;
 }
 
-/* Writes one object of the array; "[" comes with the first, so none is "[]". */
+static int
+json_to_buf(const char *p, size_t n, void *arg)
+{
+	buf_add(arg, p, n);
+	return 0;
+}
+
+/*
+ * Writes one object of the array, encoded by jansson; "[" comes with the
+ * first, so an empty list is "[]".
+ */
 static void
 json_row(struct listing *l, const char *const *vals)
 {
-	size_t	i;
+	json_t	*v;
+	size_t	 i;
 
-	buf_reset(&l->line);
-	buf_addstr(&l->line, l->started ? ",\n{" : "[\n{");
-	l->started = 1;
 	for (i = 0; i < l->nsel; i++) {
-		if (i > 0)
-			buf_addc(&l->line, ',');
-		buf_addstr(&l->line, l->jkeys[i]);
-		json_add_value(&l->line, &l->scratch, vals[l->sel[i]],
+		v = json_value(&l->scratch, vals[l->sel[i]],
 		    l->cols[l->sel[i]].type);
+		json_object_set_new(l->jrow, l->cols[l->sel[i]].name,
+		    v != NULL ? v : json_null());
 	}
-	buf_addc(&l->line, '}');
+	buf_reset(&l->line);
+	buf_addstr(&l->line, l->started ? ",\n" : "[\n");
+	l->started = 1;
+	/* jansson writes token by token: gather a row, write it once. */
+	json_dump_callback(l->jrow, json_to_buf, &l->line,
+	    JSON_COMPACT | JSON_PRESERVE_ORDER);
 	fwrite(l->line.data, 1, l->line.len, l->out);
 }
 

@@ -326,17 +326,24 @@ view_show(struct ctx *c, const struct cmd_args *a, struct store_txn *tx,
 }
 
 int
-view_lookup(struct ctx *c, struct store_txn *tx, enum kind k,
-    const char *name, struct record **out)
+view_find(struct store_txn *tx, enum kind k, const char *name,
+    struct record **out)
 {
 	int	rc;
 
 	*out = NULL;
 	rc = store_get_by_name(tx, k, 0, name, out);
 	if (rc == ERR_NOENT)
-		return ctx_error(c, ERR_NOENT, "%s '%s' not found",
+		return err_set(ERR_NOENT, "%s '%s' not found",
 		    kind_def(k)->name, name);
-	if (rc != 0)
+	return rc;
+}
+
+int
+view_lookup(struct ctx *c, struct store_txn *tx, enum kind k,
+    const char *name, struct record **out)
+{
+	if (view_find(tx, k, name, out) != 0)
 		return ctx_error_last(c);
 	return 0;
 }
@@ -419,7 +426,8 @@ view_tags(struct record *r, int field, char *const *set, int nset,
 		v = xreallocarray(v, nv + 1, sizeof *v);
 		v[nv++] = tok;
 	}
-	qsort(v, nv, sizeof *v, cmp_str);
+	if (nv > 1)
+		qsort(v, nv, sizeof *v, cmp_str);
 	buf_reset(&b);
 	for (i = 0; i < nv; i++) {
 		if (i > 0)
