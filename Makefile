@@ -10,7 +10,7 @@ BINDIR	?= $(PREFIX)/bin
 CC	?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS	:= lmdb jansson readline libcrypto
+PKGS	:= lmdb jansson readline libcrypto libssh
 VERSION	:= 0.1.0
 
 ifeq ($(SANITIZE),1)

@@ -804,6 +804,10 @@ cmd_run(struct ctx *c, int argc, char **argv)
 		if (has_control(argv[0]) || strlen(argv[0]) > 64)
 			return exit_status(ctx_error(c, ERR_USAGE,
 			    "unknown command (see 'hvsh help')"));
+		if (is_noun(argv[0]) && argc >= 2 &&
+		    (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0))
+			return exit_status(cmd_help(c->out, 1, argv));
 		if (is_noun(argv[0])) {
 			verbs = noun_verbs(argv[0]);
 			if (argc < 2)

@@ -383,10 +383,17 @@ tags_drop(struct buf *b, const char *key)
 	*b = nb;
 }
 
+/* Orders "k=v" tags by key alone: '-', '.' and digits sort before '='. */
 static int
-cmp_str(const void *a, const void *b)
+cmp_tag(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const char	*ta = *(char *const *)a, *tb = *(char *const *)b;
+	size_t		 la = strcspn(ta, "="), lb = strcspn(tb, "=");
+	int		 c = strncmp(ta, tb, la < lb ? la : lb);
+
+	if (c != 0)
+		return c;
+	return la < lb ? -1 : la > lb;
 }
 
 int
@@ -404,7 +411,11 @@ view_tags(struct record *r, int field, char *const *set, int nset,
 	for (k = 0; k < nunset; k++)
 		tags_drop(&b, unset[k]);
 	for (k = 0; k < nset; k++) {
-		eq = strchr(set[k], '=');
+		if ((eq = strchr(set[k], '=')) == NULL) {
+			rc = err_set(ERR_USAGE, "tag '%s' is not KEY=VALUE",
+			    set[k]);
+			goto out;
+		}
 		key = xstrndup(set[k], (size_t)(eq - set[k]));
 		if (name_check("tag", key) != 0 || !tag_value_ok(eq + 1)) {
 			rc = err_set(ERR_USAGE, "tag '%s' is not KEY=VALUE with "
@@ -427,7 +438,7 @@ view_tags(struct record *r, int field, char *const *set, int nset,
 		v[nv++] = tok;
 	}
 	if (nv > 1)
-		qsort(v, nv, sizeof *v, cmp_str);
+		qsort(v, nv, sizeof *v, cmp_tag);
 	buf_reset(&b);
 	for (i = 0; i < nv; i++) {
 		if (i > 0)

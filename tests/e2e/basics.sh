@@ -22,6 +22,10 @@ hv host add --help
 t_status 0 "--help exits 0"
 t_out 'usage: hvsh host add' "--help shows the command's usage"
 
+hv host --help
+t_status 0 "NOUN --help exits 0"
+t_out 'host remove' "and lists the noun's commands"
+
 hv self-test
 t_status 0 "self-test finds no problem in the table"
 

@@ -122,6 +122,8 @@ keys C-u
 # Ctrl-C drops the half-typed line and the shell goes on.
 clean
 text "host add zzz9 --address 10.0.0.9 --driver kvm --no-check"
+# Only once readline has echoed the line does Ctrl-C have a line to drop.
+wait_for 'zzz9 --address 10\.0\.0\.9 --driver kvm --no-check$'
 keys C-c
 check "Ctrl-C prints ^C" wait_for '\^C$'
 check "Ctrl-C gives a fresh prompt" wait_for '^hvsh> ?$'
