@@ -9,6 +9,11 @@ pkgs=(
 	liblmdb-dev lmdb-utils libjansson-dev libreadline-dev libssl-dev
 	libncurses-dev libssh-dev libvirt-dev
 	libcmocka-dev tmux jq util-linux
+	# the test lab (tests/lab): real sshd hosts, libvirt and QEMU
+	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
+	qemu-system-x86 qemu-utils openssh-server openssh-client iproute2 procps
+	# the xe and vmrun simulators (tests/lab/sim)
+	python3
 )
 
 missing=()

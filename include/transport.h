@@ -1,0 +1,107 @@
+/*
+ * transport.h: running commands on hosts over SSH (libssh), the only layer
+ * that speaks SSH. One session per host is opened on first use and kept;
+ * each command gets a new channel on it. Host keys are pinned in hvsh's own
+ * known_hosts file. Nothing here waits forever: connect, authentication and
+ * every command have timeouts.
+ *
+ * Remote command lines are built only by quote_argv() (quote.h): callers
+ * pass argv, never a string.
+ */
+#ifndef HVSH_TRANSPORT_H
+#define HVSH_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* How to reach one host. Strings are borrowed for the call. */
+struct tp_host {
+	const char	*name;		/* hvsh's name, for messages */
+	const char	*address;
+	int		 port;		/* 0: 22 */
+	const char	*user;
+	const char	*key;		/* private key file; NULL: the agent */
+};
+
+struct tp_opts {
+	const char	*known_hosts;	/* hvsh's own known_hosts file */
+	int		 connect_timeout_ms;	/* connect + key exchange + auth */
+	int		 command_timeout_ms;	/* one command, start to exit */
+	size_t		 output_cap;	/* bytes kept per stream; more is cut */
+	int		 max_parallel;	/* hosts at once in tp_run_many */
+};
+
+/* What tp_new uses for a tp_opts number left 0. */
+#define TP_DEFAULT_CONNECT_TIMEOUT_MS	10000
+#define TP_DEFAULT_COMMAND_TIMEOUT_MS	60000
+#define TP_DEFAULT_OUTPUT_CAP		((size_t)16 << 20)
+#define TP_DEFAULT_MAX_PARALLEL		16
+/* A kept session idle longer than this is probed before reuse. */
+#define TP_DEFAULT_PROBE_IDLE_MS	30000
+
+/* The outcome of one command on one host. */
+struct tp_result {
+	int	 rc;		/* 0 ran (see status); else ERR_* why not */
+	char	*errmsg;	/* rc != 0: what went wrong, for the user */
+	int	 status;	/* remote exit status; -1 if killed or unknown */
+	char	*out;		/* stdout, NUL-terminated */
+	size_t	 outlen;
+	char	*err;		/* stderr, NUL-terminated */
+	size_t	 errlen;
+	int	 truncated;	/* 1 if either stream passed output_cap */
+	double	 elapsed_ms;
+};
+
+void	tp_result_free(struct tp_result *);
+
+struct transport;
+
+int	tp_new(const struct tp_opts *, struct transport **out);
+/* Closes every session. NULL is a no-op. */
+void	tp_free(struct transport *);
+
+/*
+ * Runs argv on host and waits for it (up to the command timeout). The
+ * session is opened, and the host key checked, on first use. stdin_data may
+ * be NULL. Returns res->rc.
+ */
+int	tp_run(struct transport *, const struct tp_host *, char *const argv[],
+	    const char *stdin_data, struct tp_result *res);
+
+/* One command for one host in tp_run_many. */
+struct tp_job {
+	const struct tp_host	*host;
+	char *const		*argv;
+	const char		*stdin_data;
+	struct tp_result	 res;
+};
+
+/*
+ * Runs every job, many hosts at once (a host's session is used by one
+ * thread at a time), and returns when all have finished or timed out.
+ */
+void	tp_run_many(struct transport *, struct tp_job *jobs, size_t njobs);
+
+/*
+ * Host keys. tp_hostkey_scan connects without trusting and returns the
+ * server key's fingerprint ("SHA256:...") and type. tp_hostkey_accept pins
+ * it for host after the user confirmed that fingerprint; it fails if the key
+ * offered now is not the one confirmed. A changed pinned key is refused by
+ * every call with both fingerprints named.
+ */
+int	tp_hostkey_scan(struct transport *, const struct tp_host *,
+	    char **fingerprint, char **keytype);
+int	tp_hostkey_accept(struct transport *, const struct tp_host *,
+	    const char *fingerprint);
+
+/* Drops host's open session (after an error, or when the host is removed). */
+void	tp_forget(struct transport *, const struct tp_host *);
+
+/*
+ * Sets after how long idle a kept session is probed with a round trip
+ * before it is reused (TP_DEFAULT_PROBE_IDLE_MS); tests lower it. Call
+ * before the transport is shared between threads.
+ */
+void	tp_set_probe_idle(struct transport *, int ms);
+
+#endif
