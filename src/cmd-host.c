@@ -7,9 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <inttypes.h>
+#include <stdio.h>
+#include <unistd.h>
+
 #include "cmd-common.h"
 #include "err.h"
+#include "hostops.h"
 #include "name.h"
+#include "view.h"
 
 /*
  * An address is a DNS name, an IPv4 address or an IPv6 address, so only
@@ -52,11 +58,17 @@ host_check_opts(struct ctx *c, struct cmd_args *a)
 	return 0;
 }
 
+/* What contacting a new host found, for host_init to record. */
+struct host_new {
+	struct cmd_args		*a;
+	struct host_refresh	*hr;	/* NULL with --no-check */
+};
+
 static int
 host_init(struct ctx *c, struct store_txn *tx, struct record *r,
     void *arg)
 {
-	struct cmd_args	*a = arg;
+	struct host_new	*hn = arg;
 	char		 path[PATH_MAX];
 
 	record_set(r, HOST_STATUS, "unchecked");
@@ -65,26 +77,108 @@ host_init(struct ctx *c, struct store_txn *tx, struct record *r,
 	if (record_get(r, HOST_USER) == NULL)
 		record_set(r, HOST_USER, "root");
 	/* The key is read later, maybe from another directory: keep it absolute. */
-	if (arg_str(a, "key") != NULL) {
-		if (realpath(arg_str(a, "key"), path) == NULL)
+	if (arg_str(hn->a, "key") != NULL) {
+		if (realpath(arg_str(hn->a, "key"), path) == NULL)
 			return err_set(ERR_INVAL, "key file %s: not found",
-			    arg_str(a, "key"));
+			    arg_str(hn->a, "key"));
 		record_set(r, HOST_KEY, path);
 	}
+	if (hn->hr != NULL) {
+		const struct hv_facts	*f = &hn->hr->facts;
+
+		record_set(r, HOST_STATUS, "ok");
+		record_set_i64(r, HOST_LASTSEEN, now_unix());
+		if (f->cpus > 0)
+			record_set_i64(r, HOST_CPUS, f->cpus);
+		if (f->memory > 0)
+			record_set_i64(r, HOST_MEMORY, f->memory);
+		if (f->mem_free >= 0)
+			record_set_i64(r, HOST_MEMFREE, f->mem_free);
+		if (f->version != NULL)
+			record_set(r, HOST_HVVERSION, f->version);
+	}
 	return 0;
+}
+
+/*
+ * Makes sure the host's key is pinned before anything is run there: with
+ * --accept-key the key offered must be that one; else a person at a
+ * terminal confirms the fingerprint shown; else it is refused.
+ */
+static int
+host_trust(struct ctx *c, struct transport *tp, const struct tp_host *th,
+    const char *accept)
+{
+	char	*fp = NULL, *type = NULL, answer[16];
+	int	 rc;
+
+	if (accept != NULL)
+		return tp_hostkey_accept(tp, th, accept);
+	/* No one to ask: the contact that follows refuses an unpinned key. */
+	if (!isatty(STDIN_FILENO) || !c->interactive)
+		return 0;
+	if ((rc = tp_hostkey_scan(tp, th, &fp, &type)) != 0)
+		return rc;
+	fprintf(c->err, "The %s host key of %s (%s) is %s.\n"
+	    "Accept it? [y/N] ", type != NULL ? type : "", th->name,
+	    th->address, fp);
+	fflush(c->err);
+	if (fgets(answer, sizeof answer, stdin) != NULL &&
+	    (answer[0] == 'y' || answer[0] == 'Y'))
+		rc = tp_hostkey_accept(tp, th, fp);
+	else
+		rc = err_set(ERR_PERM, "host key of %s not accepted", th->name);
+	free(fp);
+	free(type);
+	return rc;
 }
 
 static int
 host_add(struct ctx *c, struct cmd_args *a)
 {
-	int	rc;
+	struct host_new		 hn = { a, NULL };
+	struct host_refresh	 hr;
+	struct transport	*tp = NULL;
+	struct tp_host		 th;
+	struct record		*r;
+	int			 rc;
 
 	if ((rc = host_check_opts(c, a)) != 0)
 		return rc;
-	if (!arg_flag(a, "no-check"))
-		return ctx_error(c, ERR_FAIL, "this hvsh cannot contact hosts "
-		    "yet; record the host with --no-check");
-	return cmd_add(c, a, host_init, a);
+	if (arg_flag(a, "no-check"))
+		return cmd_add(c, a, host_init, &hn);
+	if (driver_find(arg_str(a, "driver")) == NULL)
+		return ctx_error(c, ERR_INVAL, "driver %s cannot contact hosts "
+		    "yet; record the host with --no-check", arg_str(a, "driver"));
+
+	/* A record not stored yet: the host must answer before it is. */
+	r = record_new(KIND_HOST);
+	record_set(r, FI_NAME, arg_str(a, "name"));
+	record_set(r, HOST_ADDRESS, arg_str(a, "address"));
+	record_set(r, HOST_DRIVER, arg_str(a, "driver"));
+	record_set_i64(r, HOST_PORT, arg_i64(a, "port", 22));
+	record_set(r, HOST_USER, arg_str(a, "user") != NULL ?
+	    arg_str(a, "user") : "root");
+	record_set(r, HOST_KEY, arg_str(a, "key"));
+	memset(&hr, 0, sizeof hr);
+	hr.host = r;
+	if ((rc = hostops_transport(c->home, &tp)) != 0)
+		goto out;
+	hostops_tp_host(r, &th);
+	if ((rc = host_trust(c, tp, &th, arg_str(a, "accept-key"))) != 0)
+		goto out;
+	hostops_refresh(tp, &hr, 1);
+	if ((rc = hr.rc) != 0) {
+		err_set(rc, "%s", hr.errmsg);
+		goto out;
+	}
+	hn.hr = &hr;
+	rc = cmd_add(c, a, host_init, &hn);
+out:
+	host_refresh_clear(&hr);
+	tp_free(tp);
+	record_free(r);
+	return rc;
 }
 
 static int
@@ -95,6 +189,135 @@ host_set(struct ctx *c, struct cmd_args *a)
 	if ((rc = host_check_opts(c, a)) != 0)
 		return rc;
 	return cmd_set(c, a, NULL);
+}
+
+struct host_list {
+	struct record	**v;
+	size_t		  n;
+};
+
+static int
+hold_host(const struct record *r, void *arg)
+{
+	struct host_list	*hl = arg;
+
+	hl->v = xreallocarray(hl->v, hl->n + 1, sizeof *hl->v);
+	hl->v[hl->n++] = record_dup(r);
+	return 0;
+}
+
+struct apply_arg {
+	struct host_refresh	*hr;
+	size_t			 n;
+};
+
+static int
+apply_tx(struct store_txn *tx, void *arg)
+{
+	struct apply_arg	*aa = arg;
+
+	return hostops_apply(tx, aa->hr, aa->n);
+}
+
+static const struct col_def check_cols[] = {
+	{ "host", COL_STR }, { "status", COL_STR }, { "cpus", COL_INT },
+	{ "memory", COL_SIZE }, { "mem_free", COL_SIZE },
+	{ "hv_version", COL_STR }, { "vms", COL_INT }, { "error", COL_STR },
+};
+
+/*
+ * host check [HOST...]: reach each host (all when none is named) at once,
+ * verify its key and CLI, record its facts and its instances' states, and
+ * report one row per host. Fails if any host failed.
+ */
+static int
+host_check(struct ctx *c, struct cmd_args *a)
+{
+	struct host_list	 hl = { 0 };
+	struct host_refresh	*hr = NULL;
+	struct transport	*tp = NULL;
+	struct store		*st;
+	struct store_txn	*tx;
+	struct listing		*l = NULL;
+	struct apply_arg	 aa;
+	struct tp_host		 th;
+	const char		*vals[nitems(check_cols)];
+	char			 cpus[16], mem[24], mfree[24], nvms[16];
+	char *const		*names;
+	size_t			 i;
+	int			 k, n, rc, failed = 0;
+
+	names = arg_multi(a, "host", &n);
+	if (arg_str(a, "accept-key") != NULL && n != 1)
+		return ctx_error(c, ERR_USAGE, "--accept-key needs exactly "
+		    "one host");
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
+	if (n == 0)
+		rc = store_iter(tx, KIND_HOST, hold_host, &hl);
+	for (k = 0; rc == 0 && k < n; k++) {
+		struct record	*h;
+
+		if ((rc = view_lookup(c, tx, KIND_HOST, names[k], &h)) == 0) {
+			hold_host(h, &hl);
+			record_free(h);
+		}
+	}
+	store_txn_end(tx);
+	if (rc != 0)
+		goto out;
+	if ((rc = listing_new(c->out, check_cols, nitems(check_cols),
+	    "host,status,cpus,memory,mem_free,hv_version,vms,error",
+	    arg_list_opts(a), &l)) != 0) {
+		rc = ctx_error(c, rc, "%s", err_msg());
+		goto out;
+	}
+	if ((rc = hostops_transport(c->home, &tp)) != 0)
+		goto out;
+	hr = xcalloc(hl.n, sizeof *hr);
+	for (i = 0; i < hl.n; i++)
+		hr[i].host = hl.v[i];
+	if (arg_str(a, "accept-key") != NULL) {
+		hostops_tp_host(hl.v[0], &th);
+		if ((rc = host_trust(c, tp, &th, arg_str(a, "accept-key"))) != 0)
+			goto out;
+	}
+	hostops_refresh(tp, hr, hl.n);
+	aa.hr = hr;
+	aa.n = hl.n;
+	if ((rc = ctx_write(c, apply_tx, &aa)) != 0)
+		goto out;
+	for (i = 0; i < hl.n; i++) {
+		snprintf(cpus, sizeof cpus, "%d", hr[i].facts.cpus);
+		snprintf(mem, sizeof mem, "%" PRId64, hr[i].facts.memory);
+		snprintf(mfree, sizeof mfree, "%" PRId64, hr[i].facts.mem_free);
+		snprintf(nvms, sizeof nvms, "%zu", hr[i].vms.n);
+		vals[0] = record_get(hl.v[i], FI_NAME);
+		vals[1] = hr[i].rc == 0 ? "ok" : "unreachable";
+		vals[2] = hr[i].rc == 0 && hr[i].facts.cpus > 0 ? cpus : NULL;
+		vals[3] = hr[i].rc == 0 && hr[i].facts.memory > 0 ? mem : NULL;
+		vals[4] = hr[i].rc == 0 && hr[i].facts.mem_free >= 0 ? mfree :
+		    NULL;
+		vals[5] = hr[i].rc == 0 ? hr[i].facts.version : NULL;
+		vals[6] = hr[i].rc == 0 ? nvms : NULL;
+		vals[7] = hr[i].errmsg;
+		listing_row(l, vals);
+		if (hr[i].rc != 0)
+			failed++;
+	}
+	if (failed > 0)
+		rc = ctx_error(c, ERR_FAIL, "%d of %zu host%s failed", failed,
+		    hl.n, hl.n == 1 ? "" : "s");
+out:
+	listing_end(l);
+	for (i = 0; hr != NULL && i < hl.n; i++)
+		host_refresh_clear(&hr[i]);
+	free(hr);
+	for (i = 0; i < hl.n; i++)
+		record_free(hl.v[i]);
+	free(hl.v);
+	tp_free(tp);
+	return rc;
 }
 
 #define HOST_OPTS(req)							\
@@ -109,11 +332,23 @@ host_set(struct ctx *c, struct cmd_args *a)
 	    "private key on the bastion (else the SSH agent)" },	\
 	OPT_TAGS
 
+#define OPT_ACCEPT_KEY						\
+	{ "accept-key", 0, OPT_STR, 0, 0, NULL, "SHA256:...",		\
+	    "trust the host key with this fingerprint" }
+
 static const struct cmd_opt host_add_opts[] = {
 	OPT_NAME_NEW(KIND_HOST, "name for the host"),
 	HOST_OPTS(OPT_REQUIRED),
+	OPT_ACCEPT_KEY,
 	{ "no-check", 0, OPT_FLAG, 0, 0, NULL, NULL,
 	    "record the host without contacting it (status unchecked)" },
+	{ NULL }
+};
+
+static const struct cmd_opt host_check_opts_decl[] = {
+	{ "host", 0, OPT_NAME, OPT_POSITIONAL | OPT_MULTI | OPT_EXISTING,
+	    KIND_HOST, NULL, "HOST", "hosts to check (default: all)" },
+	OPT_ACCEPT_KEY,
 	{ NULL }
 };
 
@@ -141,10 +376,20 @@ static const struct cmd_opt no_opts[] = { { NULL } };
 
 const struct cmd_entry cmd_host_add = {
 	"host", "add", NULL, host_add_opts, CMD_WRITE | CMD_ADMIN,
-	"record a hypervisor host",
+	"record a hypervisor host, after reaching it",
 	"The host is reached over SSH as USER with KEY (or the agent) and "
-	"driven with its hypervisor's own CLI.",
+	"driven with its hypervisor's own CLI. Its key must be confirmed: "
+	"with --accept-key, or at the prompt on a terminal. Nothing is "
+	"recorded unless the host answers (or --no-check is given).",
 	host_add
+};
+const struct cmd_entry cmd_host_check = {
+	"host", "check", NULL, host_check_opts_decl, CMD_WRITE | CMD_LIST,
+	"reach hosts, verify key and CLI, record facts and instance states",
+	"All named hosts (or all hosts) are reached at once, one remote exec "
+	"each. A host that cannot be reached is marked unreachable and its "
+	"instances unknown.",
+	host_check
 };
 const struct cmd_entry cmd_host_list = {
 	"host", "list", "ls", no_opts, CMD_LIST,

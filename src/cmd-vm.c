@@ -86,12 +86,6 @@ static const struct cmd_opt snapshot_show_opts[] = {
 
 static const struct cmd_opt no_opts[] = { { NULL } };
 
-const struct cmd_entry cmd_vm_list = {
-	"vm", "list", "ls", no_opts, CMD_LIST,
-	"list instances",
-	"'--filter host=NAME' and 'image=NAME' are answered from an index.",
-	cmd_generic_list
-};
 const struct cmd_entry cmd_vm_show = {
 	"vm", "show", NULL, vm_name_opts, CMD_SHOW,
 	"show an instance: host, image, size, state", NULL, cmd_generic_show

@@ -512,15 +512,18 @@ arg_list_opts(const struct cmd_args *a)
 static void
 default_on_error(struct ctx *c, const char *msg)
 {
-	char	name[64];
+	struct buf	clean = { 0 };
+	char		name[64];
 
 	fputs("hvsh: ", c->err);
 	if (c->src.file != NULL && c->src.line > 0)
 		fprintf(c->err, "%s:%d: ", c->src.file, c->src.line);
 	if (c->entry != NULL)
 		fprintf(c->err, "%s: ", cmd_name(c->entry, name, sizeof name));
-	fprintf(c->err, "%s\n", msg);
+	/* Messages carry text from hosts and users: never raw to a terminal. */
+	fprintf(c->err, "%s\n", sanitize(msg, &clean));
 	fflush(c->err);
+	buf_free(&clean);
 }
 
 void
@@ -579,12 +582,17 @@ ctx_info(struct ctx *c, const char *fmt, ...)
 {
 	va_list	ap;
 
+	struct buf	 clean = { 0 };
+	char		*msg;
+
 	if (c->quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(c->out, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', c->out);
+	fprintf(c->out, "%s\n", sanitize(msg, &clean));
+	free(msg);
+	buf_free(&clean);
 }
 
 void

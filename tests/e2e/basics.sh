@@ -35,7 +35,7 @@ t_err "^hvsh: unknown command 'frobnicate'" "unknown command is named"
 
 hv host
 t_status 2 "noun without verb exits 2"
-t_err 'missing verb \(add, list, show, set, remove\)' "missing verb lists the verbs"
+t_err 'missing verb \(add, check, list, show, set, remove\)' "missing verb lists the verbs"
 
 hv host add kvm1 --address 10.0.0.11 --driver kvm --user root --no-check --tag rack=a1
 t_status 0 "host add --no-check"
@@ -45,8 +45,11 @@ hv host add kvm1 --address 10.0.0.12 --driver kvm --no-check
 t_status 1 "duplicate host name exits 1"
 t_err "^hvsh: host add: host 'kvm1' already exists" "duplicate is reported with the command"
 
-hv host add kvm2 --address 10.0.0.12 --driver kvm
-t_status 1 "host add without --no-check cannot contact hosts yet"
+hv host add kvm2 --address 127.0.0.1 --port 1 --driver kvm
+t_status 1 "host add contacts the host first (loopback port 1 refuses)"
+t_err "127\.0\.0\.1" "the failure names the address"
+hv host show kvm2
+t_status 1 "an unreachable new host is not recorded"
 
 hv host add xen1 --address 10.0.0.21 --driver xen --port 2222 --no-check
 hv host list

@@ -1,0 +1,62 @@
+/*
+ * hostops.h: the host service: reaching hosts recorded in the store through
+ * the transport and their driver, refreshing many at once, and writing what
+ * came back into the store. Commands call this; it never prints.
+ */
+#ifndef HVSH_HOSTOPS_H
+#define HVSH_HOSTOPS_H
+
+#include <stddef.h>
+
+#include "driver.h"
+#include "hvout.h"
+#include "record.h"
+#include "store.h"
+#include "transport.h"
+
+/*
+ * The transport for one invocation: hvsh's own known_hosts in home, and
+ * the timeouts of HVSH_CONNECT_TIMEOUT_MS and HVSH_COMMAND_TIMEOUT_MS when
+ * set (defaults 10 s and 60 s).
+ */
+int	hostops_transport(const char *home, struct transport **out);
+
+/* Fills th from host record h; its strings stay h's. */
+void	hostops_tp_host(const struct record *h, struct tp_host *th);
+
+/* What one host said, or why it could not say it. */
+struct host_refresh {
+	struct record		*host;		/* borrowed */
+	const struct driver	*drv;
+	int			 rc;		/* 0 ok */
+	char			*errmsg;	/* rc != 0 */
+	struct hv_facts		 facts;
+	struct hv_vm_list	 vms;
+};
+
+/* Refreshes every host at once: one remote exec each. */
+void	hostops_refresh(struct transport *, struct host_refresh *, size_t n);
+void	host_refresh_clear(struct host_refresh *);
+
+/*
+ * Writes refresh results into the store inside tx: a host's facts, status
+ * and last_seen; the state of each recorded instance on it, matched by the
+ * id hvsh wrote on the hypervisor object, else by uuid, else by name. A host
+ * that could not be reached is marked unreachable and its instances
+ * unknown, keeping their last_seen, never stopped.
+ */
+int	hostops_apply(struct store_txn *, struct host_refresh *, size_t n);
+
+/* The refreshed instance that is recorded vm, or NULL. */
+const struct hv_vm *hostops_match(const struct host_refresh *,
+	    const struct record *vm);
+
+/*
+ * Runs a plan on one host, step by step, stopping at the first failure.
+ * Returns 0, or an ERR_* code with a message (the driver's reading of the
+ * failure, or the transport's).
+ */
+int	hostops_run(struct transport *, const struct record *host,
+	    const struct driver *, struct drv_plan *, struct tp_result *last);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * driver.c: what every driver shares: the table of drivers, plans of remote
+ * steps, batching several commands into one exec, and the one place an
+ * unsupported operation is reported.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "err.h"
+#include "quote.h"
+#include "util.h"
+
+#define BATCH_MARK	"@@hvsh:"
+
+extern const struct driver drv_virsh, drv_xe, drv_vmrun;
+
+static const struct driver *const drivers[] = {
+	&drv_virsh, &drv_xe, &drv_vmrun, NULL
+};
+
+static const char *const op_names[DRV_OP__COUNT] = {
+	"start", "stop", "force-off", "reboot", "suspend", "resume", "destroy"
+};
+
+const struct driver *
+driver_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && drivers[i] != NULL; i++) {
+		if (strcmp(drivers[i]->name, name) == 0)
+			return drivers[i];
+	}
+	return NULL;
+}
+
+const char *
+drv_op_name(enum drv_op op)
+{
+	return (unsigned)op < DRV_OP__COUNT ? op_names[op] : "?";
+}
+
+int
+driver_plan(const struct driver *d, enum drv_op op,
+    const struct drv_target *t, struct drv_plan *plan)
+{
+	if ((unsigned)op >= DRV_OP__COUNT || d->op[op] == NULL)
+		return err_set(ERR_INVAL, "%s is not supported by %s",
+		    drv_op_name(op), d->name);
+	return d->op[op](t, plan);
+}
+
+/* Appends argv (owned by the plan) as the next step. */
+static void
+plan_push(struct drv_plan *plan, char **argv)
+{
+	if (plan->n >= DRV_PLAN_MAX) {
+		/* A driver bug, not input: plans are short and fixed. */
+		fprintf(stderr, "hvsh: driver plan longer than %d steps\n",
+		    DRV_PLAN_MAX);
+		abort();
+	}
+	plan->argv[plan->n++] = argv;
+}
+
+void
+drv_plan_add(struct drv_plan *plan, const char *word, ...)
+{
+	va_list		 ap;
+	char		**argv = NULL;
+	const char	*w;
+	size_t		 n = 0;
+
+	va_start(ap, word);
+	for (w = word; w != NULL; w = va_arg(ap, const char *)) {
+		argv = xreallocarray(argv, n + 2, sizeof *argv);
+		argv[n++] = xstrdup(w);
+	}
+	va_end(ap);
+	argv = xreallocarray(argv, n + 1, sizeof *argv);
+	argv[n] = NULL;
+	plan_push(plan, argv);
+}
+
+void
+drv_plan_clear(struct drv_plan *plan)
+{
+	size_t	i, j;
+
+	for (i = 0; i < plan->n; i++) {
+		for (j = 0; plan->argv[i][j] != NULL; j++)
+			free(plan->argv[i][j]);
+		free(plan->argv[i]);
+	}
+	plan->n = 0;
+}
+
+char *
+drv_plan_text(const struct drv_plan *plan, size_t step)
+{
+	return quote_argv(plan->argv[step]);
+}
+
+void
+drv_plan_batch(struct drv_plan *plan, char *const *const *cmds, size_t n)
+{
+	struct buf	 script = { 0 };
+	char		*line, **argv;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		line = quote_argv(cmds[i]);
+		/* stdin from /dev/null: no command may eat the next's input. */
+		buf_printf(&script, "%s </dev/null; echo \"" BATCH_MARK "$?@@\"\n",
+		    line);
+		free(line);
+	}
+	argv = xcalloc(4, sizeof *argv);
+	argv[0] = xstrdup("sh");
+	argv[1] = xstrdup("-c");
+	argv[2] = buf_take(&script);
+	plan_push(plan, argv);
+}
+
+int
+drv_sections(const char *out, size_t len, struct drv_section *sec, size_t n)
+{
+	const char	*p = out, *end = out + len, *m, *q;
+	size_t		 i, mlen = strlen(BATCH_MARK);
+	int		 st, digits;
+
+	for (i = 0; i < n; i++) {
+		/* The marker stands at the start of a line of its own. */
+		for (m = p; m < end; m++) {
+			if ((m == out || m[-1] == '\n') &&
+			    (size_t)(end - m) >= mlen &&
+			    memcmp(m, BATCH_MARK, mlen) == 0)
+				break;
+		}
+		if (m >= end)
+			return err_set(ERR_INVAL, "output ends before part %zu "
+			    "of %zu (truncated?)", i + 1, n);
+		sec[i].text = p;
+		sec[i].len = (size_t)(m - p);
+		/* The status: 1 to 3 digits, read within len. */
+		st = 0;
+		digits = 0;
+		for (q = m + mlen; q < end && *q >= '0' && *q <= '9' &&
+		    digits < 3; q++, digits++)
+			st = st * 10 + (*q - '0');
+		if (digits == 0 || st > 255 || (size_t)(end - q) < 2 ||
+		    memcmp(q, "@@", 2) != 0)
+			return err_set(ERR_INVAL, "garbled marker after part "
+			    "%zu", i + 1);
+		sec[i].status = st;
+		p = q + 2;
+		if (p < end && *p == '\n')
+			p++;
+	}
+	/* What follows part n is not read: callers may ask for a prefix. */
+	return 0;
+}

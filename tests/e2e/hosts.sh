@@ -1,0 +1,121 @@
+# Hosts and instances end to end on the lab: host keys pinned, facts
+# recorded, instances created, started and stopped on real virsh and on
+# the xe and vmrun simulators, --dry-run, placement, and a host that hangs.
+. "$(dirname "$0")/lib.sh"
+LAB=$HVSH_SRC/tests/lab/lab
+export HVSH_LAB_DIR=$T/lab
+chmod 711 "$T"	# as root, the lab's users must reach their homes in $T
+export HVSH_CONNECT_TIMEOUT_MS=3000 HVSH_COMMAND_TIMEOUT_MS=20000
+trap '"$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+
+if ! "$LAB" up --kvm 2 --xen 1 --vmware 1 >"$T/lab.log" 2>&1; then
+	_nok "lab up"; sed 's/^/# /' "$T/lab.log"; exit 1
+fi
+eval "$("$LAB" env)"
+for ((i = 1; i <= LAB_HOSTS; i++)); do
+	v=LAB_HOST_$i
+	read -r n d addr port user <<<"${!v}"
+	declare "A_$n=$addr" "P_$n=$port" "U_$n=$user"
+done
+for h in xen1 vmw1; do echo 0 >"$HVSH_LAB_DIR/state/$h/speed" 2>/dev/null; done
+conn() { local a=A_$1 p=P_$1 u=U_$1; echo "--address ${!a} --port ${!p} --user ${!u} --key $LAB_KEY"; }
+
+# First contact: an unknown key is not trusted without confirmation.
+hv host add kvm1 $(conn kvm1) --driver kvm
+t_status 1 "an unknown host key is refused"
+t_err "not trusted yet: SHA256:" "the refusal shows the fingerprint"
+fp=$(printf '%s' "$err" | grep -o 'SHA256:[A-Za-z0-9+/=]*' | head -1)
+hv host list --no-header
+t_eq "$out" "" "nothing is recorded for a refused host"
+hv host add kvm1 $(conn kvm1) --driver kvm --accept-key SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+t_status 1 "a wrong --accept-key is refused"
+hv host add kvm1 $(conn kvm1) --driver kvm --accept-key "$fp"
+t_status 0 "host add with the confirmed fingerprint"
+hv host show kvm1 -o json
+t_eq "$(printf '%s' "$out" | jq -r .status)" "ok" "the host is ok"
+t_true "its CPUs are recorded" test "$(printf '%s' "$out" | jq -r .cpus)" -ge 1
+t_true "its memory is recorded" test "$(printf '%s' "$out" | jq -r .memory)" -gt 0
+t_out '"hv_version": "[^"]*[0-9]' "its hypervisor version is recorded"
+
+for h in kvm2 xen1 vmw1; do
+	case $h in kvm*) d=kvm ;; xen*) d=xen ;; vmw*) d=vmware ;; esac
+	hv host add $h $(conn $h) --driver $d
+	f=$(printf '%s' "$err" | grep -o 'SHA256:[A-Za-z0-9+/=]*' | head -1)
+	hv host add $h $(conn $h) --driver $d --accept-key "$f"
+	t_status 0 "host add $h ($d)"
+done
+
+hv host check -o json
+t_status 0 "host check of all four"
+t_eq "$(printf '%s' "$out" | jq -r '[.[] | select(.status == "ok")] | length')" "4" "all four answer"
+
+# Instances on each kind of host.
+hv vm create web1 --host kvm1 --cpus 1 --memory 32M --disk 64M
+t_status 0 "vm create on KVM"
+hv vm create db1 --host xen1 --cpus 2 --memory 256M
+t_status 0 "vm create on Xen"
+hv vm create app1 --host vmw1 --cpus 1 --memory 128M --disk 64M
+t_status 0 "vm create on VMware"
+hv vm show web1 -o json
+t_eq "$(printf '%s' "$out" | jq -r '.host + " " + .state')" "kvm1 stopped" "web1 recorded on kvm1, stopped"
+t_true "web1 has the hypervisor's uuid" test -n "$(printf '%s' "$out" | jq -r '.uuid // empty')"
+
+hv vm start web1 --dry-run
+t_status 0 "vm start --dry-run"
+t_out "^kvm1: 'virsh' 'start'" "--dry-run prints the quoted command line for the host"
+hv vm list --refresh --filter name=web1 --no-header --columns state
+t_eq "$out" "stopped" "--dry-run ran nothing"
+
+hv vm start --filter 'state=stopped'
+t_status 0 "vm start --filter starts all three"
+t_out 'web1 started' "web1 started"
+t_out 'db1 started' "db1 started"
+t_out 'app1 started' "app1 started"
+hv vm list --refresh --no-header --columns name,state
+t_eq "$(printf '%s' "$out" | tr -s ' ' | sort | paste -sd,)" "app1 running,db1 running,web1 running" \
+    "all three run, as their hosts say"
+
+hv vm stop db1 app1 web1 --force
+t_status 0 "vm stop --force on three hosts"
+hv vm list --no-header --columns name,state
+t_eq "$(printf '%s' "$out" | tr -s ' ' | sort | paste -sd,)" "app1 stopped,db1 stopped,web1 stopped" \
+    "all three stopped"
+
+hv vm start nosuch
+t_status 1 "an unknown instance fails"
+
+# Placement: no --host picks a reachable host with room.
+hv vm create placed1 --cpus 1 --memory 32M
+t_status 0 "vm create without --host"
+hv vm show placed1 -o json
+t_true "placement chose a host" test -n "$(printf '%s' "$out" | jq -r '.host // empty')"
+
+# A host that hangs: its sshd is stopped, the others still answer.
+"$HVSH_SRC/tests/lab/lab" ssh kvm2 true >/dev/null 2>&1
+hv vm create hang1 --host kvm2 --cpus 1 --memory 32M
+spid=$(cat "$HVSH_LAB_DIR/host/kvm2/sshd.pid")
+kill -STOP "$spid"
+start=$(date +%s)
+hv host check -o json
+took=$(($(date +%s) - start))
+kill -CONT "$spid"
+t_status 1 "host check fails when one host hangs"
+t_eq "$(printf '%s' "$out" | jq -r '.[] | select(.host == "kvm2") | .status')" "unreachable" "the hanging host is named unreachable"
+t_eq "$(printf '%s' "$out" | jq -r '[.[] | select(.status == "ok")] | length')" "3" "the other hosts answer"
+t_true "it returns within the timeout ($took s)" test "$took" -le 15
+hv vm show hang1 -o json
+t_eq "$(printf '%s' "$out" | jq -r .state)" "unknown" "instances of an unreachable host are unknown, not stopped"
+
+# Hostile words never run anything on a host.
+hv vm create 'x;touch /tmp/hvsh-canary-'$$ --host kvm1 --cpus 1 --memory 32M
+t_status 2 "a hostile name is refused before any host"
+t_true "no canary on the bastion" test ! -e /tmp/hvsh-canary-$$
+
+hv vm destroy web1 db1 app1
+t_status 0 "vm destroy on three hosts"
+hv vm list --refresh --no-header --columns name
+t_noout '^(web1|db1|app1)$' "destroyed instances are forgotten"
+hv audit list -o json
+t_out '"result":"web1,db1,app1: destroyed"|web1,db1,app1: destroyed' "the audit names what was destroyed"
+hv store check
+t_status 0 "store consistent"

@@ -1,0 +1,190 @@
+/*
+ * drvrun: runs one driver operation on one host through the real transport
+ * and prints what the driver read back, one "key value" line each. Tests
+ * use it to check a driver against the lab before the commands above it.
+ *
+ *   drvrun --driver kvm --address A [--port P] --user U --key K \
+ *       --known-hosts F [--timeout MS] OP [NAME]
+ *   OP: probe | refresh | dry-OP NAME | OP NAME | create NAME CPUS MEM DISK
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "err.h"
+#include "transport.h"
+#include "util.h"
+
+static void
+usage(void)
+{
+	fputs("usage: drvrun --driver D --address A [--port P] --user U "
+	    "--key K --known-hosts F OP [NAME]\n", stderr);
+	exit(2);
+}
+
+static void
+print_vm(const struct hv_vm *v)
+{
+	printf("vm %s state=%s cpus=%d memory=%" PRId64 " mem_used=%" PRId64
+	    " cpu_time=%.3f uuid=%s hvsh_id=%s path=%s\n",
+	    v->name ? v->name : "-", hv_state_name(v->state), v->cpus,
+	    v->memory, v->mem_used, v->cpu_time, v->uuid ? v->uuid : "-",
+	    v->hvsh_id ? v->hvsh_id : "-", v->path ? v->path : "-");
+}
+
+/* Runs every step of plan; prints each result; returns the last. */
+static int
+run_plan(struct transport *tp, const struct tp_host *h,
+    const struct driver *d, struct drv_plan *plan, struct tp_result *last)
+{
+	struct hv_error	e;
+	size_t		i;
+
+	for (i = 0; i < plan->n; i++) {
+		if (i > 0)
+			tp_result_free(last);
+		memset(last, 0, sizeof *last);
+		if (tp_run(tp, h, plan->argv[i], NULL, last) != 0) {
+			printf("error transport %s\n", last->errmsg);
+			return 1;
+		}
+		if (last->status != 0) {
+			memset(&e, 0, sizeof e);
+			if (d->error_read(last, &e) == 0)
+				printf("error %d %s\n", e.code, e.reason);
+			else
+				printf("error unreadable status=%d\n",
+				    last->status);
+			hv_error_clear(&e);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tp_opts		 o = { 0 };
+	struct tp_host		 h = { 0 };
+	struct transport	*tp;
+	const struct driver	*d = NULL;
+	struct drv_plan		 plan = { 0 };
+	struct drv_target	 t = { 0 };
+	struct drv_spec		 spec = { 0 };
+	struct tp_result	 res = { 0 };
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { 0 };
+	struct hv_vm		 vm;
+	const char		*op;
+	char			*text;
+	int			 i, k, rc = 0, dry = 0;
+	int64_t			 n;
+
+	for (i = 1; i + 1 < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+		if (strcmp(argv[i], "--driver") == 0)
+			d = driver_find(argv[i + 1]);
+		else if (strcmp(argv[i], "--address") == 0)
+			h.address = argv[i + 1];
+		else if (strcmp(argv[i], "--port") == 0)
+			h.port = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--user") == 0)
+			h.user = argv[i + 1];
+		else if (strcmp(argv[i], "--key") == 0)
+			h.key = argv[i + 1];
+		else if (strcmp(argv[i], "--known-hosts") == 0)
+			o.known_hosts = argv[i + 1];
+		else if (strcmp(argv[i], "--timeout") == 0)
+			o.command_timeout_ms = atoi(argv[i + 1]);
+		else
+			usage();
+	}
+	if (d == NULL || h.address == NULL || i >= argc)
+		usage();
+	h.name = h.address;
+	op = argv[i++];
+	if (strncmp(op, "dry-", 4) == 0) {
+		dry = 1;
+		op += 4;
+	}
+	if (tp_new(&o, &tp) != 0) {
+		fprintf(stderr, "drvrun: %s\n", err_msg());
+		return 1;
+	}
+	hv_facts_init(&f);
+	if (strcmp(op, "probe") == 0) {
+		rc = d->probe(&plan);
+	} else if (strcmp(op, "refresh") == 0) {
+		rc = d->refresh(&plan);
+	} else if (strcmp(op, "create") == 0) {
+		if (i + 4 > argc || d->create == NULL)
+			usage();
+		spec.name = argv[i];
+		spec.hvsh_id = "4242";
+		spec.cpus = atoi(argv[i + 1]);
+		if (parse_size(argv[i + 2], &n) != 0)
+			usage();
+		spec.memory = n;
+		if (parse_size(argv[i + 3], &n) != 0)
+			usage();
+		spec.disk = n;
+		rc = d->create(&spec, &plan);
+	} else {
+		for (k = 0; k < DRV_OP__COUNT; k++) {
+			if (strcmp(op, drv_op_name((enum drv_op)k)) == 0)
+				break;
+		}
+		if (k == DRV_OP__COUNT || i >= argc)
+			usage();
+		t.name = argv[i];
+		t.path = argv[i];
+		rc = driver_plan(d, (enum drv_op)k, &t, &plan);
+	}
+	if (rc != 0) {
+		printf("error plan %s\n", err_msg());
+		rc = 1;
+		goto out;
+	}
+	if (dry) {
+		for (k = 0; (size_t)k < plan.n; k++) {
+			text = drv_plan_text(&plan, (size_t)k);
+			printf("%s\n", text);
+			free(text);
+		}
+		goto out;
+	}
+	if ((rc = run_plan(tp, &h, d, &plan, &res)) != 0)
+		goto out;
+	if (strcmp(op, "probe") == 0) {
+		if ((rc = d->probe_read(&res, &f)) == 0)
+			printf("version %s\n", f.version ? f.version : "-");
+	} else if (strcmp(op, "refresh") == 0) {
+		if ((rc = d->refresh_read(&res, &f, &vl)) == 0) {
+			printf("facts cpus=%d memory=%" PRId64 " mem_free=%"
+			    PRId64 "\n", f.cpus, f.memory, f.mem_free);
+			for (k = 0; (size_t)k < vl.n; k++)
+				print_vm(&vl.v[k]);
+		}
+	} else if (strcmp(op, "create") == 0) {
+		hv_vm_init(&vm);
+		if (d->create_read != NULL && (rc = d->create_read(&res, &vm)) == 0)
+			print_vm(&vm);
+		hv_vm_clear(&vm);
+	} else {
+		printf("done %s\n", op);
+	}
+	if (rc != 0) {
+		printf("error read %s\n", err_msg());
+		rc = 1;
+	}
+out:
+	tp_result_free(&res);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+	drv_plan_clear(&plan);
+	tp_free(tp);
+	return rc;
+}

@@ -1,0 +1,1956 @@
+/*
+ * test-drv-virsh.c: unit tests for the KVM driver (drv-virsh.c).
+ *
+ * The golden plan texts below are what hvsh runs on KVM hosts, word for
+ * word; a change to them is a change to what reaches the hosts and should
+ * be read as such. The plans are also run for real, through /bin/sh, with a
+ * fake virsh on the PATH that answers from a capture of the lab: the batch
+ * must reproduce that capture byte for byte, and the fake records every
+ * argv it was given, so a word that escaped its quotes would show.
+ *
+ * refresh_read is fed the lab's real output (captured from "tests/lab/lab
+ * up --kvm 2" with hosts running libvirt 9.0 and QEMU 7.2, embedded below),
+ * batches built from shared/hv-formats/samples (read at run time; missing
+ * samples fail the run), every truncation of a real batch, failed and
+ * garbled parts, and XML of a hostile host that imitates our markers.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "err.h"
+#include "hvout.h"
+#include "quote.h"
+#include "util.h"
+
+#ifndef SAMPLES_FALLBACK
+#define SAMPLES_FALLBACK	"/work/shared/hv-formats/samples"
+#endif
+#define KiB	1024LL
+
+extern const struct driver drv_virsh;
+static const struct driver *const d = &drv_virsh;
+
+static char	*samples;	/* the samples directory */
+static char	*tmp;		/* this run's scratch directory */
+
+#define UUID_WEB1	"1eb01a09-b6d8-472d-98fd-85fee9b36052"
+#define UUID_DB1	"1283c4ef-ec39-4d90-8fb1-8fd051d85bd6"
+#define UUID_G1		"74bf608e-1789-4583-a7d1-56de2bcf5206"
+
+/*
+ * "refresh" on lab host kvm1, verbatim: web1 (made by drvrun create, hvsh
+ * id 4242) running, db1 (id set to 4243) paused, g1 (lab kvm-guest, no id)
+ * shut off.
+ */
+static const char lab_kvm1[] =
+	"CPU model:           x86_64\n"
+	"CPU(s):              2\n"
+	"CPU frequency:       2596 MHz\n"
+	"CPU socket(s):       1\n"
+	"Core(s) per socket:  2\n"
+	"Thread(s) per core:  1\n"
+	"NUMA cell(s):        1\n"
+	"Memory size:         5335244 KiB\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"total  :             24684084 KiB\n"
+	"free   :             24081176 KiB\n"
+	"buffers:                 1648 KiB\n"
+	"cached :               309060 KiB\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"Compiled against library: libvirt 9.0.0\n"
+	"Using library: libvirt 9.0.0\n"
+	"Using API: QEMU 9.0.0\n"
+	"Running hypervisor: QEMU 7.2.22\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	" Id   Name   State\n"
+	"-----------------------\n"
+	" 1    web1   running\n"
+	" 2    db1    paused\n"
+	" -    g1     shut off\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"Domain: 'g1'\n"
+	"  state.state=5\n"
+	"  state.reason=0\n"
+	"  cpu.time=280000000\n"
+	"  cpu.user=140000000\n"
+	"  cpu.system=140000000\n"
+	"  balloon.current=32768\n"
+	"  balloon.maximum=32768\n"
+	"  vcpu.current=1\n"
+	"  vcpu.maximum=1\n"
+	"\n"
+	"Domain: 'db1'\n"
+	"  state.state=3\n"
+	"  state.reason=1\n"
+	"  cpu.time=400000000\n"
+	"  cpu.user=160000000\n"
+	"  cpu.system=240000000\n"
+	"  cpu.cache.monitor.count=0\n"
+	"  cpu.haltpoll.success.time=0\n"
+	"  cpu.haltpoll.fail.time=0\n"
+	"  balloon.current=32768\n"
+	"  balloon.maximum=32768\n"
+	"  balloon.last-update=0\n"
+	"  balloon.rss=41928\n"
+	"  vcpu.current=1\n"
+	"  vcpu.maximum=1\n"
+	"  vcpu.0.state=1\n"
+	"  vcpu.0.time=60000000\n"
+	"  vcpu.0.wait=0\n"
+	"  vcpu.0.delay=27409807\n"
+	"\n"
+	"Domain: 'web1'\n"
+	"  state.state=1\n"
+	"  state.reason=1\n"
+	"  cpu.time=910000000\n"
+	"  cpu.user=600000000\n"
+	"  cpu.system=310000000\n"
+	"  cpu.cache.monitor.count=0\n"
+	"  cpu.haltpoll.success.time=0\n"
+	"  cpu.haltpoll.fail.time=0\n"
+	"  balloon.current=49152\n"
+	"  balloon.maximum=49152\n"
+	"  balloon.last-update=0\n"
+	"  balloon.rss=46876\n"
+	"  vcpu.current=2\n"
+	"  vcpu.maximum=2\n"
+	"  vcpu.0.state=1\n"
+	"  vcpu.0.time=440000000\n"
+	"  vcpu.0.wait=0\n"
+	"  vcpu.0.delay=115470268\n"
+	"  vcpu.1.state=1\n"
+	"  vcpu.1.time=0\n"
+	"  vcpu.1.wait=0\n"
+	"  vcpu.1.delay=16444021\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"1eb01a09-b6d8-472d-98fd-85fee9b36052 web1\n"
+	"1283c4ef-ec39-4d90-8fb1-8fd051d85bd6 db1\n"
+	"74bf608e-1789-4583-a7d1-56de2bcf5206 g1\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"<@dom 1eb01a09-b6d8-472d-98fd-85fee9b36052>\n"
+	" <domain type='qemu' id='1'>\n"
+	"   <name>web1</name>\n"
+	"   <uuid>1eb01a09-b6d8-472d-98fd-85fee9b36052</uuid>\n"
+	"   <metadata>\n"
+	"     <hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" i"
+	"d=\"4242\"/>\n"
+	"   </metadata>\n"
+	"   <memory unit='KiB'>49152</memory>\n"
+	"   <currentMemory unit='KiB'>49152</currentMemory>\n"
+	"   <vcpu placement='static'>2</vcpu>\n"
+	"   <os>\n"
+	"     <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n"
+	"     <boot dev='hd'/>\n"
+	"   </os>\n"
+	"   <cpu mode='custom' match='exact' check='full'>\n"
+	"     <model fallback='forbid'>qemu64</model>\n"
+	"     <feature policy='require' name='hypervisor'/>\n"
+	"     <feature policy='require' name='lahf_lm'/>\n"
+	"   </cpu>\n"
+	"   <clock offset='utc'/>\n"
+	"   <on_poweroff>destroy</on_poweroff>\n"
+	"   <on_reboot>restart</on_reboot>\n"
+	"   <on_crash>destroy</on_crash>\n"
+	"   <devices>\n"
+	"     <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+	"     <disk type='volume' device='disk'>\n"
+	"       <driver name='qemu' type='qcow2'/>\n"
+	"       <source pool='hvsh' volume='web1.qcow2' index='1'/>\n"
+	"       <backingStore/>\n"
+	"       <target dev='vda' bus='virtio'/>\n"
+	"       <alias name='virtio-disk0'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x01' slot='"
+	"0x00' function='0x0'/>\n"
+	"     </disk>\n"
+	"     <controller type='pci' index='0' model='pcie-root'>\n"
+	"       <alias name='pcie.0'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='1' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='1' port='0x8'/>\n"
+	"       <alias name='pci.1'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x0' multifunction='on'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='2' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='2' port='0x9'/>\n"
+	"       <alias name='pci.2'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x1'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='3' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='3' port='0xa'/>\n"
+	"       <alias name='pci.3'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x2'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='4' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='4' port='0xb'/>\n"
+	"       <alias name='pci.4'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x3'/>\n"
+	"     </controller>\n"
+	"     <controller type='usb' index='0' model='none'>\n"
+	"       <alias name='usb'/>\n"
+	"     </controller>\n"
+	"     <controller type='sata' index='0'>\n"
+	"       <alias name='ide'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x1f' function='0x2'/>\n"
+	"     </controller>\n"
+	"     <serial type='pty'>\n"
+	"       <source path='/dev/pts/0'/>\n"
+	"       <target type='isa-serial' port='0'>\n"
+	"         <model name='isa-serial'/>\n"
+	"       </target>\n"
+	"       <alias name='serial0'/>\n"
+	"     </serial>\n"
+	"     <console type='pty' tty='/dev/pts/0'>\n"
+	"       <source path='/dev/pts/0'/>\n"
+	"       <target type='serial' port='0'/>\n"
+	"       <alias name='serial0'/>\n"
+	"     </console>\n"
+	"     <input type='mouse' bus='ps2'>\n"
+	"       <alias name='input0'/>\n"
+	"     </input>\n"
+	"     <input type='keyboard' bus='ps2'>\n"
+	"       <alias name='input1'/>\n"
+	"     </input>\n"
+	"     <audio id='1' type='none'/>\n"
+	"     <memballoon model='virtio'>\n"
+	"       <alias name='balloon0'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x02' slot='"
+	"0x00' function='0x0'/>\n"
+	"     </memballoon>\n"
+	"   </devices>\n"
+	" </domain>\n"
+	" \n"
+	"<@dom 1283c4ef-ec39-4d90-8fb1-8fd051d85bd6>\n"
+	" <domain type='qemu' id='2'>\n"
+	"   <name>db1</name>\n"
+	"   <uuid>1283c4ef-ec39-4d90-8fb1-8fd051d85bd6</uuid>\n"
+	"   <metadata>\n"
+	"     <hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" i"
+	"d=\"4243\"/>\n"
+	"   </metadata>\n"
+	"   <memory unit='KiB'>32768</memory>\n"
+	"   <currentMemory unit='KiB'>32768</currentMemory>\n"
+	"   <vcpu placement='static'>1</vcpu>\n"
+	"   <os>\n"
+	"     <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n"
+	"     <boot dev='hd'/>\n"
+	"   </os>\n"
+	"   <cpu mode='custom' match='exact' check='full'>\n"
+	"     <model fallback='forbid'>qemu64</model>\n"
+	"     <feature policy='require' name='hypervisor'/>\n"
+	"     <feature policy='require' name='lahf_lm'/>\n"
+	"   </cpu>\n"
+	"   <clock offset='utc'/>\n"
+	"   <on_poweroff>destroy</on_poweroff>\n"
+	"   <on_reboot>restart</on_reboot>\n"
+	"   <on_crash>destroy</on_crash>\n"
+	"   <devices>\n"
+	"     <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+	"     <controller type='pci' index='0' model='pcie-root'>\n"
+	"       <alias name='pcie.0'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='1' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='1' port='0x8'/>\n"
+	"       <alias name='pci.1'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x0' multifunction='on'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='2' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='2' port='0x9'/>\n"
+	"       <alias name='pci.2'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x1'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='3' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='3' port='0xa'/>\n"
+	"       <alias name='pci.3'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x2'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='4' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='4' port='0xb'/>\n"
+	"       <alias name='pci.4'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x3'/>\n"
+	"     </controller>\n"
+	"     <controller type='usb' index='0' model='none'>\n"
+	"       <alias name='usb'/>\n"
+	"     </controller>\n"
+	"     <controller type='sata' index='0'>\n"
+	"       <alias name='ide'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x1f' function='0x2'/>\n"
+	"     </controller>\n"
+	"     <serial type='pty'>\n"
+	"       <source path='/dev/pts/1'/>\n"
+	"       <target type='isa-serial' port='0'>\n"
+	"         <model name='isa-serial'/>\n"
+	"       </target>\n"
+	"       <alias name='serial0'/>\n"
+	"     </serial>\n"
+	"     <console type='pty' tty='/dev/pts/1'>\n"
+	"       <source path='/dev/pts/1'/>\n"
+	"       <target type='serial' port='0'/>\n"
+	"       <alias name='serial0'/>\n"
+	"     </console>\n"
+	"     <input type='mouse' bus='ps2'>\n"
+	"       <alias name='input0'/>\n"
+	"     </input>\n"
+	"     <input type='keyboard' bus='ps2'>\n"
+	"       <alias name='input1'/>\n"
+	"     </input>\n"
+	"     <audio id='1' type='none'/>\n"
+	"     <memballoon model='virtio'>\n"
+	"       <alias name='balloon0'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x01' slot='"
+	"0x00' function='0x0'/>\n"
+	"     </memballoon>\n"
+	"   </devices>\n"
+	" </domain>\n"
+	" \n"
+	"<@dom 74bf608e-1789-4583-a7d1-56de2bcf5206>\n"
+	" <domain type='qemu'>\n"
+	"   <name>g1</name>\n"
+	"   <uuid>74bf608e-1789-4583-a7d1-56de2bcf5206</uuid>\n"
+	"   <memory unit='KiB'>32768</memory>\n"
+	"   <currentMemory unit='KiB'>32768</currentMemory>\n"
+	"   <vcpu placement='static'>1</vcpu>\n"
+	"   <os>\n"
+	"     <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n"
+	"     <boot dev='hd'/>\n"
+	"   </os>\n"
+	"   <cpu mode='custom' match='exact' check='none'>\n"
+	"     <model fallback='forbid'>qemu64</model>\n"
+	"   </cpu>\n"
+	"   <clock offset='utc'/>\n"
+	"   <on_poweroff>destroy</on_poweroff>\n"
+	"   <on_reboot>restart</on_reboot>\n"
+	"   <on_crash>destroy</on_crash>\n"
+	"   <devices>\n"
+	"     <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+	"     <disk type='file' device='disk'>\n"
+	"       <driver name='qemu' type='qcow2'/>\n"
+	"       <source file='/tmp/d1/lab/home/kvm1/images/g1.qcow2'/"
+	">\n"
+	"       <target dev='vda' bus='virtio'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x01' slot='"
+	"0x00' function='0x0'/>\n"
+	"     </disk>\n"
+	"     <controller type='pci' index='0' model='pcie-root'/>\n"
+	"     <controller type='pci' index='1' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='1' port='0x8'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x0' multifunction='on'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='2' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='2' port='0x9'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x1'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='3' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='3' port='0xa'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x2'/>\n"
+	"     </controller>\n"
+	"     <controller type='pci' index='4' model='pcie-root-port'"
+	">\n"
+	"       <model name='pcie-root-port'/>\n"
+	"       <target chassis='4' port='0xb'/>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x01' function='0x3'/>\n"
+	"     </controller>\n"
+	"     <controller type='usb' index='0' model='none'/>\n"
+	"     <controller type='sata' index='0'>\n"
+	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
+	"0x1f' function='0x2'/>\n"
+	"     </controller>\n"
+	"     <serial type='pty'>\n"
+	"       <target type='isa-serial' port='0'>\n"
+	"         <model name='isa-serial'/>\n"
+	"       </target>\n"
+	"     </serial>\n"
+	"     <console type='pty'>\n"
+	"       <target type='serial' port='0'/>\n"
+	"     </console>\n"
+	"     <input type='mouse' bus='ps2'/>\n"
+	"     <input type='keyboard' bus='ps2'/>\n"
+	"     <audio id='1' type='none'/>\n"
+	"     <memballoon model='none'/>\n"
+	"   </devices>\n"
+	" </domain>\n"
+	" \n"
+	"@@hvsh:0@@\n";
+
+/* "refresh" on lab host kvm2, which has no domains, verbatim. */
+static const char lab_kvm2[] =
+	"CPU model:           x86_64\n"
+	"CPU(s):              2\n"
+	"CPU frequency:       2596 MHz\n"
+	"CPU socket(s):       1\n"
+	"Core(s) per socket:  2\n"
+	"Thread(s) per core:  1\n"
+	"NUMA cell(s):        1\n"
+	"Memory size:         5335244 KiB\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"total  :             24684084 KiB\n"
+	"free   :             24074464 KiB\n"
+	"buffers:                 1640 KiB\n"
+	"cached :               326132 KiB\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"Compiled against library: libvirt 9.0.0\n"
+	"Using library: libvirt 9.0.0\n"
+	"Using API: QEMU 9.0.0\n"
+	"Running hypervisor: QEMU 7.2.22\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	" Id   Name   State\n"
+	"--------------------\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"\n"
+	"@@hvsh:0@@\n"
+	"@@hvsh:0@@\n";
+
+/* The dominfo step of "create web1" on the lab, verbatim. */
+static const char lab_dominfo_web1[] =
+	"Id:             1\n"
+	"Name:           web1\n"
+	"UUID:           " UUID_WEB1 "\n"
+	"OS Type:        hvm\n"
+	"State:          running\n"
+	"CPU(s):         2\n"
+	"CPU time:       0.9s\n"
+	"Max memory:     49152 KiB\n"
+	"Used memory:    49152 KiB\n"
+	"Persistent:     yes\n"
+	"Autostart:      disable\n"
+	"Managed save:   no\n"
+	"Security model: none\n"
+	"Security DOI:   0\n"
+	"\n";
+
+/* ------------------------------------------------------------ helpers */
+
+static int
+isdir(const char *path)
+{
+	struct stat	st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void
+write_file(const char *path, const char *data, size_t len, int mode)
+{
+	FILE	*f = fopen(path, "wb");
+
+	if (f == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	if (len > 0 && fwrite(data, 1, len, f) != len)
+		fail_msg("%s: short write", path);
+	fclose(f);
+	if (chmod(path, (mode_t)mode) != 0)
+		fail_msg("chmod %s: %s", path, strerror(errno));
+}
+
+static char *
+read_file(const char *path, size_t *lenp)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		 chunk[4096];
+	size_t		 n;
+	FILE		*f = fopen(path, "rb");
+
+	if (f == NULL) {
+		*lenp = 0;
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	*lenp = b.len;
+	if (b.data == NULL)
+		return xstrdup("");
+	return buf_take(&b);
+}
+
+/*
+ * A fake virsh: it logs its argv as one "a|b|c|" line, then answers from
+ * $FAKE/<key>.out, .err and .rc, the key being its arguments joined by '_'
+ * with anything but [A-Za-z0-9._-] turned into '_'. "define FILE" keeps
+ * the XML it was given. A call it has no answer for fails loudly.
+ */
+static const char fake_virsh[] =
+	"#!/bin/sh\n"
+	"printf '%s|' \"$@\" >>\"$FAKE/log\"; echo >>\"$FAKE/log\"\n"
+	"k=$(printf '%s_' \"$@\" | tr -c 'A-Za-z0-9._-' '_')\n"
+	"[ \"$1\" = define ] && cat \"$2\" >\"$FAKE/defined.xml\"\n"
+	"[ -f \"$FAKE/$k.out\" ] && cat \"$FAKE/$k.out\"\n"
+	"[ -f \"$FAKE/$k.err\" ] && cat \"$FAKE/$k.err\" >&2\n"
+	"[ -f \"$FAKE/$k.rc\" ] && exit \"$(cat \"$FAKE/$k.rc\")\"\n"
+	"[ -f \"$FAKE/$k.out\" ] && exit 0\n"
+	"echo \"error: fake virsh has no answer for $k\" >&2\n"
+	"exit 1\n";
+
+/* Sets the fake's answer to "virsh KEY...": stdout, stderr, status. */
+static void
+fake(const char *key, const char *out, size_t outlen, const char *err,
+    int rc)
+{
+	char	*p;
+
+	p = xasprintf("%s/fake/%s.out", tmp, key);
+	unlink(p);
+	if (out != NULL)
+		write_file(p, out, outlen, 0644);
+	free(p);
+	p = xasprintf("%s/fake/%s.err", tmp, key);
+	unlink(p);
+	if (err != NULL)
+		write_file(p, err, strlen(err), 0644);
+	free(p);
+	p = xasprintf("%s/fake/%s.rc", tmp, key);
+	unlink(p);
+	if (rc != 0) {
+		char	n[16];
+
+		snprintf(n, sizeof n, "%d\n", rc);
+		write_file(p, n, strlen(n), 0644);
+	}
+	free(p);
+}
+
+/* What the fake virsh was called with since the last call of this. */
+static char *
+fake_log(void)
+{
+	char	*p = xasprintf("%s/fake/log", tmp), *s;
+	size_t	 n;
+
+	s = read_file(p, &n);
+	unlink(p);
+	free(p);
+	return s != NULL ? s : xstrdup("");
+}
+
+/*
+ * Runs a command line through /bin/sh, as a host's login shell would, with
+ * the fake virsh first on the PATH. Returns the exit status.
+ */
+static int
+run_sh(const char *line, struct tp_result *res)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		*cmd, *errpath, chunk[4096];
+	size_t		 n;
+	FILE		*f;
+	int		 st;
+
+	memset(res, 0, sizeof *res);
+	errpath = xasprintf("%s/stderr", tmp);
+	cmd = xasprintf("%s 2>%s", line, errpath);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	st = pclose(f);
+	res->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	res->outlen = b.len;
+	res->out = b.data != NULL ? buf_take(&b) : xstrdup("");
+	res->err = read_file(errpath, &res->errlen);
+	if (res->err == NULL)
+		res->err = xstrdup("");
+	free(cmd);
+	free(errpath);
+	return res->status;
+}
+
+/* Runs every step of a plan until one fails; the last result stays. */
+static int
+run_plan(const struct drv_plan *p, struct tp_result *res)
+{
+	size_t	i;
+	char	*t;
+	int	 st = 0;
+
+	memset(res, 0, sizeof *res);
+	for (i = 0; i < p->n; i++) {
+		if (i > 0)
+			tp_result_free(res);
+		t = drv_plan_text(p, i);
+		st = run_sh(t, res);
+		free(t);
+		if (st != 0)
+			break;
+	}
+	return st;
+}
+
+/*
+ * A result holding a copy of len bytes of text, NUL-terminated as the
+ * transport's are (drv_sections relies on that), in a buffer of exactly
+ * that size, so that ASan catches a read past the end.
+ */
+static void
+result_of(struct tp_result *res, const char *text, size_t len,
+    const char *err)
+{
+	memset(res, 0, sizeof *res);
+	res->out = xmalloc(len + 1);
+	memcpy(res->out, text, len);
+	res->out[len] = '\0';
+	res->outlen = len;
+	if (err != NULL) {
+		res->err = xstrdup(err);
+		res->errlen = strlen(err);
+	}
+}
+
+/* Every step of plan must read exactly want, and there are no more. */
+static void
+plan_is(const struct drv_plan *p, const char *const *want)
+{
+	size_t	 i;
+	char	*t;
+
+	for (i = 0; want[i] != NULL; i++) {
+		if (i >= p->n)
+			fail_msg("plan has %zu steps, want %s next", p->n,
+			    want[i]);
+		t = drv_plan_text(p, i);
+		if (strcmp(t, want[i]) != 0)
+			fail_msg("step %zu\n  got: %s\n want: %s", i, t,
+			    want[i]);
+		free(t);
+	}
+	assert_int_equal(p->n, i);
+}
+
+/*
+ * Splits a batch into its seven parts (copies), for the tests that take
+ * one real batch apart and put it together with a part changed.
+ */
+struct parts {
+	char	*text[7];
+	int	 status[7];
+};
+
+static void
+parts_split(const char *batch, struct parts *pt)
+{
+	struct drv_section	sec[7];
+	size_t			i;
+
+	assert_int_equal(drv_sections(batch, strlen(batch), sec, 7), 0);
+	for (i = 0; i < 7; i++) {
+		pt->text[i] = xstrndup(sec[i].text, sec[i].len);
+		pt->status[i] = sec[i].status;
+	}
+}
+
+static char *
+parts_join(const struct parts *pt)
+{
+	struct buf	b = { NULL, 0, 0 };
+	size_t		i;
+
+	for (i = 0; i < 7; i++)
+		buf_printf(&b, "%s@@hvsh:%d@@\n", pt->text[i], pt->status[i]);
+	return buf_take(&b);
+}
+
+static void
+parts_set(struct parts *pt, size_t i, const char *text)
+{
+	free(pt->text[i]);
+	pt->text[i] = xstrdup(text);
+}
+
+static void
+parts_free(struct parts *pt)
+{
+	size_t	i;
+
+	for (i = 0; i < 7; i++)
+		free(pt->text[i]);
+}
+
+/* refresh_read on a whole batch text; *vms must be freed by the caller. */
+static int
+refresh_text(const char *text, const char *err, struct hv_facts *f,
+    struct hv_vm_list *vms)
+{
+	struct tp_result	res;
+	int			rc;
+
+	result_of(&res, text, strlen(text), err);
+	rc = d->refresh_read(&res, f, vms);
+	tp_result_free(&res);
+	return rc;
+}
+
+static const struct hv_vm *
+find_vm(const struct hv_vm_list *l, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].name != NULL && strcmp(l->v[i].name, name) == 0)
+			return &l->v[i];
+	fail_msg("no domain '%s' in the refresh", name);
+	return NULL;
+}
+
+static void
+vm_is(const struct hv_vm *v, enum hv_state st, int cpus, int64_t mem,
+    int64_t used, const char *uuid, const char *id)
+{
+	assert_int_equal(v->state, st);
+	assert_int_equal(v->cpus, cpus);
+	assert_int_equal(v->memory, mem);
+	assert_int_equal(v->mem_used, used);
+	if (uuid == NULL)
+		assert_null(v->uuid);
+	else
+		assert_string_equal(v->uuid, uuid);
+	if (id == NULL)
+		assert_null(v->hvsh_id);
+	else
+		assert_string_equal(v->hvsh_id, id);
+}
+
+/* A sample file without its "# SOURCE:" line. */
+static char *
+sample(const char *file)
+{
+	char	*path = xasprintf("%s/%s", samples, file), *s, *nl;
+	size_t	 n;
+
+	if ((s = read_file(path, &n)) == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	if (strncmp(s, "# SOURCE:", 9) != 0 || (nl = strchr(s, '\n')) == NULL)
+		fail_msg("%s: no '# SOURCE:' line", path);
+	memmove(s, nl + 1, strlen(nl + 1) + 1);
+	free(path);
+	return s;
+}
+
+/* The lines after the line "=== marker" up to the next "=== " line. */
+static char *
+block(const char *file, const char *marker)
+{
+	char	*s = sample(file), *all, *want, *start, *end, *r;
+
+	all = xasprintf("\n%s", s);
+	want = xasprintf("\n=== %s\n", marker);
+	if ((start = strstr(all, want)) == NULL)
+		fail_msg("%s: no block '%s'", file, marker);
+	start += strlen(want);
+	/* From the newline that ends the marker: an empty block is one. */
+	if ((end = strstr(start - 1, "\n=== ")) == NULL)
+		end = start + strlen(start);
+	else
+		end++;
+	r = xstrndup(start, (size_t)(end - start));
+	free(want);
+	free(all);
+	free(s);
+	return r;
+}
+
+/* ------------------------------------------------------------- setup */
+
+static int
+group_setup(void **state)
+{
+	const char	*src = getenv("HVSH_SRC");
+	char		 tmpl[] = "/tmp/hvsh-test-virsh-XXXXXX", *p;
+
+	if (src != NULL && *src != '\0') {
+		p = xasprintf("%s/../shared/hv-formats/samples", src);
+		if (isdir(p))
+			samples = p;
+		else
+			free(p);
+	}
+	if (samples == NULL && isdir(SAMPLES_FALLBACK))
+		samples = xstrdup(SAMPLES_FALLBACK);
+	if (samples == NULL) {
+		printf("not ok - hv-formats samples not found\n");
+		return -1;
+	}
+	if (mkdtemp(tmpl) == NULL)
+		return -1;
+	tmp = xstrdup(tmpl);
+	p = xasprintf("%s/bin", tmp);
+	mkdir(p, 0755);
+	free(p);
+	p = xasprintf("%s/fake", tmp);
+	mkdir(p, 0755);
+	setenv("FAKE", p, 1);
+	free(p);
+	p = xasprintf("%s/home", tmp);
+	mkdir(p, 0755);
+	setenv("HOME", p, 1);
+	free(p);
+	p = xasprintf("%s/bin/virsh", tmp);
+	write_file(p, fake_virsh, strlen(fake_virsh), 0755);
+	free(p);
+	p = xasprintf("%s/bin:/usr/bin:/bin", tmp);
+	setenv("PATH", p, 1);
+	free(p);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	char	*q, *cmd;
+
+	if (tmp != NULL) {
+		q = quote_arg(tmp);
+		cmd = xasprintf("rm -rf %s", q);
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", tmp);
+		free(cmd);
+		free(q);
+	}
+	free(tmp);
+	free(samples);
+	return 0;
+}
+
+/* ------------------------------------------------------ plan goldens */
+
+
+/* Every verb for one domain, by name and by UUID. */
+static void
+test_plan_ops(void **state)
+{
+	static const struct {
+		enum drv_op	 op;
+		const char	*byname;
+		const char	*byuuid;
+	} want[] = {
+		{ DRV_START, "'virsh' 'start' 'web1'",
+		    "'virsh' 'start' '" UUID_WEB1 "'" },
+		{ DRV_STOP, "'virsh' 'shutdown' 'web1'",
+		    "'virsh' 'shutdown' '" UUID_WEB1 "'" },
+		{ DRV_FORCE_OFF, "'virsh' 'destroy' 'web1'",
+		    "'virsh' 'destroy' '" UUID_WEB1 "'" },
+		{ DRV_REBOOT, "'virsh' 'reboot' 'web1'",
+		    "'virsh' 'reboot' '" UUID_WEB1 "'" },
+		{ DRV_SUSPEND, "'virsh' 'suspend' 'web1'",
+		    "'virsh' 'suspend' '" UUID_WEB1 "'" },
+		{ DRV_RESUME, "'virsh' 'resume' 'web1'",
+		    "'virsh' 'resume' '" UUID_WEB1 "'" },
+	};
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct drv_target	 byname = { "web1", NULL, NULL, "4242" };
+	struct drv_target	 byuuid = { "web1", UUID_WEB1, NULL, "4242" };
+	const char		*one[2] = { NULL, NULL };
+	size_t			 i;
+
+	assert_string_equal(d->name, "kvm");
+	assert_string_equal(d->cli, "virsh");
+	for (i = 0; i < nitems(want); i++) {
+		assert_int_equal(driver_plan(d, want[i].op, &byname, &p), 0);
+		one[0] = want[i].byname;
+		plan_is(&p, one);
+		drv_plan_clear(&p);
+		assert_int_equal(driver_plan(d, want[i].op, &byuuid, &p), 0);
+		one[0] = want[i].byuuid;
+		plan_is(&p, one);
+		drv_plan_clear(&p);
+	}
+	/* An empty UUID is no UUID. */
+	byuuid.uuid = "";
+	assert_int_equal(driver_plan(d, DRV_START, &byuuid, &p), 0);
+	one[0] = "'virsh' 'start' 'web1'";
+	plan_is(&p, one);
+	drv_plan_clear(&p);
+}
+
+static const char *const g_probe[] = {
+	    "'virsh' 'version'",
+	NULL
+};
+
+static const char *const g_refresh[] = {
+	    "'sh' '-c' ''\\''virsh'\\'' '\\''nodeinfo'\\'' </dev/null;"
+	    " echo \"@@hvsh:$?@@\"\n"
+	    "'\\''virsh'\\'' '\\''nodememstats'\\'' </dev/null;"
+	    " echo \"@@hvsh:$?@@\"\n"
+	    "'\\''virsh'\\'' '\\''version'\\'' </dev/null; echo "
+	    "\"@@hvsh:$?@@\"\n"
+	    "'\\''virsh'\\'' '\\''list'\\'' '\\''--all'\\'' </dev/null;"
+	    " echo \"@@hvsh:$?@@\"\n"
+	    "'\\''virsh'\\'' '\\''domstats'\\'' '\\''--state'\\'' "
+	    "'\\''--balloon'\\'' '\\''--vcpu'\\'' '\\''--cpu-total'\\'' "
+	    "</dev/null; echo \"@@hvsh:$?@@\"\n"
+	    "'\\''virsh'\\'' '\\''list'\\'' '\\''--all'\\'' '\\''--uuid'\\'' "
+	    "'\\''--name'\\'' </dev/null; echo \"@@hvsh:$?@@\"\n"
+	    "'\\''sh'\\'' '\\''-c'\\'' '\\''set -f; u=$(virsh "
+	    "list --all --uuid) || exit; for d in $u; do printf "
+	    "\"<@dom %s>\\n\" \"$d\"; virsh dumpxml \"$d\" 2>"
+	    "/dev/null | sed \"s/^/ /\"; done'\\'' </dev/null;"
+	    " echo \"@@hvsh:$?@@\"\n"
+	    "'",
+	NULL
+};
+
+static const char *const g_destroy[] = {
+	    "'sh' '-c' 'virsh domstats --state \"$1\" 2>/dev/null "
+	    "| grep -qx \"  state.state=5\" || virsh destroy "
+	    "\"$1\"' 'sh' 'web1'",
+	    "'virsh' 'undefine' 'web1' '--snapshots-metadata' "
+	    "'--remove-all-storage' '--nvram' '--managed-save'",
+	NULL
+};
+
+static const char *const g_destroy_uuid[] = {
+	    "'sh' '-c' 'virsh domstats --state \"$1\" 2>/dev/null "
+	    "| grep -qx \"  state.state=5\" || virsh destroy "
+	    "\"$1\"' 'sh' '1eb01a09-b6d8-472d-98fd-85fee9b36052'",
+	    "'virsh' 'undefine' '1eb01a09-b6d8-472d-98fd-85fee9b36052' "
+	    "'--snapshots-metadata' '--remove-all-storage' '--nvram' "
+	    "'--managed-save'",
+	NULL
+};
+
+static const char *const g_create[] = {
+	    "'sh' '-c' 'virsh pool-info hvsh >/dev/null 2>&1 "
+	    "|| { mkdir -p \"$HOME/hvsh-disks\" && virsh pool-define-as "
+	    "hvsh dir --target \"$HOME/hvsh-disks\" >/dev/null "
+	    "&& virsh pool-autostart hvsh >/dev/null; }; virsh "
+	    "pool-start hvsh >/dev/null 2>&1; virsh pool-refresh "
+	    "hvsh >/dev/null'",
+	    "'sh' '-c' 'printf \"%s\" \"$1\" | virsh define /dev/stdin' "
+	    "'sh' '<domain type=\"qemu\"><name>web1</name><memory "
+	    "unit=\"KiB\">2097152</memory><vcpu>2</vcpu><metadata>"
+	    "<hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" "
+	    "id=\"4242\"/></metadata><os><type machine=\"q35\">"
+	    "hvm</type></os><devices><disk type=\"volume\" device=\"disk\">"
+	    "<driver name=\"qemu\" type=\"qcow2\"/><source pool=\"hvsh\" "
+	    "volume=\"web1.qcow2\"/><target dev=\"vda\" bus=\"virtio\"/>"
+	    "</disk><controller type=\"pci\" index=\"0\" model=\"pcie-root\"/>"
+	    "<controller type=\"pci\" index=\"1\" model=\"pcie-root-port\"/>"
+	    "<controller type=\"pci\" index=\"2\" model=\"pcie-root-port\"/>"
+	    "<controller type=\"pci\" index=\"3\" model=\"pcie-root-port\"/>"
+	    "<controller type=\"pci\" index=\"4\" model=\"pcie-root-port\"/>"
+	    "<controller type=\"usb\" model=\"none\"/><serial "
+	    "type=\"pty\"/><console type=\"pty\"/></devices></domain>"
+	    "'",
+	    "'virsh' 'vol-create-as' 'hvsh' 'web1.qcow2' '10737418240' "
+	    "'--format' 'qcow2'",
+	    "'virsh' 'dominfo' 'web1'",
+	NULL
+};
+
+static const char *const g_create_nodisk[] = {
+	    "'sh' '-c' 'printf \"%s\" \"$1\" | virsh define /dev/stdin' "
+	    "'sh' '<domain type=\"qemu\"><name>tiny</name><memory "
+	    "unit=\"KiB\">33793</memory><vcpu>1</vcpu><metadata>"
+	    "<hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" "
+	    "id=\"7\"/></metadata><os><type machine=\"q35\">hvm</type>"
+	    "</os><devices><controller type=\"pci\" index=\"0\" "
+	    "model=\"pcie-root\"/><controller type=\"pci\" index=\"1\" "
+	    "model=\"pcie-root-port\"/><controller type=\"pci\" "
+	    "index=\"2\" model=\"pcie-root-port\"/><controller "
+	    "type=\"pci\" index=\"3\" model=\"pcie-root-port\"/>"
+	    "<controller type=\"pci\" index=\"4\" model=\"pcie-root-port\"/>"
+	    "<controller type=\"usb\" model=\"none\"/><serial "
+	    "type=\"pty\"/><console type=\"pty\"/></devices></domain>"
+	    "'",
+	    "'virsh' 'dominfo' 'tiny'",
+	NULL
+};
+
+static void
+test_plan_destroy(void **state)
+{
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct drv_target	 t = { "web1", NULL, NULL, NULL };
+
+	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
+	plan_is(&p, g_destroy);
+	drv_plan_clear(&p);
+	t.uuid = UUID_WEB1;
+	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
+	plan_is(&p, g_destroy_uuid);
+	drv_plan_clear(&p);
+}
+
+static void
+test_plan_probe_refresh(void **state)
+{
+	struct drv_plan	p = { { NULL }, 0 };
+
+	assert_int_equal(d->probe(&p), 0);
+	plan_is(&p, g_probe);
+	drv_plan_clear(&p);
+	assert_int_equal(d->refresh(&p), 0);
+	plan_is(&p, g_refresh);
+	drv_plan_clear(&p);
+}
+
+static void
+test_plan_create(void **state)
+{
+	struct drv_plan	p = { { NULL }, 0 };
+	struct drv_spec	s = { "web1", "4242", 2, 2LL << 30, 10LL << 30, NULL };
+
+	assert_int_equal(d->create(&s, &p), 0);
+	plan_is(&p, g_create);
+	drv_plan_clear(&p);
+	/* No disk: no pool, no volume; memory rounded up to whole KiB. */
+	s.name = "tiny";
+	s.hvsh_id = "7";
+	s.cpus = 1;
+	s.memory = 33 * 1024 * 1024 + 1;
+	s.disk = 0;
+	assert_int_equal(d->create(&s, &p), 0);
+	plan_is(&p, g_create_nodisk);
+	drv_plan_clear(&p);
+}
+
+/* Names hvsh would never send; the driver refuses them too. */
+static const char *const hostile[] = {
+	"", "-c", "--help", "-", ".hidden", "a b", "a'b", "a\"b", "$(id)",
+	"`id`", "a;reboot", "a|b", "a&b", "a\nb", "a\\b", "a/b", "../x",
+	"*", "~root", "h\xc3\xa9", "\x1b[2J", "x\x7f",
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+};
+
+static void
+test_plan_refused(void **state)
+{
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct drv_target	 t = { NULL, NULL, NULL, NULL };
+	struct drv_spec		 s;
+	size_t			 i;
+	int			 op;
+
+	for (i = 0; i < nitems(hostile); i++) {
+		t.name = hostile[i];
+		for (op = 0; op < DRV_OP__COUNT; op++) {
+			assert_int_equal(driver_plan(d, (enum drv_op)op, &t,
+			    &p), ERR_INVAL);
+			assert_int_equal(p.n, 0);
+		}
+		s = (struct drv_spec){ hostile[i], "1", 1, 1LL << 30, 0, NULL };
+		assert_int_equal(d->create(&s, &p), ERR_INVAL);
+		assert_int_equal(p.n, 0);
+		/* As our id, it would land in XML. */
+		s = (struct drv_spec){ "ok", hostile[i], 1, 1LL << 30, 0,
+		    NULL };
+		assert_int_equal(d->create(&s, &p), ERR_INVAL);
+		assert_int_equal(p.n, 0);
+	}
+	t.name = NULL;
+	assert_int_equal(driver_plan(d, DRV_START, &t, &p), ERR_INVAL);
+	/* A UUID is used as it is only if it is one. */
+	t.name = "web1";
+	t.uuid = "1eb01a09-b6d8-472d-98fd-85fee9b3605'";
+	assert_int_equal(driver_plan(d, DRV_START, &t, &p), ERR_INVAL);
+	t.uuid = "--all";
+	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), ERR_INVAL);
+	assert_int_equal(p.n, 0);
+	assert_non_null(strstr(err_msg(), "not a UUID"));
+
+	s = (struct drv_spec){ "ok", "1", 0, 1LL << 30, 0, NULL };
+	assert_int_equal(d->create(&s, &p), ERR_INVAL);
+	s = (struct drv_spec){ "ok", "1", 1, 1024, 0, NULL };
+	assert_int_equal(d->create(&s, &p), ERR_INVAL);
+	s = (struct drv_spec){ "ok", "1", 1, 1LL << 30, -1, NULL };
+	assert_int_equal(d->create(&s, &p), ERR_INVAL);
+	s = (struct drv_spec){ "ok", NULL, 1, 1LL << 30, 0, NULL };
+	assert_int_equal(d->create(&s, &p), ERR_INVAL);
+	s = (struct drv_spec){ "ok", "1", 1, 1LL << 30, 1LL << 30,
+	    "/srv/images/centos.qcow2" };
+	assert_int_equal(d->create(&s, &p), ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "not supported"));
+	assert_int_equal(p.n, 0);
+}
+
+/* What sh makes of a command line: its words, each followed by a NUL. */
+static char *
+sh_words(const char *line, size_t *lenp)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		*cmd, chunk[4096];
+	FILE		*f;
+	size_t		 n;
+
+	cmd = xasprintf("printf '%%s\\0' %s", line);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	assert_int_equal(pclose(f), 0);
+	free(cmd);
+	*lenp = b.len;
+	return buf_take(&b);
+}
+
+/* Every step's text, parsed by /bin/sh, gives back exactly its argv. */
+static void
+round_trip(const struct drv_plan *p)
+{
+	struct buf	 want;
+	char		*text, *got;
+	size_t		 i, j, len;
+
+	for (i = 0; i < p->n; i++) {
+		memset(&want, 0, sizeof want);
+		for (j = 0; p->argv[i][j] != NULL; j++)
+			buf_add(&want, p->argv[i][j],
+			    strlen(p->argv[i][j]) + 1);
+		text = drv_plan_text(p, i);
+		got = sh_words(text, &len);
+		if (len != want.len || memcmp(got, want.data, len) != 0)
+			fail_msg("sh changed the words of: %.300s", text);
+		free(got);
+		free(text);
+		buf_free(&want);
+	}
+}
+
+/* Odd names that pass the allow-list: still one word each. */
+static void
+test_quote_round_trip(void **state)
+{
+	static const char *const names[] = {
+		"web1", "a.b-c_d", "9", "A", "x--y", "a.", "_",
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	};
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct drv_target	 t = { NULL, NULL, NULL, NULL };
+	struct drv_spec		 s;
+	size_t			 i;
+	int			 op;
+
+	for (i = 0; i < nitems(names); i++) {
+		t.name = names[i];
+		t.uuid = NULL;
+		for (op = 0; op < DRV_OP__COUNT; op++) {
+			assert_int_equal(driver_plan(d, (enum drv_op)op, &t,
+			    &p), 0);
+			round_trip(&p);
+			drv_plan_clear(&p);
+		}
+		t.uuid = UUID_DB1;
+		assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
+		round_trip(&p);
+		drv_plan_clear(&p);
+		s = (struct drv_spec){ names[i], names[i], 3, 3LL << 30,
+		    5LL << 30, NULL };
+		assert_int_equal(d->create(&s, &p), 0);
+		round_trip(&p);
+		drv_plan_clear(&p);
+	}
+	assert_int_equal(d->refresh(&p), 0);
+	round_trip(&p);
+	drv_plan_clear(&p);
+}
+
+/* ------------------------------------------------ the plans, for real */
+
+/* Loads the fake virsh with what kvm1 answered in the lab capture. */
+static void
+fake_lab(void)
+{
+	static const char *const keys[6] = {
+		"nodeinfo_", "nodememstats_", "version_", "list_--all_",
+		"domstats_--state_--balloon_--vcpu_--cpu-total_",
+		"list_--all_--uuid_--name_",
+	};
+	struct parts	 pt;
+	struct buf	 uuids = { NULL, 0, 0 }, xml;
+	char		*p, *nl, *key;
+	size_t		 i;
+
+	parts_split(lab_kvm1, &pt);
+	for (i = 0; i < 6; i++)
+		fake(keys[i], pt.text[i], strlen(pt.text[i]), NULL, 0);
+	/* The loop's part: one dumpxml per "<@dom UUID>", unindented. */
+	p = pt.text[6];
+	while (*p != '\0') {
+		assert_true(strncmp(p, "<@dom ", 6) == 0);
+		key = xasprintf("dumpxml_%.36s_", p + 6);
+		buf_printf(&uuids, "%.36s\n", p + 6);
+		p = strchr(p, '\n') + 1;
+		memset(&xml, 0, sizeof xml);
+		while (*p == ' ') {
+			nl = strchr(p, '\n');
+			buf_add(&xml, p + 1, (size_t)(nl - p));
+			p = nl + 1;
+		}
+		fake(key, xml.data, xml.len, NULL, 0);
+		buf_free(&xml);
+		free(key);
+	}
+	buf_addc(&uuids, '\n');
+	fake("list_--all_--uuid_", uuids.data, uuids.len, NULL, 0);
+	buf_free(&uuids);
+	parts_free(&pt);
+}
+
+/*
+ * The refresh batch, run by sh against a virsh that answers as the lab's
+ * did, prints exactly what the lab printed: the script, its quoting and
+ * its markers are what was captured.
+ */
+static void
+test_batch_runs(void **state)
+{
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct tp_result	 res;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	char			*log;
+
+	fake_lab();
+	assert_int_equal(d->refresh(&p), 0);
+	assert_int_equal(run_plan(&p, &res), 0);
+	if (res.outlen != strlen(lab_kvm1) ||
+	    memcmp(res.out, lab_kvm1, res.outlen) != 0)
+		fail_msg("the batch printed something else:\n%s", res.out);
+	assert_string_equal(res.err, "");
+	log = fake_log();
+	assert_string_equal(log,
+	    "nodeinfo|\n"
+	    "nodememstats|\n"
+	    "version|\n"
+	    "list|--all|\n"
+	    "domstats|--state|--balloon|--vcpu|--cpu-total|\n"
+	    "list|--all|--uuid|--name|\n"
+	    "list|--all|--uuid|\n"
+	    "dumpxml|" UUID_WEB1 "|\n"
+	    "dumpxml|" UUID_DB1 "|\n"
+	    "dumpxml|" UUID_G1 "|\n");
+	free(log);
+	hv_facts_init(&f);
+	assert_int_equal(d->refresh_read(&res, &f, &vl), 0);
+	assert_int_equal(vl.n, 3);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+	tp_result_free(&res);
+
+	/* virsh list failing inside the loop fails the loop's part. */
+	fake("list_--all_--uuid_", NULL, 0,
+	    "error: failed to connect to the hypervisor\n", 1);
+	assert_int_equal(run_plan(&p, &res), 0);
+	hv_facts_init(&f);
+	assert_int_equal(d->refresh_read(&res, &f, &vl), ERR_IO);
+	assert_non_null(strstr(err_msg(), "dumpxml (metadata loop)"));
+	assert_non_null(strstr(err_msg(), "failed to connect"));
+	assert_int_equal(vl.n, 0);
+	hv_facts_clear(&f);
+	tp_result_free(&res);
+	free(fake_log());
+	drv_plan_clear(&p);
+}
+
+/*
+ * A host whose domain XML imitates our markers: a <description> and a
+ * CDATA section holding "@@hvsh:" and "<@dom ...>" lines. The loop
+ * indents every line of XML, so none of them is taken for ours.
+ */
+static void
+test_hostile_host(void **state)
+{
+	static const char evil[] =
+	    "<domain type='qemu' id='1'>\n"
+	    "  <name>web1</name>\n"
+	    "  <uuid>" UUID_WEB1 "</uuid>\n"
+	    "  <description>x\n"
+	    "@@hvsh:0@@\n"
+	    "<@dom " UUID_G1 ">\n"
+	    "@@hvsh:1@@\n"
+	    "</description>\n"
+	    "  <metadata>\n"
+	    "    <x:y xmlns:x=\"urn:x\"><![CDATA[\n"
+	    "<@dom " UUID_DB1 ">\n"
+	    "@@hvsh:0@@\n"
+	    "]]></x:y>\n"
+	    "    <hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" "
+	    "id=\"4242\"/>\n"
+	    "  </metadata>\n"
+	    "</domain>\n"
+	    "\n";
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct tp_result	 res;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+
+	fake_lab();
+	fake("dumpxml_" UUID_WEB1 "_", evil, strlen(evil), NULL, 0);
+	assert_int_equal(d->refresh(&p), 0);
+	assert_int_equal(run_plan(&p, &res), 0);
+	hv_facts_init(&f);
+	assert_int_equal(d->refresh_read(&res, &f, &vl), 0);
+	assert_int_equal(vl.n, 3);
+	assert_string_equal(find_vm(&vl, "web1")->hvsh_id, "4242");
+	assert_string_equal(find_vm(&vl, "db1")->hvsh_id, "4243");
+	assert_null(find_vm(&vl, "g1")->hvsh_id);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+	tp_result_free(&res);
+	free(fake_log());
+	drv_plan_clear(&p);
+}
+
+/* Each verb reaches virsh as exactly the words planned. */
+static void
+test_ops_run(void **state)
+{
+	static const char running[] =
+	    "Domain: 'web1'\n  state.state=1\n  state.reason=1\n\n";
+	static const char off[] =
+	    "Domain: 'web1'\n  state.state=5\n  state.reason=2\n\n";
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct drv_target	 t = { "web1", NULL, NULL, NULL };
+	struct tp_result	 res;
+	struct hv_error		 e;
+	char			*log;
+
+	fake("start_web1_", "Domain 'web1' started\n\n", 23, NULL, 0);
+	assert_int_equal(driver_plan(d, DRV_START, &t, &p), 0);
+	assert_int_equal(run_plan(&p, &res), 0);
+	tp_result_free(&res);
+	drv_plan_clear(&p);
+	log = fake_log();
+	assert_string_equal(log, "start|web1|\n");
+	free(log);
+
+	/* destroy of a running domain: off first, then undefine. */
+	fake("domstats_--state_web1_", running, strlen(running), NULL, 0);
+	fake("destroy_web1_", "Domain 'web1' destroyed\n\n", 25, NULL, 0);
+	fake("undefine_web1_--snapshots-metadata_--remove-all-storage_--nvram_"
+	    "--managed-save_", "Domain 'web1' has been undefined\n\n", 34,
+	    NULL, 0);
+	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
+	assert_int_equal(run_plan(&p, &res), 0);
+	tp_result_free(&res);
+	log = fake_log();
+	assert_string_equal(log, "domstats|--state|web1|\n"
+	    "destroy|web1|\n"
+	    "undefine|web1|--snapshots-metadata|--remove-all-storage|"
+	    "--nvram|--managed-save|\n");
+	free(log);
+
+	/* of a stopped one: no destroy, which would fail. */
+	fake("domstats_--state_web1_", off, strlen(off), NULL, 0);
+	fake("destroy_web1_", NULL, 0, "error: Failed to destroy domain "
+	    "'web1'\nerror: Requested operation is not valid: domain is not "
+	    "running\n", 1);
+	assert_int_equal(run_plan(&p, &res), 0);
+	tp_result_free(&res);
+	log = fake_log();
+	assert_string_equal(log, "domstats|--state|web1|\n"
+	    "undefine|web1|--snapshots-metadata|--remove-all-storage|"
+	    "--nvram|--managed-save|\n");
+	free(log);
+
+	/* of a missing one: virsh's own error, and nothing undefined. */
+	fake("domstats_--state_web1_", NULL, 0,
+	    "error: failed to get domain 'web1'\n", 1);
+	fake("destroy_web1_", NULL, 0, "error: failed to get domain 'web1'\n",
+	    1);
+	assert_int_equal(run_plan(&p, &res), 1);
+	assert_string_equal(res.err, "error: failed to get domain 'web1'\n");
+	assert_int_equal(d->error_read(&res, &e), 0);
+	assert_int_equal(e.code, ERR_NOENT);
+	assert_string_equal(e.reason, "failed to get domain 'web1'");
+	hv_error_clear(&e);
+	tp_result_free(&res);
+	log = fake_log();
+	assert_string_equal(log, "domstats|--state|web1|\ndestroy|web1|\n");
+	free(log);
+	drv_plan_clear(&p);
+}
+
+/*
+ * create: the pool is made once, the XML reaches "virsh define" intact
+ * through the shell, then the volume and dominfo.
+ */
+static void
+test_create_runs(void **state)
+{
+	struct drv_plan	 p = { { NULL }, 0 };
+	struct drv_spec	 s = { "web1", "4242", 2, 48LL << 20, 64LL << 20,
+			    NULL };
+	struct tp_result res;
+	struct hv_vm	 vm;
+	char		*log, *path, *xml, *want;
+	size_t		 n;
+
+	fake("pool-info_hvsh_", NULL, 0, "error: failed to get pool 'hvsh'\n",
+	    1);
+	path = xasprintf("pool-define-as_hvsh_dir_--target_%s_hvsh-disks_",
+	    getenv("HOME"));
+	for (n = 0; path[n] != '\0'; n++)
+		if (path[n] == '/')
+			path[n] = '_';
+	fake(path, "Pool hvsh defined\n\n", 19, NULL, 0);
+	free(path);
+	fake("pool-autostart_hvsh_", "Pool hvsh marked as autostarted\n\n", 33,
+	    NULL, 0);
+	fake("pool-start_hvsh_", "Pool hvsh started\n\n", 19, NULL, 0);
+	fake("pool-refresh_hvsh_", "Pool hvsh refreshed\n\n", 21, NULL, 0);
+	fake("define__dev_stdin_", "Domain 'web1' defined from /dev/stdin\n\n",
+	    39, NULL, 0);
+	fake("vol-create-as_hvsh_web1.qcow2_67108864_--format_qcow2_",
+	    "Vol web1.qcow2 created\n\n", 24, NULL, 0);
+	fake("dominfo_web1_", lab_dominfo_web1, strlen(lab_dominfo_web1),
+	    NULL, 0);
+	assert_int_equal(d->create(&s, &p), 0);
+	assert_int_equal(run_plan(&p, &res), 0);
+	log = fake_log();
+	path = xasprintf("pool-info|hvsh|\n"
+	    "pool-define-as|hvsh|dir|--target|%s/hvsh-disks|\n"
+	    "pool-autostart|hvsh|\n"
+	    "pool-start|hvsh|\n"
+	    "pool-refresh|hvsh|\n"
+	    "define|/dev/stdin|\n"
+	    "vol-create-as|hvsh|web1.qcow2|67108864|--format|qcow2|\n"
+	    "dominfo|web1|\n", getenv("HOME"));
+	assert_string_equal(log, path);
+	free(path);
+	free(log);
+	path = xasprintf("%s/hvsh-disks", getenv("HOME"));
+	assert_true(isdir(path));
+	free(path);
+	path = xasprintf("%s/fake/defined.xml", tmp);
+	xml = read_file(path, &n);
+	assert_non_null(xml);
+	want = xasprintf("<domain type=\"qemu\"><name>web1</name>"
+	    "<memory unit=\"KiB\">49152</memory><vcpu>2</vcpu>"
+	    "<metadata><hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" "
+	    "id=\"4242\"/></metadata>");
+	assert_true(n > strlen(want));
+	assert_memory_equal(xml, want, strlen(want));
+	assert_string_equal(xml + n - 19, "</devices></domain>");
+	free(want);
+	free(xml);
+	free(path);
+	hv_vm_init(&vm);
+	assert_int_equal(d->create_read(&res, &vm), 0);
+	assert_string_equal(vm.name, "web1");
+	assert_string_equal(vm.uuid, UUID_WEB1);
+	assert_int_equal(vm.cpus, 2);
+	assert_int_equal(vm.memory, 49152 * KiB);
+	hv_vm_clear(&vm);
+	tp_result_free(&res);
+
+	/* A second create finds the pool and runs only what is needed. */
+	fake("pool-info_hvsh_", "Name: hvsh\n\n", 12, NULL, 0);
+	assert_int_equal(run_plan(&p, &res), 0);
+	tp_result_free(&res);
+	log = fake_log();
+	assert_string_equal(log, "pool-info|hvsh|\npool-start|hvsh|\n"
+	    "pool-refresh|hvsh|\ndefine|/dev/stdin|\n"
+	    "vol-create-as|hvsh|web1.qcow2|67108864|--format|qcow2|\n"
+	    "dominfo|web1|\n");
+	free(log);
+
+	/* A taken name stops the plan at define, before any volume. */
+	fake("define__dev_stdin_", NULL, 0, "error: Failed to define domain "
+	    "from /dev/stdin\nerror: operation failed: domain 'web1' already "
+	    "exists with uuid " UUID_WEB1 "\n", 1);
+	assert_int_equal(run_plan(&p, &res), 1);
+	log = fake_log();
+	assert_null(strstr(log, "vol-create-as"));
+	free(log);
+	{
+		struct hv_error	e;
+
+		assert_int_equal(d->error_read(&res, &e), 0);
+		assert_int_equal(e.code, ERR_EXIST);
+		hv_error_clear(&e);
+	}
+	tp_result_free(&res);
+	drv_plan_clear(&p);
+}
+
+/* ------------------------------------------------------- refresh_read */
+
+static void
+test_refresh_lab(void **state)
+{
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	const struct hv_vm	*v;
+
+	hv_facts_init(&f);
+	f.hostname = xstrdup("kvm1");
+	assert_int_equal(refresh_text(lab_kvm1, "", &f, &vl), 0);
+	assert_int_equal(f.cpus, 2);
+	/* nodememstats' total, with its free: one source for both. */
+	assert_int_equal(f.memory, 24684084 * KiB);
+	assert_int_equal(f.mem_free, 24081176 * KiB);
+	assert_string_equal(f.version, "QEMU 7.2.22 (libvirt 9.0.0)");
+	assert_string_equal(f.hostname, "kvm1");
+	assert_int_equal(vl.n, 3);
+	/* In list's order. */
+	assert_string_equal(vl.v[0].name, "web1");
+	assert_string_equal(vl.v[1].name, "db1");
+	assert_string_equal(vl.v[2].name, "g1");
+	v = find_vm(&vl, "web1");
+	vm_is(v, HV_RUNNING, 2, 49152 * KiB, 49152 * KiB, UUID_WEB1, "4242");
+	assert_true(v->cpu_time > 0.90 && v->cpu_time < 0.92);
+	v = find_vm(&vl, "db1");
+	vm_is(v, HV_PAUSED, 1, 32768 * KiB, 32768 * KiB, UUID_DB1, "4243");
+	v = find_vm(&vl, "g1");
+	vm_is(v, HV_STOPPED, 1, 32768 * KiB, 0, UUID_G1, NULL);
+	assert_true(v->cpu_time == 0);
+	hv_vm_list_free(&vl);
+
+	/* kvm2: no domains at all. */
+	assert_int_equal(refresh_text(lab_kvm2, "", &f, &vl), 0);
+	assert_int_equal(vl.n, 0);
+	assert_int_equal(f.cpus, 2);
+	hv_facts_clear(&f);
+}
+
+/* Batches put together from the format samples (new and old layouts). */
+static void
+test_refresh_samples(void **state)
+{
+	static const char meta[] =
+	    "<@dom 6695eb01-f6a4-8304-79aa-97f2502e193f>\n"
+	    " <domain type='kvm' id='1'>\n"
+	    "   <name>web01</name>\n"
+	    "   <metadata>\n"
+	    "     <hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" "
+	    "id=\"17\"/>\n"
+	    "   </metadata>\n"
+	    " </domain>\n"
+	    " \n"
+	    "<@dom 2f0d1c3e-5a4b-4c6d-8e7f-90a1b2c3d4e5>\n"
+	    " <domain type='kvm' id='3'>\n"
+	    "   <name>db01</name>\n"
+	    " </domain>\n"
+	    " \n";
+	struct parts		 pt;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	char			*b, *batch;
+	const char		*F = "virsh-derived-DERIVED.txt";
+	const char		*O = "virsh-old-fixed-width-libvirt-test.txt";
+
+	parts_split(lab_kvm1, &pt);
+	parts_set(&pt, 3, b = block(F, "virsh list --all"));
+	free(b);
+	parts_set(&pt, 4, b = block(F, "virsh domstats --state web01"));
+	free(b);
+	parts_set(&pt, 5, b = block(F, "virsh list --all --uuid --name"));
+	free(b);
+	parts_set(&pt, 6, meta);
+	batch = parts_join(&pt);
+	hv_facts_init(&f);
+	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
+	free(batch);
+	assert_int_equal(vl.n, 4);
+	vm_is(find_vm(&vl, "web01"), HV_RUNNING, -1, -1, -1,
+	    "6695eb01-f6a4-8304-79aa-97f2502e193f", "17");
+	vm_is(find_vm(&vl, "db01"), HV_PAUSED, -1, -1, -1,
+	    "2f0d1c3e-5a4b-4c6d-8e7f-90a1b2c3d4e5", NULL);
+	vm_is(find_vm(&vl, "build01"), HV_STOPPED, -1, -1, 0, NULL, NULL);
+	vm_is(find_vm(&vl, "test-vm"), HV_STOPPED, -1, -1, 0, NULL, NULL);
+	hv_vm_list_free(&vl);
+
+	/* virsh -q list: no header. */
+	parts_set(&pt, 3, b = block(F, "virsh -q list --all"));
+	free(b);
+	batch = parts_join(&pt);
+	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
+	free(batch);
+	assert_int_equal(vl.n, 4);
+	hv_vm_list_free(&vl);
+
+	/* libvirt < 4.8: the fixed-width table; no domstats of interest. */
+	parts_set(&pt, 3, b = block(O, "virsh list (custom testnode.xml)"));
+	free(b);
+	parts_set(&pt, 4, "\n");
+	b = block(O, "virsh domuuid fc4");
+	b[36] = '\0';
+	batch = xasprintf("%s fc4\n\n", b);
+	free(b);
+	parts_set(&pt, 5, batch);
+	free(batch);
+	parts_set(&pt, 6, "");
+	batch = parts_join(&pt);
+	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
+	free(batch);
+	assert_int_equal(vl.n, 2);
+	vm_is(find_vm(&vl, "fv0"), HV_RUNNING, -1, -1, -1, NULL, NULL);
+	vm_is(find_vm(&vl, "fc4"), HV_RUNNING, -1, -1, -1,
+	    "ef861801-45b9-11cb-88e3-afbfe5370493", NULL);
+	hv_vm_list_free(&vl);
+
+	/* No domains. */
+	parts_set(&pt, 3, b = block(F, "virsh list --all   (no domains)"));
+	free(b);
+	parts_set(&pt, 5, "\n");
+	batch = parts_join(&pt);
+	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
+	free(batch);
+	assert_int_equal(vl.n, 0);
+	hv_facts_clear(&f);
+	parts_free(&pt);
+}
+
+/*
+ * Output cut anywhere before the last marker is an error, never a refresh
+ * with fewer domains; and so is output the transport cut at its cap.
+ */
+static void
+test_refresh_truncated(void **state)
+{
+	struct tp_result	 res;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	size_t			 len = strlen(lab_kvm1), k;
+	int			 rc;
+
+	hv_facts_init(&f);
+	for (k = 0; k + 1 < len; k++) {
+		result_of(&res, lab_kvm1, k, "");
+		rc = d->refresh_read(&res, &f, &vl);
+		if (rc == 0)
+			fail_msg("refresh of the first %zu of %zu bytes "
+			    "succeeded", k, len);
+		assert_int_equal(vl.n, 0);
+		assert_int_equal(f.cpus, -1);
+		tp_result_free(&res);
+	}
+	/* Cut in the middle of domstats: the message says so. */
+	k = (size_t)(strstr(lab_kvm1, "Domain: 'db1'") - lab_kvm1);
+	result_of(&res, lab_kvm1, k, "");
+	assert_int_equal(d->refresh_read(&res, &f, &vl), ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "'virsh domstats'"));
+	tp_result_free(&res);
+
+	result_of(&res, lab_kvm1, len, "");
+	res.truncated = 1;
+	assert_int_equal(d->refresh_read(&res, &f, &vl), ERR_IO);
+	assert_non_null(strstr(err_msg(), "truncated"));
+	tp_result_free(&res);
+	assert_int_equal(vl.n, 0);
+	hv_facts_clear(&f);
+}
+
+/* A part that exited non-zero fails the refresh and is named. */
+static void
+test_refresh_failed_part(void **state)
+{
+	struct parts		 pt;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	char			*batch;
+	size_t			 i;
+
+	hv_facts_init(&f);
+	parts_split(lab_kvm1, &pt);
+	parts_set(&pt, 1, "\n");
+	pt.status[1] = 1;
+	batch = parts_join(&pt);
+	assert_int_equal(refresh_text(batch, "error: this function is not "
+	    "supported by the connection driver: virNodeGetMemoryStats\n", &f,
+	    &vl), ERR_IO);
+	assert_non_null(strstr(err_msg(), "'virsh nodememstats' failed"));
+	assert_non_null(strstr(err_msg(), "not supported"));
+	assert_int_equal(vl.n, 0);
+	assert_int_equal(f.cpus, -1);
+	assert_null(f.version);
+	free(batch);
+
+	/* No virsh at all: every part 127. */
+	for (i = 0; i < 7; i++) {
+		parts_set(&pt, i, "");
+		pt.status[i] = 127;
+	}
+	batch = parts_join(&pt);
+	assert_int_equal(refresh_text(batch, "sh: 1: virsh: not found\n"
+	    "sh: 1: virsh: not found\n", &f, &vl), ERR_IO);
+	assert_non_null(strstr(err_msg(), "virsh not found on host"));
+	free(batch);
+	parts_free(&pt);
+	hv_facts_clear(&f);
+}
+
+/* Output of the wrong shape in any part is an error naming that part. */
+static void
+test_refresh_garbled(void **state)
+{
+	static const struct {
+		size_t		 part;
+		const char	*text;
+		const char	*says;
+	} bad[] = {
+		{ 0, "CPU(s) two\n\n", "nodeinfo" },
+		{ 2, "hello\n\n", "virsh version" },
+		{ 3, " Name   Autostart\n-----------------\n x   yes\n\n",
+		    "virsh list" },
+		{ 4, "garbage\n", "virsh domstats" },
+		{ 5, "not-a-uuid web1\n\n", "virsh list --uuid" },
+		{ 6, "<domain>\n", "neither a domain marker" },
+		{ 6, "<@dom nonsense>\n", "neither a domain marker" },
+		{ 6, "<@dom " UUID_WEB1 ">\n <x/>\n<@dom " UUID_WEB1 ">\n",
+		    "twice" },
+		{ 6, "<@dom " UUID_WEB1 ">\n <hvsh:i xmlns:hvsh=\"https://"
+		    "hvsh.invalid/ns/1\"/>\n", "no id" },
+	};
+	struct parts		 pt;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	struct tp_result	 res;
+	char			*batch, *nul;
+	size_t			 i;
+
+	hv_facts_init(&f);
+	for (i = 0; i < nitems(bad); i++) {
+		parts_split(lab_kvm1, &pt);
+		parts_set(&pt, bad[i].part, bad[i].text);
+		batch = parts_join(&pt);
+		if (refresh_text(batch, "", &f, &vl) != ERR_INVAL)
+			fail_msg("case %zu was read", i);
+		if (strstr(err_msg(), bad[i].says) == NULL)
+			fail_msg("case %zu: '%s' does not say '%s'", i,
+			    err_msg(), bad[i].says);
+		assert_int_equal(vl.n, 0);
+		assert_null(f.version);
+		free(batch);
+		parts_free(&pt);
+	}
+	/* A NUL byte in the middle. */
+	result_of(&res, lab_kvm1, strlen(lab_kvm1), "");
+	nul = memchr(res.out, 'w', res.outlen);
+	nul = strstr(nul, "web1");
+	*nul = '\0';
+	assert_int_equal(d->refresh_read(&res, &f, &vl), ERR_INVAL);
+	assert_int_equal(vl.n, 0);
+	tp_result_free(&res);
+	/* Text that is not a batch at all. */
+	assert_int_equal(refresh_text("Domain 'web1' started\n\n", "", &f,
+	    &vl), ERR_INVAL);
+	hv_facts_clear(&f);
+}
+
+/* ------------------------------------------ error, probe, create read */
+
+static void
+error_is(const char *err, int status, int code, const char *reason)
+{
+	struct tp_result	res;
+	struct hv_error		e;
+
+	result_of(&res, "\n", 1, err);
+	res.status = status;
+	assert_int_equal(d->error_read(&res, &e), 0);
+	if (e.code != code || strcmp(e.reason, reason) != 0)
+		fail_msg("%s: got %d '%s', want %d '%s'", err, e.code,
+		    e.reason, code, reason);
+	hv_error_clear(&e);
+	tp_result_free(&res);
+}
+
+static void
+test_error_read(void **state)
+{
+	static const struct {
+		const char	*marker;
+		int		 code;
+		const char	*reason;
+	} s[] = {
+		{ "virsh dominfo nosuch", ERR_NOENT,
+		    "failed to get domain 'nosuch'" },
+		{ "(libvirt < ~5.0) virsh dominfo nosuch", ERR_NOENT,
+		    "failed to get domain 'nosuch'" },
+		{ "virsh start web01   (already running)", ERR_BUSY,
+		    "Domain is already active" },
+		{ "virsh destroy build01   (not running)", ERR_BUSY,
+		    "domain is not running" },
+		{ "(libvirt < 7.0) virsh destroy build01", ERR_BUSY,
+		    "domain is not running" },
+		{ "virsh snapshot-create-as web01 snap1   (exists; test driver "
+		    "wording, libvirt >= 7.x)", ERR_EXIST,
+		    "domain moment snap1 already exists" },
+		{ "virsh frobnicate", ERR_INVAL,
+		    "unknown command: 'frobnicate'" },
+	};
+	char	*b;
+	size_t	 i;
+
+	for (i = 0; i < nitems(s); i++) {
+		b = block("virsh-errors-DERIVED.txt", s[i].marker);
+		error_is(b, 1, s[i].code, s[i].reason);
+		free(b);
+	}
+	/* Seen in the lab. */
+	error_is("error: failed to connect to the hypervisor\nerror: Failed "
+	    "to connect socket to '/var/run/libvirt/libvirt-sock': No such "
+	    "file or directory\n", 1, ERR_IO, "failed to connect to the "
+	    "hypervisor: Failed to connect socket to '/var/run/libvirt/"
+	    "libvirt-sock': No such file or directory");
+	error_is("sh: 1: virsh: not found\n", 127, ERR_IO,
+	    "virsh not found on host");
+	error_is("bash: line 1: virsh: command not found\n", 127, ERR_IO,
+	    "virsh not found on host");
+	error_is("sh: 1: sed: not found\n", 127, ERR_IO,
+	    "command not found on host: sh: 1: sed: not found");
+	/* Not virsh speaking: its first line. */
+	error_is("\nmkdir: cannot create directory '/x': Permission denied\n"
+	    "more\n", 1, ERR_FAIL,
+	    "mkdir: cannot create directory '/x': Permission denied");
+	error_is("", 3, ERR_FAIL, "virsh exited with status 3");
+}
+
+static void
+test_probe_read(void **state)
+{
+	struct tp_result	res;
+	struct hv_facts		f;
+	struct parts		pt;
+
+	parts_split(lab_kvm1, &pt);
+	hv_facts_init(&f);
+	f.cpus = 8;
+	result_of(&res, pt.text[2], strlen(pt.text[2]), "");
+	assert_int_equal(d->probe_read(&res, &f), 0);
+	assert_string_equal(f.version, "QEMU 7.2.22 (libvirt 9.0.0)");
+	assert_int_equal(f.cpus, 8);
+	tp_result_free(&res);
+	/* virsh --version */
+	result_of(&res, "9.0.0\n\n", 7, "");
+	assert_int_equal(d->probe_read(&res, &f), 0);
+	assert_string_equal(f.version, "libvirt 9.0.0");
+	tp_result_free(&res);
+	/* Not a version: an error, and the facts as they were. */
+	result_of(&res, "Welcome to the host!\n", 21, "");
+	assert_int_equal(d->probe_read(&res, &f), ERR_INVAL);
+	assert_string_equal(f.version, "libvirt 9.0.0");
+	tp_result_free(&res);
+	hv_facts_clear(&f);
+	parts_free(&pt);
+}
+
+static void
+test_create_read(void **state)
+{
+	struct tp_result	 res;
+	struct hv_vm		 vm;
+	char			*b;
+
+	hv_vm_init(&vm);
+	result_of(&res, lab_dominfo_web1, strlen(lab_dominfo_web1), "");
+	assert_int_equal(d->create_read(&res, &vm), 0);
+	assert_string_equal(vm.name, "web1");
+	assert_string_equal(vm.uuid, UUID_WEB1);
+	assert_int_equal(vm.state, HV_RUNNING);
+	assert_int_equal(vm.cpus, 2);
+	assert_int_equal(vm.memory, 49152 * KiB);
+	tp_result_free(&res);
+	/* The samples' inactive domain, and old libvirt's. */
+	b = block("virsh-derived-DERIVED.txt", "virsh dominfo build01   "
+	    "(inactive: Id '-', no CPU time line, no Security label line)");
+	result_of(&res, b, strlen(b), "");
+	assert_int_equal(d->create_read(&res, &vm), 0);
+	assert_string_equal(vm.name, "build01");
+	assert_string_equal(vm.uuid, "8c1b7d2e-0f3a-4e5b-9c6d-7e8f9a0b1c2d");
+	assert_int_equal(vm.state, HV_STOPPED);
+	assert_int_equal(vm.memory, 2097152 * KiB);
+	tp_result_free(&res);
+	free(b);
+	b = block("virsh-old-fixed-width-libvirt-test.txt", "virsh dominfo "
+	    "fc4   (line 'CPU time:       ...' removed by test filter)");
+	result_of(&res, b, strlen(b), "");
+	assert_int_equal(d->create_read(&res, &vm), 0);
+	assert_string_equal(vm.uuid, "ef861801-45b9-11cb-88e3-afbfe5370493");
+	tp_result_free(&res);
+	free(b);
+	/* Something else: an error, and vm as it was. */
+	result_of(&res, "Domain 'web1' defined from /dev/stdin\n\n", 39, "");
+	assert_int_equal(d->create_read(&res, &vm), ERR_INVAL);
+	assert_string_equal(vm.uuid, "ef861801-45b9-11cb-88e3-afbfe5370493");
+	tp_result_free(&res);
+	hv_vm_clear(&vm);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_plan_ops),
+		cmocka_unit_test(test_plan_destroy),
+		cmocka_unit_test(test_plan_probe_refresh),
+		cmocka_unit_test(test_plan_create),
+		cmocka_unit_test(test_plan_refused),
+		cmocka_unit_test(test_quote_round_trip),
+		cmocka_unit_test(test_batch_runs),
+		cmocka_unit_test(test_hostile_host),
+		cmocka_unit_test(test_ops_run),
+		cmocka_unit_test(test_create_runs),
+		cmocka_unit_test(test_refresh_lab),
+		cmocka_unit_test(test_refresh_samples),
+		cmocka_unit_test(test_refresh_truncated),
+		cmocka_unit_test(test_refresh_failed_part),
+		cmocka_unit_test(test_refresh_garbled),
+		cmocka_unit_test(test_error_read),
+		cmocka_unit_test(test_probe_read),
+		cmocka_unit_test(test_create_read),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

@@ -1,0 +1,1413 @@
+/*
+ * test-drv-vmrun.c: unit tests for the VMware driver. Plans are compared
+ * with golden command lines; the readers get batch output built from the
+ * samples in shared/hv-formats/samples (read at run time, like
+ * test-hvout.c), output captured from the lab's simulator, and every cut
+ * and garbled variant of it. The constant scripts also run for real
+ * through /bin/sh against a private $HOME with stand-ins for vmrun and
+ * vmware-vdiskmanager, so hostile names and paths are seen to stay data.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "driver.h"
+#include "err.h"
+#include "hvout.h"
+#include "quote.h"
+#include "util.h"
+
+#ifndef SAMPLES_FALLBACK
+#define SAMPLES_FALLBACK	"/work/shared/hv-formats/samples"
+#endif
+#define MiB			(1024LL * 1024)
+#define PWNED			"/tmp/hvsh-drv-vmrun-pwned"
+
+extern const struct driver drv_vmrun;
+static const struct driver *const D = &drv_vmrun;
+
+static char	*samples;
+
+/* ---- helpers ---- */
+
+static int
+isdir(const char *path)
+{
+	struct stat	st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Finds the samples or fails the whole run. */
+static int
+group_setup(void **state)
+{
+	const char	*src = getenv("HVSH_SRC");
+	char		*d;
+
+	if (src != NULL && *src != '\0') {
+		d = xasprintf("%s/../shared/hv-formats/samples", src);
+		if (isdir(d)) {
+			samples = d;
+			return 0;
+		}
+		free(d);
+	}
+	if (isdir(SAMPLES_FALLBACK)) {
+		samples = xstrdup(SAMPLES_FALLBACK);
+		return 0;
+	}
+	fprintf(stderr, "test-drv-vmrun: no samples: neither "
+	    "$HVSH_SRC/../shared/hv-formats/samples nor " SAMPLES_FALLBACK
+	    " exists\n");
+	printf("not ok - hv-formats samples not found\n");
+	return -1;
+}
+
+static int
+group_teardown(void **state)
+{
+	free(samples);
+	samples = NULL;
+	return 0;
+}
+
+/* A sample without its "# SOURCE:" line. */
+static char *
+sample(const char *file)
+{
+	struct buf	 b = { 0 };
+	char		*path, chunk[4096], *nl, *s;
+	FILE		*f;
+	size_t		 n;
+
+	path = xasprintf("%s/%s", samples, file);
+	if ((f = fopen(path, "rb")) == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	free(path);
+	buf_addc(&b, '\0');
+	if (strncmp(b.data, "# SOURCE:", 9) != 0 ||
+	    (nl = strchr(b.data, '\n')) == NULL)
+		fail_msg("%s: no '# SOURCE:' first line", file);
+	s = xstrdup(nl + 1);
+	buf_free(&b);
+	return s;
+}
+
+/* Every line of s behind a '|', as the refresh's .vmx dump sends it. */
+static void
+add_framed(struct buf *b, const char *path, int suspended, const char *s)
+{
+	const char	*nl;
+
+	buf_printf(b, "@@vmx %d %s\n", suspended, path);
+	while (*s != '\0') {
+		nl = strchr(s, '\n');
+		buf_addc(b, '|');
+		if (nl == NULL) {
+			buf_addstr(b, s);
+			buf_addc(b, '\n');
+			break;
+		}
+		buf_add(b, s, (size_t)(nl - s + 1));
+		s = nl + 1;
+	}
+	buf_addstr(b, "@@end 0\n");
+}
+
+/* A command's result as the transport hands it over. */
+static void
+res_set(struct tp_result *r, const char *out, size_t outlen, const char *err,
+    int status)
+{
+	memset(r, 0, sizeof *r);
+	r->status = status;
+	r->out = xmalloc(outlen + 1);
+	if (outlen > 0)
+		memcpy(r->out, out, outlen);
+	r->out[outlen] = '\0';
+	r->outlen = outlen;
+	r->err = xstrdup(err != NULL ? err : "");
+	r->errlen = strlen(r->err);
+}
+
+/* Asserts that plan has one step and that it reads want. */
+static void
+plan_is(struct drv_plan *plan, const char *want)
+{
+	char	*text;
+
+	assert_int_equal(plan->n, 1);
+	text = drv_plan_text(plan, 0);
+	if (strcmp(text, want) != 0)
+		fail_msg("plan\n  got:  %s\n  want: %s", text, want);
+	free(text);
+	drv_plan_clear(plan);
+}
+
+/* Runs one step of plan through /bin/sh, as the host's login shell would. */
+static int
+sh_run(const struct drv_plan *plan, size_t step, struct buf *out)
+{
+	char	*cmd, chunk[4096];
+	FILE	*f;
+	size_t	 n;
+	int	 st;
+
+	cmd = drv_plan_text(plan, step);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(out, chunk, n);
+	st = pclose(f);
+	free(cmd);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void
+write_file(const char *path, const char *text, int mode)
+{
+	FILE	*f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, (mode_t)mode), 0);
+}
+
+static char *
+read_file(const char *path)
+{
+	struct buf	 b = { 0 };
+	char		 chunk[4096];
+	FILE		*f = fopen(path, "rb");
+	size_t		 n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	fclose(f);
+	buf_addstr(&b, "");
+	return buf_take(&b);
+}
+
+/*
+ * A private host: $HOME in a temporary directory, and on the PATH a vmrun
+ * that answers "list" from $HOME/list and otherwise prints its arguments
+ * (NUL after each), and a vmware-vdiskmanager that fails when
+ * $HOME/vdisk-fail exists and else records its arguments and makes the
+ * file named last.
+ */
+struct fakehost {
+	char	 home[64];
+	char	*oldhome;
+	char	*oldpath;
+};
+
+static const char fake_vmrun[] =
+    "#!/bin/sh\n"
+    "if [ \"$3\" = list ]; then cat \"$HOME/list\"; exit 0; fi\n"
+    "printf '%s\\0' \"$@\"\n";
+
+static const char fake_vdisk[] =
+    "#!/bin/sh\n"
+    "for f; do :; done\n"
+    "echo \"Creating disk '$f'\"\n"
+    "if [ -e \"$HOME/vdisk-fail\" ]; then\n"
+    "  echo 'Failed to create disk: Invalid disk size.'; exit 1\n"
+    "fi\n"
+    "printf '%s\\0' \"$@\" >\"$HOME/vdisk-args\"\n"
+    ": >\"$f\"\n"
+    "echo 'Virtual disk creation successful.'\n";
+
+static void
+fake_up(struct fakehost *h)
+{
+	char	*p, *bin;
+
+	strcpy(h->home, "/tmp/hvsh-drv-vmrun.XXXXXX");
+	assert_non_null(mkdtemp(h->home));
+	bin = xasprintf("%s/bin", h->home);
+	assert_int_equal(mkdir(bin, 0755), 0);
+	p = xasprintf("%s/vmrun", bin);
+	write_file(p, fake_vmrun, 0755);
+	free(p);
+	p = xasprintf("%s/vmware-vdiskmanager", bin);
+	write_file(p, fake_vdisk, 0755);
+	free(p);
+	h->oldhome = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
+	h->oldpath = xstrdup(getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	p = xasprintf("%s:%s", bin, h->oldpath);
+	setenv("PATH", p, 1);
+	setenv("HOME", h->home, 1);
+	free(p);
+	free(bin);
+}
+
+static void
+fake_down(struct fakehost *h)
+{
+	char	*cmd;
+
+	cmd = xasprintf("rm -rf '%s'", h->home);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	setenv("PATH", h->oldpath, 1);
+	if (h->oldhome != NULL)
+		setenv("HOME", h->oldhome, 1);
+	else
+		unsetenv("HOME");
+	free(h->oldhome);
+	free(h->oldpath);
+}
+
+/* Asserts that the NUL-separated words in b are exactly want. */
+static void
+words_are(const struct buf *b, const char *const *want)
+{
+	size_t	off = 0, i;
+
+	for (i = 0; want[i] != NULL; i++) {
+		size_t	n = strlen(want[i]);
+
+		if (off + n + 1 > b->len || memcmp(b->data + off, want[i], n) ||
+		    b->data[off + n] != '\0')
+			fail_msg("word %zu is not '%s'", i, want[i]);
+		off += n + 1;
+	}
+	assert_int_equal(off, b->len);
+}
+
+/* ---- plans ---- */
+
+#define T_PATH	"/vms/web 1/web1.vmx"
+
+static void
+test_op_plans_path(void **state)
+{
+	struct drv_plan		plan = { 0 };
+	struct drv_target	t = { .name = "web1", .path = T_PATH };
+	static const struct {
+		enum drv_op	 op;
+		const char	*text;
+	} want[] = {
+		{ DRV_START, "'vmrun' '-T' 'ws' 'start' '" T_PATH "' 'nogui'" },
+		{ DRV_STOP, "'vmrun' '-T' 'ws' 'stop' '" T_PATH "' 'soft'" },
+		{ DRV_FORCE_OFF,
+		    "'vmrun' '-T' 'ws' 'stop' '" T_PATH "' 'hard'" },
+		{ DRV_REBOOT, "'vmrun' '-T' 'ws' 'reset' '" T_PATH "' 'soft'" },
+		{ DRV_SUSPEND, "'vmrun' '-T' 'ws' 'suspend' '" T_PATH "'" },
+		{ DRV_RESUME, "'vmrun' '-T' 'ws' 'start' '" T_PATH "' 'nogui'" },
+		{ DRV_DESTROY, "'vmrun' '-T' 'ws' 'deleteVM' '" T_PATH "'" },
+	};
+	size_t	i;
+
+	assert_string_equal(D->name, "vmware");
+	assert_string_equal(D->cli, "vmrun");
+	assert_ptr_equal(driver_find("vmware"), D);
+	for (i = 0; i < nitems(want); i++) {
+		assert_int_equal(driver_plan(D, want[i].op, &t, &plan), 0);
+		plan_is(&plan, want[i].text);
+	}
+}
+
+#define OPS "'sh' '-c' 'n=$1 c=$2; shift 2; exec vmrun -T ws \"$c\" " \
+	"\"$HOME/hvsh-vms/$n/$n.vmx\" \"$@\"' 'sh' 'web1'"
+
+static void
+test_op_plans_name(void **state)
+{
+	struct drv_plan		plan = { 0 };
+	struct drv_target	t = { .name = "web1", .hvsh_id = "7" };
+	static const struct {
+		enum drv_op	 op;
+		const char	*text;
+	} want[] = {
+		{ DRV_START, OPS " 'start' 'nogui'" },
+		{ DRV_STOP, OPS " 'stop' 'soft'" },
+		{ DRV_FORCE_OFF, OPS " 'stop' 'hard'" },
+		{ DRV_REBOOT, OPS " 'reset' 'soft'" },
+		{ DRV_SUSPEND, OPS " 'suspend'" },
+		{ DRV_RESUME, OPS " 'start' 'nogui'" },
+		{ DRV_DESTROY, OPS " 'deleteVM'" },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(want); i++) {
+		assert_int_equal(driver_plan(D, want[i].op, &t, &plan), 0);
+		plan_is(&plan, want[i].text);
+	}
+	/* An empty path counts as none. */
+	t.path = "";
+	assert_int_equal(driver_plan(D, DRV_START, &t, &plan), 0);
+	plan_is(&plan, OPS " 'start' 'nogui'");
+}
+
+/* Paths that are not one absolute .vmx, and names that are not names. */
+static void
+test_op_plans_refused(void **state)
+{
+	struct drv_plan		plan = { 0 };
+	struct drv_target	t;
+	static const char *const paths[] = {
+		"web1", "-x.vmx", "rel/web1.vmx", "/vms/web1", "/vms/web1.VMX",
+		"/vms/.vmx", "/.vmx", "/vms/a\nb.vmx", "/vms/\033[2Jx.vmx",
+		"/vms/x.vmx\n", "/vms/x.vmx.lck",
+	};
+	static const char *const names[] = {
+		"", "a/b", "../x", "-rf", ".hidden", "a b", "$(reboot)",
+		"x;y", "a'b", "a\nb",
+	};
+	size_t	i;
+	int	op;
+
+	for (op = 0; op < DRV_OP__COUNT; op++) {
+		for (i = 0; i < nitems(paths); i++) {
+			memset(&t, 0, sizeof t);
+			t.name = "web1";
+			t.path = paths[i];
+			assert_int_equal(driver_plan(D, (enum drv_op)op, &t,
+			    &plan), ERR_INVAL);
+			assert_int_equal(plan.n, 0);
+		}
+		for (i = 0; i < nitems(names); i++) {
+			memset(&t, 0, sizeof t);
+			t.name = names[i];
+			assert_int_equal(driver_plan(D, (enum drv_op)op, &t,
+			    &plan), ERR_INVAL);
+			assert_int_equal(plan.n, 0);
+		}
+		memset(&t, 0, sizeof t);
+		assert_int_equal(driver_plan(D, (enum drv_op)op, &t, &plan),
+		    ERR_INVAL);
+		assert_non_null(strstr(err_msg(), "neither"));
+	}
+	t.path = "/vms/a\nb.vmx";
+	assert_int_equal(driver_plan(D, DRV_START, &t, &plan), ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "control character"));
+}
+
+#define PROBE_TEXT "'sh' '-c' ''\\''vmrun'\\'' </dev/null; " \
+	"echo \"@@hvsh:$?@@\"\n'"
+
+static void
+test_probe(void **state)
+{
+	struct drv_plan		 plan = { 0 };
+	struct tp_result	 r;
+	struct hv_facts		 f;
+	struct buf		 b = { 0 };
+	char			*help;
+
+	assert_int_equal(D->probe(&plan), 0);
+	plan_is(&plan, PROBE_TEXT);
+
+	help = sample("vmrun-help-ws17-player.txt");
+	hv_facts_init(&f);
+	/* vmrun 17 heads its usage with its version (the sample starts below). */
+	buf_printf(&b, "\nvmrun version 1.17.0 build-23775571\n%s"
+	    "@@hvsh:255@@\n", help);
+	res_set(&r, b.data, b.len, "", 0);
+	assert_int_equal(D->probe_read(&r, &f), 0);
+	assert_string_equal(f.version, "vmrun 1.17.0 build-23775571");
+	tp_result_free(&r);
+	buf_reset(&b);
+
+	/* The sample and the lab's simulator print no version line. */
+	buf_printf(&b, "%s@@hvsh:255@@\n", help);
+	res_set(&r, b.data, b.len, "", 0);
+	assert_int_equal(D->probe_read(&r, &f), 0);
+	assert_string_equal(f.version, "vmrun (version not shown)");
+	tp_result_free(&r);
+
+	res_set(&r, "@@hvsh:127@@\n", 13, "sh: 1: vmrun: not found\n", 0);
+	assert_int_equal(D->probe_read(&r, &f), ERR_NOENT);
+	assert_string_equal(err_msg(), "vmrun not found on host");
+	tp_result_free(&r);
+
+	/* Not vmrun's usage, no marker, a cut marker. */
+	res_set(&r, "Total running VMs: 0\n@@hvsh:0@@\n", 32, "", 0);
+	assert_int_equal(D->probe_read(&r, &f), ERR_INVAL);
+	tp_result_free(&r);
+	res_set(&r, help, strlen(help) / 2, "", 0);
+	assert_int_not_equal(D->probe_read(&r, &f), 0);
+	tp_result_free(&r);
+	res_set(&r, "Usage: vmrun\n@@hvsh:2", 21, "", 0);
+	assert_int_not_equal(D->probe_read(&r, &f), 0);
+	tp_result_free(&r);
+	assert_string_equal(f.version, "vmrun (version not shown)");
+
+	hv_facts_clear(&f);
+	buf_free(&b);
+	free(help);
+}
+
+/* ---- refresh ---- */
+
+#define Q	"'\\''"
+#define REFRESH_TEXT \
+	"'sh' '-c' '" \
+	Q "nproc" Q " </dev/null; echo \"@@hvsh:$?@@\"\n" \
+	Q "cat" Q " " Q "/proc/meminfo" Q " </dev/null; " \
+	"echo \"@@hvsh:$?@@\"\n" \
+	Q "vmrun" Q " " Q "-T" Q " " Q "ws" Q " " Q "list" Q " </dev/null; " \
+	"echo \"@@hvsh:$?@@\"\n" \
+	Q "sh" Q " " Q "-c" Q " " Q \
+	"for f in \"$HOME\"/hvsh-vms/*/*.vmx; do " \
+	"[ -f \"$f\" ] || continue; " \
+	"case $f in *[[:cntrl:]]*) continue;; esac; " \
+	"set -- \"${f%/*}\"/*.vmss; s=0; [ -f \"$1\" ] && s=1; " \
+	"printf " Q "\\" Q Q "@@vmx %s %s\\n" Q "\\" Q Q " \"$s\" \"$f\"; " \
+	"awk " Q "\\" Q Q "{ print \"|\" $0 }" Q "\\" Q Q " <\"$f\"; " \
+	"echo \"@@end $?\"; done" Q " </dev/null; echo \"@@hvsh:$?@@\"\n'"
+
+static void
+test_refresh_plan(void **state)
+{
+	struct drv_plan	plan = { 0 };
+
+	assert_int_equal(D->refresh(&plan), 0);
+	plan_is(&plan, REFRESH_TEXT);
+}
+
+static const char meminfo[] =
+    "MemTotal:       16318412 kB\n"
+    "MemFree:         1024000 kB\n"
+    "MemAvailable:    8159206 kB\n"
+    "Buffers:          123456 kB\n";
+
+/*
+ * A refresh's output from the samples: the blog's "vmrun list" (two
+ * running VMs), the LOVM .vmx as the first of them, and two VMs of hvsh's,
+ * one suspended. The second listed VM has no .vmx in the managed directory.
+ */
+static char *
+samples_batch(size_t *lenp)
+{
+	struct buf	 b = { 0 };
+	char		*list, *vmx;
+
+	list = sample("vmrun-list-blog-zh.txt");
+	vmx = sample("vmx-centos-lovm-fixture.vmx.txt");
+	buf_printf(&b, "8\n@@hvsh:0@@\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n",
+	    meminfo, list);
+	add_framed(&b, "/root/vmware/CentOS-mysql/CentOS-mysql.vmx", 0, vmx);
+	add_framed(&b, "/root/hvsh-vms/web1/web1.vmx", 1,
+	    "displayName = \"web1\"\nmemsize = \"512\"\nnumvcpus = \"2\"\n"
+	    "hvsh.id = \"4242\"\n");
+	/* A .vmx without a last newline, with CRLF, and no displayName. */
+	add_framed(&b, "/root/hvsh-vms/db/db.vmx", 0,
+	    "memsize = \"64\"\r\nhvsh.id = \"17\"");
+	buf_addstr(&b, "@@hvsh:0@@\n");
+	free(list);
+	free(vmx);
+	*lenp = b.len;
+	return buf_take(&b);
+}
+
+static const struct hv_vm *
+find_vm(const struct hv_vm_list *l, const char *path)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].path != NULL && strcmp(l->v[i].path, path) == 0)
+			return &l->v[i];
+	fail_msg("no VM %s", path);
+	return NULL;
+}
+
+static void
+test_refresh_samples(void **state)
+{
+	struct tp_result	 r;
+	struct hv_facts		 f;
+	struct hv_vm_list	 l = { 0 };
+	const struct hv_vm	*v;
+	struct buf		 b = { 0 };
+	char			*text, *list;
+	size_t			 len;
+
+	text = samples_batch(&len);
+	res_set(&r, text, len, "", 0);
+	hv_facts_init(&f);
+	f.version = xstrdup("vmrun 1.17.0");
+	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(f.cpus, 8);
+	assert_int_equal(f.memory, 16318412LL * 1024);
+	assert_int_equal(f.mem_free, 8159206LL * 1024);
+	assert_string_equal(f.version, "vmrun 1.17.0");	/* kept */
+	assert_int_equal(l.n, 4);
+
+	v = find_vm(&l, "/root/vmware/CentOS-mysql/CentOS-mysql.vmx");
+	assert_string_equal(v->name, "Clone of centos7");
+	assert_int_equal(v->state, HV_RUNNING);
+	assert_int_equal(v->cpus, 2);
+	assert_int_equal(v->memory, 2048 * MiB);
+	assert_string_equal(v->uuid, "564d876b-50be-52c8-8d5b-57ac21f707f2");
+	assert_null(v->hvsh_id);
+
+	v = find_vm(&l, "/root/hvsh-vms/web1/web1.vmx");
+	assert_string_equal(v->name, "web1");
+	assert_int_equal(v->state, HV_SUSPENDED);
+	assert_int_equal(v->cpus, 2);
+	assert_int_equal(v->memory, 512 * MiB);
+	assert_int_equal(v->mem_used, 0);
+	assert_string_equal(v->hvsh_id, "4242");
+
+	v = find_vm(&l, "/root/hvsh-vms/db/db.vmx");
+	assert_string_equal(v->name, "db");
+	assert_int_equal(v->state, HV_STOPPED);
+	assert_int_equal(v->cpus, 1);
+	assert_int_equal(v->memory, 64 * MiB);
+	assert_string_equal(v->hvsh_id, "17");
+
+	/* Running, but not one of the managed directory's: list's word only. */
+	v = find_vm(&l, "/root/vmware/CentOS-svn-bak/CentOS-mysql.vmx");
+	assert_string_equal(v->name, "CentOS-mysql");
+	assert_int_equal(v->state, HV_RUNNING);
+	assert_int_equal(v->cpus, -1);
+	assert_null(v->hvsh_id);
+	hv_vm_list_free(&l);
+	tp_result_free(&r);
+	free(text);
+
+	/* packer's capture, nothing managed; "//" in $HOME still matches. */
+	list = sample("vmrun-list-packer-issue-3878.txt");
+	buf_printf(&b, "1\n@@hvsh:0@@\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n", meminfo,
+	    list);
+	add_framed(&b, "/opt//packer/output-vmware-vmx/"
+	    "windows2012r2-vanilla-1473415423.vmx", 0, "numvcpus = \"4\"\n");
+	buf_addstr(&b, "@@hvsh:0@@\n");
+	res_set(&r, b.data, b.len, "", 0);
+	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(f.cpus, 1);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].name, "windows2012r2-vanilla-1473415423");
+	assert_int_equal(l.v[0].state, HV_RUNNING);
+	assert_int_equal(l.v[0].cpus, 4);
+	hv_vm_list_free(&l);
+	tp_result_free(&r);
+	hv_facts_clear(&f);
+	buf_free(&b);
+	free(list);
+}
+
+/*
+ * "drvrun refresh" against the lab's vmw1 (tests/lab), its stdout byte for
+ * byte except /proc/meminfo, cut to its first lines: a1 running, b2
+ * suspended, c3 created without a disk and never started.
+ */
+static const char lab_capture[] =
+	"2\n"
+	"@@hvsh:0@@\n"
+	"MemTotal:       24684084 kB\n"
+	"MemFree:        24211908 kB\n"
+	"MemAvailable:   24291148 kB\n"
+	"Buffers:            1512 kB\n"
+	"Cached:           260488 kB\n"
+	"@@hvsh:0@@\n"
+	"Total running VMs: 1\n"
+	"/tmp/d3/lab/l/home/vmw1/hvsh-vms/a1/a1.vmx\n"
+	"@@hvsh:0@@\n"
+	"@@vmx 0 /tmp/d3/lab/l/home/vmw1/hvsh-vms/a1/a1.vmx\n"
+	"|.encoding = \"UTF-8\"\n"
+	"|config.version = \"8\"\n"
+	"|virtualHW.version = \"16\"\n"
+	"|displayName = \"a1\"\n"
+	"|guestOS = \"other-64\"\n"
+	"|memsize = \"64\"\n"
+	"|numvcpus = \"2\"\n"
+	"|scsi0.present = \"TRUE\"\n"
+	"|scsi0.virtualDev = \"lsilogic\"\n"
+	"|scsi0:0.present = \"TRUE\"\n"
+	"|scsi0:0.fileName = \"a1.vmdk\"\n"
+	"|hvsh.id = \"4242\"\n"
+	"|uuid.bios = \"56 4d fb 97 84 d7 22 95-b8 e3 0d a1 16 8b c5 6c\"\n"
+	"|uuid.location = \"56 4d fb 97 84 d7 22 95-b8 e3 0d a1 16 8b c5 6c\"\n"
+	"@@end 0\n"
+	"@@vmx 1 /tmp/d3/lab/l/home/vmw1/hvsh-vms/b2/b2.vmx\n"
+	"|.encoding = \"UTF-8\"\n"
+	"|config.version = \"8\"\n"
+	"|virtualHW.version = \"16\"\n"
+	"|displayName = \"b2\"\n"
+	"|guestOS = \"other-64\"\n"
+	"|memsize = \"32\"\n"
+	"|numvcpus = \"1\"\n"
+	"|scsi0.present = \"TRUE\"\n"
+	"|scsi0.virtualDev = \"lsilogic\"\n"
+	"|scsi0:0.present = \"TRUE\"\n"
+	"|scsi0:0.fileName = \"b2.vmdk\"\n"
+	"|hvsh.id = \"4242\"\n"
+	"|uuid.bios = \"56 4d 3c 99 10 7f 76 53-56 45 ab 27 f2 2a ce a2\"\n"
+	"|uuid.location = \"56 4d 3c 99 10 7f 76 53-56 45 ab 27 f2 2a ce a2\"\n"
+	"@@end 0\n"
+	"@@vmx 0 /tmp/d3/lab/l/home/vmw1/hvsh-vms/c3/c3.vmx\n"
+	"|.encoding = \"UTF-8\"\n"
+	"|config.version = \"8\"\n"
+	"|virtualHW.version = \"16\"\n"
+	"|displayName = \"c3\"\n"
+	"|guestOS = \"other-64\"\n"
+	"|memsize = \"100\"\n"
+	"|numvcpus = \"4\"\n"
+	"|hvsh.id = \"4242\"\n"
+	"@@end 0\n"
+	"@@hvsh:0@@\n";
+
+static void
+test_refresh_lab(void **state)
+{
+	struct tp_result	r;
+	struct hv_facts		f;
+	struct hv_vm_list	l = { 0 };
+
+	res_set(&r, lab_capture, sizeof lab_capture - 1, "", 0);
+	hv_facts_init(&f);
+	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(f.cpus, 2);
+	assert_int_equal(f.memory, 24684084LL * 1024);
+	assert_int_equal(f.mem_free, 24291148LL * 1024);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[0].name, "a1");
+	assert_int_equal(l.v[0].state, HV_RUNNING);
+	assert_int_equal(l.v[0].cpus, 2);
+	assert_int_equal(l.v[0].memory, 64 * MiB);
+	assert_string_equal(l.v[0].uuid,
+	    "564dfb97-84d7-2295-b8e3-0da1168bc56c");
+	assert_string_equal(l.v[0].hvsh_id, "4242");
+	assert_string_equal(l.v[1].name, "b2");
+	assert_int_equal(l.v[1].state, HV_SUSPENDED);
+	assert_string_equal(l.v[2].name, "c3");
+	assert_int_equal(l.v[2].state, HV_STOPPED);
+	assert_int_equal(l.v[2].cpus, 4);
+	assert_int_equal(l.v[2].memory, 100 * MiB);
+	assert_null(l.v[2].uuid);
+	assert_string_equal(l.v[2].path,
+	    "/tmp/d3/lab/l/home/vmw1/hvsh-vms/c3/c3.vmx");
+	hv_vm_list_free(&l);
+	hv_facts_clear(&f);
+	tp_result_free(&r);
+}
+
+/* Reads text as a refresh's output; must fail and leave l and f as they were. */
+static void
+refresh_fails(const char *text, size_t len, const char *needle)
+{
+	struct tp_result	r;
+	struct hv_facts		f;
+	struct hv_vm_list	l = { (struct hv_vm *)&l, 77 };
+
+	res_set(&r, text, len, "", 0);
+	hv_facts_init(&f);
+	if (D->refresh_read(&r, &f, &l) == 0)
+		fail_msg("refresh_read took %zu bytes: %.300s", len, text);
+	assert_ptr_equal(l.v, (struct hv_vm *)&l);
+	assert_int_equal(l.n, 77);
+	assert_int_equal(f.cpus, -1);
+	assert_int_equal(f.memory, -1);
+	if (needle != NULL && strstr(err_msg(), needle) == NULL)
+		fail_msg("message '%s' lacks '%s'", err_msg(), needle);
+	tp_result_free(&r);
+}
+
+/* Every cut of the output, also mid-marker, is an error, never a crash. */
+static void
+test_refresh_truncated(void **state)
+{
+	struct tp_result	 r;
+	struct hv_facts		 f;
+	struct hv_vm_list	 l = { 0 };
+	char			*text, *cut;
+	size_t			 len, n;
+
+	text = samples_batch(&len);
+	for (n = 0; n + 1 < len; n++) {
+		/* An exact-size copy: ASan catches a read past the cut. */
+		cut = xmalloc(n + 1);
+		memcpy(cut, text, n);
+		cut[n] = '\0';
+		refresh_fails(cut, n, NULL);
+		free(cut);
+	}
+	for (n = 0; n + 1 < sizeof lab_capture - 1; n++)
+		refresh_fails(lab_capture, n, NULL);
+	/* Cut before the last marker: the message says what it thinks. */
+	cut = strstr(text, "@@end 0\n@@hvsh:0@@\n");
+	assert_non_null(cut);
+	refresh_fails(text, (size_t)(cut - text) + 8, "truncated");
+	/* Whole, but the transport says it cut the output at its cap. */
+	res_set(&r, text, len, "", 0);
+	r.truncated = 1;
+	hv_facts_init(&f);
+	assert_int_equal(D->refresh_read(&r, &f, &l), ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "cut"));
+	tp_result_free(&r);
+	free(text);
+}
+
+static const char nul_case[] =
+    "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+    "Total running VMs: 0\n@@hvsh:0@@\n@@vmx 0 /a.vmx\n|a\0b\n"
+    "@@end 0\n@@hvsh:0@@\n";
+
+/* A part that failed, or that says something else than it should. */
+static void
+test_refresh_garbled(void **state)
+{
+	static const struct {
+		const char	*text;
+		const char	*needle;
+	} cases[] = {
+		/* vmrun list failed: its own reason comes through. */
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Error: Unknown error\n@@hvsh:255@@\n@@hvsh:0@@\n",
+		  "vmrun list: Unknown error" },
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "@@hvsh:127@@\n@@hvsh:0@@\n", "vmrun list: not found" },
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "xx\n@@hvsh:1@@\n@@hvsh:0@@\n", "exit status 1" },
+		{ "@@hvsh:127@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "nproc" },
+		{ "two\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "nproc" },
+		{ "2\n@@hvsh:0@@\nMemFree: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "MemTotal" },
+		{ "2\n@@hvsh:0@@\n@@hvsh:1@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "meminfo" },
+		/* A list shorter than it says: cut off. */
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 2\n/a/a.vmx\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		  "2 VMs announced" },
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "\x93\x01q\xfe\n@@hvsh:0@@\n@@hvsh:0@@\n", "vmrun list" },
+		/* The .vmx dump: cut, unreadable, garbled, not a .vmx. */
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\n|memsize = \"4\"\n@@hvsh:0@@\n",
+		  "/h/a/a.vmx is cut off" },
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\n@@end 2\n@@hvsh:0@@\n",
+		  "/h/a/a.vmx: cannot read it" },
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\nmemsize = \"4\"\n@@end 0\n@@hvsh:0@@\n",
+		  "line 2 is garbled" },
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n"
+		  "@@vmx 2 /h/a/a.vmx\n@@end 0\n@@hvsh:0@@\n", "garbled" },
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\n@@end x\n@@hvsh:0@@\n", "garbled" },
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\n|\x01\x02garbage\n@@end 0\n@@hvsh:0@@\n",
+		  "/h/a/a.vmx: .vmx: line 1" },
+		/* A .vmx cannot fake a VM: its lines stay behind the '|'. */
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\n|@@end 0\n|@@vmx 0 /fake.vmx\n"
+		  "|memsize = \"4\"\n@@end 0\n@@hvsh:0@@\n", "/h/a/a.vmx: " },
+		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:1@@\n",
+		  "reading the .vmx files" },
+		{ "garbage\n\n\x01", NULL },
+		{ "", "truncated" },
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(cases); i++)
+		refresh_fails(cases[i].text, strlen(cases[i].text),
+		    cases[i].needle);
+	/* A NUL byte in the .vmx dump. */
+	refresh_fails(nul_case, sizeof nul_case - 1, "NUL");
+}
+
+/* ---- errors ---- */
+
+static void
+error_is(const char *out, const char *err, int status, int code,
+    const char *reason)
+{
+	struct tp_result	r;
+	struct hv_error		e;
+
+	res_set(&r, out, strlen(out), err, status);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(D->error_read(&r, &e), 0);
+	if (e.code != code || strcmp(e.reason, reason) != 0)
+		fail_msg("error_read: %d '%s', want %d '%s'", e.code, e.reason,
+		    code, reason);
+	hv_error_clear(&e);
+	tp_result_free(&r);
+}
+
+/* One capture of vmrun-errors-captured.txt as a failed command's stdout. */
+static void
+check_capture(const char *block)
+{
+	struct tp_result	 r;
+	struct hv_error		 e;
+	const char		*line;
+	size_t			 n, rl;
+
+	line = strstr(block, "Error: ");
+	assert_non_null(line);
+	line += 7;
+	n = strcspn(line, "\n");
+	res_set(&r, block, strlen(block), "", 255);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(D->error_read(&r, &e), 0);
+	rl = strlen(e.reason);
+	if (rl < n || memcmp(e.reason + rl - n, line, n) != 0)
+		fail_msg("reason '%s' for '%.*s'", e.reason, (int)n, line);
+	assert_int_not_equal(e.code, 0);
+	hv_error_clear(&e);
+	tp_result_free(&r);
+}
+
+static void
+test_error_read(void **state)
+{
+	char		*text, *p, *nl, *block;
+	struct buf	 b = { 0 };
+	size_t		 blocks = 0;
+
+	/* Every capture reads, its reason ending in its "Error: " text. */
+	text = sample("vmrun-errors-captured.txt");
+	for (p = text; *p != '\0'; p = nl) {
+		nl = strchr(p, '\n');
+		nl = nl != NULL ? nl + 1 : p + strlen(p);
+		if (strncmp(p, "=== ", 4) != 0)
+			buf_add(&b, p, (size_t)(nl - p));
+		if ((*nl == '\0' || strncmp(nl, "=== ", 4) == 0) && b.len > 0) {
+			block = buf_take(&b);
+			check_capture(block);
+			free(block);
+			blocks++;
+		}
+	}
+	assert_int_equal(blocks, 11);
+	free(text);
+
+	error_is("Error: The virtual machine is not powered on: /v/a.vmx\n",
+	    "", 255, ERR_BUSY,
+	    "The virtual machine is not powered on: /v/a.vmx");
+	error_is("Error: The virtual machine should not be powered on. It is "
+	    "already running.\n", "", 255, ERR_BUSY, "The virtual machine "
+	    "should not be powered on. It is already running.");
+	error_is("Error: Cannot open VM: /x/y.vmx, The virtual machine cannot "
+	    "be found\n", "", 255, ERR_NOENT,
+	    "Cannot open VM: /x/y.vmx, The virtual machine cannot be found");
+	error_is("Error: Cannot open VM: /v/W 11.vmx, Incorrect password\n", "",
+	    255, ERR_PERM, "Cannot open VM: /v/W 11.vmx, Incorrect password");
+	error_is("2015-08-31T17:57:29.547| ServiceImpl_Opener: PID 5033\n"
+	    "Error: The operation was canceled\n", "", 255, ERR_FAIL,
+	    "The operation was canceled");
+	error_is("Invalid host type 'player' specified\nError: The operation "
+	    "is not supported\n", "", 255, ERR_INVAL, "Invalid host type "
+	    "'player' specified: The operation is not supported");
+	/* An Error line without its newline, and one only on stderr. */
+	error_is("Error: Unknown error", "", 255, ERR_FAIL, "Unknown error");
+	error_is("", "Error: Unknown error\n", 255, ERR_FAIL, "Unknown error");
+	/* The create script speaks vmrun's dialect. */
+	error_is("Error: The file already exists: /h/hvsh-vms/web1\n", "", 255,
+	    ERR_EXIST, "The file already exists: /h/hvsh-vms/web1");
+	error_is("Creating disk '/h/hvsh-vms/w/w.vmdk'\nFailed to create disk: "
+	    "Invalid disk size '0GB'.\nError: Cannot create the virtual disk: "
+	    "/h/hvsh-vms/w/w.vmdk\n", "", 255, ERR_FAIL, "Failed to create "
+	    "disk: Invalid disk size '0GB'.: Cannot create the virtual disk: "
+	    "/h/hvsh-vms/w/w.vmdk");
+	/* No Error line: what the status and stderr tell. */
+	error_is("", "sh: 1: vmrun: not found\n", 127, ERR_IO,
+	    "vmrun not found on host");
+	error_is("\x93\x01garbage\n\xff", "", 255, ERR_FAIL, "vmrun failed "
+	    "(exit status 255) and said why in no 'Error:' line");
+	error_is("a\0b", "", 255, ERR_FAIL, "vmrun failed (exit status 255) "
+	    "and said why in no 'Error:' line");
+	error_is("", "\nsh: 1: cannot open /x: Permission denied\nmore\n", 2,
+	    ERR_FAIL, "vmrun failed (exit status 2): sh: 1: cannot open /x: "
+	    "Permission denied");
+	error_is("", "", -1, ERR_FAIL,
+	    "vmrun did not finish (killed or timed out)");
+}
+
+/* ---- create ---- */
+
+#define CREATE_HEAD "'sh' '-c' '" \
+	"d=\"$HOME/hvsh-vms/$1\"; v=\"$d/$1.vmx\"; k=\"$d/$1.vmdk\"; " \
+	"fail() { echo \"Error: $1\"; rm -f -- \"$v.tmp\" \"$k\"; " \
+	"rmdir -- \"$d\"; exit 255; }; " \
+	"mkdir -p -- \"$HOME/hvsh-vms\" || " \
+	"{ echo \"Error: Cannot create the directory: $HOME/hvsh-vms\"; " \
+	"exit 255; }; " \
+	"if [ -e \"$d\" ]; then " \
+	"echo \"Error: The file already exists: $d\"; exit 255; fi; " \
+	"mkdir -- \"$d\" || " \
+	"{ echo \"Error: Cannot create the directory: $d\"; exit 255; }; " \
+	"printf " Q "%s" Q " \"$2\" >\"$v.tmp\" || " \
+	"fail \"Cannot write the virtual machine configuration file: $v\"; " \
+	"if [ -n \"$4\" ]; then " \
+	"cp -- \"$4\" \"$k\" || fail \"Cannot copy the disk image: $4\"; " \
+	"elif [ -n \"$3\" ]; then " \
+	"o=$(vmware-vdiskmanager -c -s \"$3\" -a lsilogic -t 0 \"$k\" " \
+	"2>&1) || { printf " Q "%s\\n" Q " \"$o\"; " \
+	"fail \"Cannot create the virtual disk: $k\"; }; fi; " \
+	"mv -- \"$v.tmp\" \"$v\" || " \
+	"fail \"Cannot write the virtual machine configuration file: $v\"; " \
+	"printf " Q "%s\\n" Q " \"$v\"' 'sh'"
+
+#define VMX_WEB1 \
+	".encoding = \"UTF-8\"\n" \
+	"config.version = \"8\"\n" \
+	"virtualHW.version = \"16\"\n" \
+	"displayName = \"web1\"\n" \
+	"guestOS = \"other-64\"\n" \
+	"memsize = \"512\"\n" \
+	"numvcpus = \"2\"\n" \
+	"scsi0.present = \"TRUE\"\n" \
+	"scsi0.virtualDev = \"lsilogic\"\n" \
+	"scsi0:0.present = \"TRUE\"\n" \
+	"scsi0:0.fileName = \"web1.vmdk\"\n" \
+	"hvsh.id = \"4242\"\n"
+
+static void
+test_create_plan(void **state)
+{
+	struct drv_plan	plan = { 0 };
+	struct drv_spec	s = { .name = "web1", .hvsh_id = "4242", .cpus = 2,
+	    .memory = 512 * MiB, .disk = 8192 * MiB };
+
+	assert_int_equal(D->create(&s, &plan), 0);
+	plan_is(&plan, CREATE_HEAD " 'web1' '" VMX_WEB1 "' '8GB' ''");
+
+	/* No disk, no id; memory rounded up to whole MiB, then to 4 MiB. */
+	s.disk = 0;
+	s.hvsh_id = NULL;
+	s.cpus = 1;
+	s.memory = 30 * MiB + 1;
+	assert_int_equal(D->create(&s, &plan), 0);
+	plan_is(&plan, CREATE_HEAD " 'web1' '.encoding = \"UTF-8\"\n"
+	    "config.version = \"8\"\nvirtualHW.version = \"16\"\n"
+	    "displayName = \"web1\"\nguestOS = \"other-64\"\n"
+	    "memsize = \"32\"\nnumvcpus = \"1\"\n' '' ''");
+
+	/* Sizes: whole GB, else MB rounded up; an image wins over a size. */
+	s.memory = 1;
+	s.disk = 1536 * MiB;
+	assert_int_equal(D->create(&s, &plan), 0);
+	assert_string_equal(plan.argv[0][6], "1536MB");
+	assert_non_null(strstr(plan.argv[0][5], "memsize = \"4\"\n"));
+	assert_non_null(strstr(plan.argv[0][5],
+	    "scsi0:0.fileName = \"web1.vmdk\"\n"));
+	drv_plan_clear(&plan);
+	s.disk = 1024 * MiB + 1;
+	assert_int_equal(D->create(&s, &plan), 0);
+	assert_string_equal(plan.argv[0][6], "1025MB");
+	drv_plan_clear(&plan);
+	s.image_path = "/srv/images/centos 9.vmdk";
+	assert_int_equal(D->create(&s, &plan), 0);
+	assert_string_equal(plan.argv[0][6], "");
+	assert_string_equal(plan.argv[0][7], "/srv/images/centos 9.vmdk");
+	assert_non_null(strstr(plan.argv[0][5],
+	    "scsi0:0.fileName = \"web1.vmdk\"\n"));
+	assert_null(plan.argv[0][8]);
+	drv_plan_clear(&plan);
+}
+
+static void
+test_create_refused(void **state)
+{
+	struct drv_plan	plan = { 0 };
+	struct drv_spec	s;
+	static const char *const names[] = {
+		"", "a/b", "..", "../x", "-rf", ".x", "a b", "a\nb", "$(x)",
+	};
+	static const char *const ids[] = {
+		"a\"b", "a|b", "a\nb", "\033[2J",
+	};
+	size_t	i;
+
+	for (i = 0; i < nitems(names) + nitems(ids) + 5; i++) {
+		memset(&s, 0, sizeof s);
+		s.name = "web1";
+		s.cpus = 1;
+		s.memory = 32 * MiB;
+		if (i < nitems(names))
+			s.name = names[i];
+		else if (i < nitems(names) + nitems(ids))
+			s.hvsh_id = ids[i - nitems(names)];
+		else switch (i - nitems(names) - nitems(ids)) {
+		case 0:
+			s.cpus = 0;
+			break;
+		case 1:
+			s.memory = 0;
+			break;
+		case 2:
+			s.disk = -1;
+			break;
+		case 3:
+			s.image_path = "images/x.vmdk";
+			break;
+		default:
+			s.memory = INT64_MAX;
+			break;
+		}
+		assert_int_equal(D->create(&s, &plan), ERR_INVAL);
+		assert_int_equal(plan.n, 0);
+	}
+}
+
+static void
+test_create_read(void **state)
+{
+	struct tp_result	 r;
+	struct hv_vm		 vm;
+	static const char *const bad[] = {
+		"", "\n", "/h/hvsh-vms/we", "/h/hvsh-vms/web1/web1.vmx",
+		"/h/hvsh-vms/web1/web1.vm\n", "web1.vmx\n",
+		"Creating disk 'x'\n/h/hvsh-vms/web1/web1.vmx\n",
+		"/h/a.vmx\n/h/b.vmx\n", "/h/\033]0;x\007.vmx\n",
+	};
+	size_t	i;
+
+	hv_vm_init(&vm);
+	res_set(&r, "/h/hvsh-vms/web1/web1.vmx\n", 26, "", 0);
+	assert_int_equal(D->create_read(&r, &vm), 0);
+	assert_string_equal(vm.path, "/h/hvsh-vms/web1/web1.vmx");
+	assert_string_equal(vm.name, "web1");
+	assert_int_equal(vm.state, HV_STOPPED);
+	tp_result_free(&r);
+	for (i = 0; i < nitems(bad); i++) {
+		res_set(&r, bad[i], strlen(bad[i]), "", 0);
+		assert_int_not_equal(D->create_read(&r, &vm), 0);
+		assert_string_equal(vm.path, "/h/hvsh-vms/web1/web1.vmx");
+		tp_result_free(&r);
+	}
+	res_set(&r, "/h/hvsh-vms/web1/web1.vmx\n", 26, "", 0);
+	r.truncated = 1;
+	assert_int_not_equal(D->create_read(&r, &vm), 0);
+	tp_result_free(&r);
+	hv_vm_clear(&vm);
+}
+
+/* ---- through a real /bin/sh ---- */
+
+/* Hostile .vmx paths reach vmrun as one argument each, byte for byte. */
+static void
+test_sh_ops(void **state)
+{
+	struct fakehost		 h;
+	struct drv_plan		 plan = { 0 };
+	struct drv_target	 t = { 0 };
+	struct buf		 out = { 0 };
+	char			*want_path;
+	static const char *const paths[] = {
+		"/vms/web 1/web1.vmx",
+		"/vms/$(touch " PWNED ")/x.vmx",
+		"/vms/`touch " PWNED "`;|&<>*?[a]~#!/x.vmx",
+		"/vms/it's \"quoted\" \\ $HOME ${HOME}/x.vmx",
+		"/vms/\xc3\xa9t\xc3\xa9 \xff\xfe/x.vmx",
+		"/-rf/--help.vmx",
+	};
+	size_t	i;
+
+	unlink(PWNED);
+	fake_up(&h);
+	for (i = 0; i < nitems(paths); i++) {
+		const char	*want[] = { "-T", "ws", "stop", paths[i],
+		    "hard", NULL };
+
+		t.path = paths[i];
+		assert_int_equal(driver_plan(D, DRV_FORCE_OFF, &t, &plan), 0);
+		assert_int_equal(sh_run(&plan, 0, &out), 0);
+		words_are(&out, want);
+		buf_reset(&out);
+		drv_plan_clear(&plan);
+	}
+	/* A name: the path is built on the host, from its $HOME. */
+	t.path = NULL;
+	t.name = "db-1.prod_x";
+	want_path = xasprintf("%s/hvsh-vms/db-1.prod_x/db-1.prod_x.vmx",
+	    h.home);
+	{
+		const char	*want[] = { "-T", "ws", "suspend", want_path,
+		    NULL };
+
+		assert_int_equal(driver_plan(D, DRV_SUSPEND, &t, &plan), 0);
+		assert_int_equal(sh_run(&plan, 0, &out), 0);
+		words_are(&out, want);
+		buf_reset(&out);
+		drv_plan_clear(&plan);
+	}
+	{
+		const char	*want[] = { "-T", "ws", "start", want_path,
+		    "nogui", NULL };
+
+		assert_int_equal(driver_plan(D, DRV_RESUME, &t, &plan), 0);
+		assert_int_equal(sh_run(&plan, 0, &out), 0);
+		words_are(&out, want);
+		buf_reset(&out);
+		drv_plan_clear(&plan);
+	}
+	free(want_path);
+	buf_free(&out);
+	fake_down(&h);
+	assert_int_not_equal(access(PWNED, F_OK), 0);
+}
+
+/* The create script makes the VM, refuses a second, and cleans up a failure. */
+static void
+test_sh_create(void **state)
+{
+	struct fakehost		 h;
+	struct drv_plan		 plan = { 0 };
+	struct drv_spec		 s = { .name = "web1", .cpus = 2,
+	    .memory = 512 * MiB, .disk = 8192 * MiB };
+	struct buf		 out = { 0 };
+	struct tp_result	 r;
+	struct hv_vm		 vm;
+	struct hv_error		 e;
+	char			*p, *got, *vmxpath, *vmx;
+
+	unlink(PWNED);
+	fake_up(&h);
+	/* Odd but allowed: the id is a value in the .vmx, never script. */
+	s.hvsh_id = "$(touch " PWNED ")`touch " PWNED "`'; x";
+	assert_int_equal(D->create(&s, &plan), 0);
+	vmx = xstrdup(plan.argv[0][5]);
+	assert_int_equal(sh_run(&plan, 0, &out), 0);
+	vmxpath = xasprintf("%s/hvsh-vms/web1/web1.vmx", h.home);
+	p = xasprintf("%s\n", vmxpath);
+	assert_string_equal(out.data, p);
+	free(p);
+	/* The .vmx holds exactly the text the plan carried. */
+	got = read_file(vmxpath);
+	assert_non_null(got);
+	assert_string_equal(got, vmx);
+	assert_non_null(strstr(got, "hvsh.id = \"$(touch " PWNED ")`touch "
+	    PWNED "`'; x\"\n"));
+	free(got);
+	p = xasprintf("%s/hvsh-vms/web1/web1.vmdk", h.home);
+	assert_int_equal(access(p, F_OK), 0);
+	free(p);
+	p = xasprintf("%s/vdisk-args", h.home);
+	got = read_file(p);
+	free(p);
+	assert_non_null(got);
+	assert_string_equal(got, "-c");
+	assert_string_equal(got + 3, "-s");
+	assert_string_equal(got + 6, "8GB");
+	assert_string_equal(got + 10, "-a");
+	assert_string_equal(got + 13, "lsilogic");
+	assert_string_equal(got + 22, "-t");
+	assert_string_equal(got + 25, "0");
+	free(got);
+	res_set(&r, out.data, out.len, "", 0);
+	hv_vm_init(&vm);
+	assert_int_equal(D->create_read(&r, &vm), 0);
+	assert_string_equal(vm.path, vmxpath);
+	assert_string_equal(vm.name, "web1");
+	hv_vm_clear(&vm);
+	tp_result_free(&r);
+
+	/* Again: refused, and the first VM is untouched. */
+	buf_reset(&out);
+	assert_int_equal(sh_run(&plan, 0, &out), 255);
+	res_set(&r, out.data, out.len, "", 255);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(D->error_read(&r, &e), 0);
+	assert_int_equal(e.code, ERR_EXIST);
+	hv_error_clear(&e);
+	tp_result_free(&r);
+	got = read_file(vmxpath);
+	assert_string_equal(got, vmx);
+	free(got);
+	drv_plan_clear(&plan);
+
+	/* vmware-vdiskmanager fails: its words come back, nothing is left. */
+	p = xasprintf("%s/vdisk-fail", h.home);
+	write_file(p, "", 0644);
+	free(p);
+	s.name = "db";
+	assert_int_equal(D->create(&s, &plan), 0);
+	buf_reset(&out);
+	assert_int_equal(sh_run(&plan, 0, &out), 255);
+	res_set(&r, out.data, out.len, "", 255);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(D->error_read(&r, &e), 0);
+	assert_int_equal(e.code, ERR_FAIL);
+	assert_non_null(strstr(e.reason, "Failed to create disk: Invalid disk "
+	    "size.: Cannot create the virtual disk: "));
+	hv_error_clear(&e);
+	tp_result_free(&r);
+	p = xasprintf("%s/hvsh-vms/db", h.home);
+	assert_int_not_equal(access(p, F_OK), 0);
+	free(p);
+	drv_plan_clear(&plan);
+
+	free(vmx);
+	free(vmxpath);
+	buf_free(&out);
+	fake_down(&h);
+	assert_int_not_equal(access(PWNED, F_OK), 0);
+}
+
+/* Makes $HOME/hvsh-vms/DIR/FILE with text. */
+static void
+put_vmx(const struct fakehost *h, const char *dir, const char *file,
+    const char *text)
+{
+	char	*p;
+
+	p = xasprintf("%s/hvsh-vms", h->home);
+	mkdir(p, 0755);
+	free(p);
+	p = xasprintf("%s/hvsh-vms/%s", h->home, dir);
+	mkdir(p, 0755);
+	free(p);
+	p = xasprintf("%s/hvsh-vms/%s/%s", h->home, dir, file);
+	write_file(p, text, 0644);
+	free(p);
+}
+
+/*
+ * The whole refresh through sh on a private host: real nproc and
+ * /proc/meminfo, the stand-in's list, and .vmx files as odd as a host may
+ * hold them.
+ */
+static void
+test_sh_refresh(void **state)
+{
+	struct fakehost		 h;
+	struct drv_plan		 plan = { 0 };
+	struct buf		 out = { 0 };
+	struct tp_result	 r;
+	struct hv_facts		 f;
+	struct hv_vm_list	 l = { 0 };
+	const struct hv_vm	*v;
+	char			*p, *q;
+
+	fake_up(&h);
+	assert_int_equal(D->refresh(&plan), 0);
+
+	/* Nothing yet: no directory at all. */
+	p = xasprintf("%s/list", h.home);
+	write_file(p, "Total running VMs: 0\n", 0644);
+	free(p);
+	assert_int_equal(sh_run(&plan, 0, &out), 0);
+	res_set(&r, out.data, out.len, "", 0);
+	hv_facts_init(&f);
+	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_true(f.cpus >= 1);
+	assert_true(f.memory > 0);
+	assert_true(f.mem_free > 0 && f.mem_free <= f.memory);
+	assert_int_equal(l.n, 0);
+	tp_result_free(&r);
+	buf_reset(&out);
+
+	put_vmx(&h, "web1", "web1.vmx", "displayName = \"web1\"\n"
+	    "numvcpus = \"2\"\nmemsize = \"64\"\nhvsh.id = \"1\"\n");
+	put_vmx(&h, "sus", "sus.vmx", "displayName = \"sus\"\n");
+	put_vmx(&h, "sus", "sus.vmss", "memory\n");
+	/* No last newline; a line that looks like our own framing. */
+	put_vmx(&h, "nonl", "nonl.vmx", "# @@hvsh:0@@\ndisplayName = \"nonl\"");
+	put_vmx(&h, "it's \"odd\" $(x)", "it's.vmx", "memsize = \"4\"\n");
+	/* Not framable on one line: left out. */
+	put_vmx(&h, "nl\nx", "nl.vmx", "displayName = \"nl\"\n");
+	/* Not a .vmx, and a half-made one. */
+	put_vmx(&h, "web1", "web1.vmdk", "disk\n");
+	put_vmx(&h, "new", "new.vmx.tmp", "displayName = \"new\"\n");
+	p = xasprintf("%s/list", h.home);
+	q = xasprintf("Total running VMs: 2\n%s/hvsh-vms/web1/web1.vmx\n"
+	    "/elsewhere/other.vmx\n", h.home);
+	write_file(p, q, 0644);
+	free(p);
+	free(q);
+	assert_int_equal(sh_run(&plan, 0, &out), 0);
+	res_set(&r, out.data, out.len, "", 0);
+	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(l.n, 5);
+	p = xasprintf("%s/hvsh-vms/web1/web1.vmx", h.home);
+	v = find_vm(&l, p);
+	free(p);
+	assert_string_equal(v->name, "web1");
+	assert_int_equal(v->state, HV_RUNNING);
+	assert_int_equal(v->cpus, 2);
+	assert_string_equal(v->hvsh_id, "1");
+	p = xasprintf("%s/hvsh-vms/sus/sus.vmx", h.home);
+	v = find_vm(&l, p);
+	free(p);
+	assert_int_equal(v->state, HV_SUSPENDED);
+	p = xasprintf("%s/hvsh-vms/nonl/nonl.vmx", h.home);
+	v = find_vm(&l, p);
+	free(p);
+	assert_string_equal(v->name, "nonl");
+	assert_int_equal(v->state, HV_STOPPED);
+	p = xasprintf("%s/hvsh-vms/it's \"odd\" $(x)/it's.vmx", h.home);
+	v = find_vm(&l, p);
+	free(p);
+	assert_string_equal(v->name, "it's");
+	assert_int_equal(v->memory, 4 * MiB);
+	v = find_vm(&l, "/elsewhere/other.vmx");
+	assert_string_equal(v->name, "other");
+	assert_int_equal(v->state, HV_RUNNING);
+	hv_vm_list_free(&l);
+	tp_result_free(&r);
+	buf_reset(&out);
+
+	/* One .vmx VMware could not read either: the refresh says which. */
+	put_vmx(&h, "bad", "bad.vmx", "this is not a vmx\n");
+	assert_int_equal(sh_run(&plan, 0, &out), 0);
+	res_set(&r, out.data, out.len, "", 0);
+	assert_int_equal(D->refresh_read(&r, &f, &l), ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "/hvsh-vms/bad/bad.vmx: .vmx: "
+	    "line 1"));
+	tp_result_free(&r);
+
+	hv_facts_clear(&f);
+	drv_plan_clear(&plan);
+	buf_free(&out);
+	fake_down(&h);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		cmocka_unit_test(test_op_plans_path),
+		cmocka_unit_test(test_op_plans_name),
+		cmocka_unit_test(test_op_plans_refused),
+		cmocka_unit_test(test_probe),
+		cmocka_unit_test(test_refresh_plan),
+		cmocka_unit_test(test_refresh_samples),
+		cmocka_unit_test(test_refresh_lab),
+		cmocka_unit_test(test_refresh_truncated),
+		cmocka_unit_test(test_refresh_garbled),
+		cmocka_unit_test(test_error_read),
+		cmocka_unit_test(test_create_plan),
+		cmocka_unit_test(test_create_refused),
+		cmocka_unit_test(test_create_read),
+		cmocka_unit_test(test_sh_ops),
+		cmocka_unit_test(test_sh_create),
+		cmocka_unit_test(test_sh_refresh),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
