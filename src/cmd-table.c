@@ -11,6 +11,8 @@ extern const struct cmd_entry cmd_pool_add, cmd_pool_list, cmd_pool_show,
     cmd_pool_remove;
 extern const struct cmd_entry cmd_image_add, cmd_image_list, cmd_image_show,
     cmd_image_set, cmd_image_remove;
+extern const struct cmd_entry cmd_host_sync, cmd_host_facts, cmd_vm_adopt,
+    cmd_vm_stats;
 extern const struct cmd_entry cmd_vm_list, cmd_vm_show, cmd_vm_create,
     cmd_vm_start, cmd_vm_stop, cmd_vm_reboot, cmd_vm_suspend, cmd_vm_resume,
     cmd_vm_destroy;
@@ -24,14 +26,15 @@ extern const struct cmd_entry cmd_help_entry, cmd_version, cmd_shell,
     cmd_self_test_entry, cmd_complete_entry;
 
 const struct cmd_entry *const cmd_table[] = {
-	&cmd_host_add, &cmd_host_check, &cmd_host_list, &cmd_host_show, &cmd_host_set,
+	&cmd_host_add, &cmd_host_check, &cmd_host_facts,
+	&cmd_host_sync, &cmd_host_list, &cmd_host_show, &cmd_host_set,
 	&cmd_host_remove,
 	&cmd_pool_add, &cmd_pool_list, &cmd_pool_show, &cmd_pool_remove,
 	&cmd_image_add, &cmd_image_list, &cmd_image_show, &cmd_image_set,
 	&cmd_image_remove,
 	&cmd_vm_list, &cmd_vm_show, &cmd_vm_create, &cmd_vm_start,
 	&cmd_vm_stop, &cmd_vm_reboot, &cmd_vm_suspend, &cmd_vm_resume,
-	&cmd_vm_destroy,
+	&cmd_vm_destroy, &cmd_vm_stats, &cmd_vm_adopt,
 	&cmd_volume_list, &cmd_volume_show,
 	&cmd_snapshot_list, &cmd_snapshot_show,
 	&cmd_user_add, &cmd_user_list, &cmd_user_set, &cmd_user_remove,

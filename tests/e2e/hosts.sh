@@ -107,9 +107,65 @@ hv vm show hang1 -o json
 t_eq "$(printf '%s' "$out" | jq -r .state)" "unknown" "instances of an unreachable host are unknown, not stopped"
 
 # Hostile words never run anything on a host.
-hv vm create 'x;touch /tmp/hvsh-canary-'$$ --host kvm1 --cpus 1 --memory 32M
-t_status 2 "a hostile name is refused before any host"
+for w in 'x;touch /tmp/hvsh-canary-'$$ '$(touch /tmp/hvsh-canary-'$$')' '`touch /tmp/hvsh-canary-'$$'`' "-oProxyCommand=touch /tmp/hvsh-canary-$$"; do
+	hv vm create "$w" --host kvm1 --cpus 1 --memory 32M
+	t_status 2 "a hostile name is refused before any host"
+	hv vm start "$w"
+	t_true "and refused by vm start" test "$status" -ne 0
+done
+hv vm start --filter "name=x;touch /tmp/hvsh-canary-$$"
 t_true "no canary on the bastion" test ! -e /tmp/hvsh-canary-$$
+for h in kvm1 kvm2 xen1 vmw1; do
+	t_true "no canary on $h" test "$("$LAB" ssh $h "ls /tmp/hvsh-canary-$$ 2>/dev/null | wc -l")" = 0
+done
+
+# Drift: a guest made behind hvsh's back is unmanaged; adopt records it.
+"$LAB" kvm-guest kvm1 stray1 >/dev/null 2>&1
+"$LAB" ssh kvm2 true >/dev/null 2>&1
+hv host sync kvm1 -o json
+t_status 0 "host sync"
+t_eq "$(printf '%s' "$out" | jq -r '.[] | select(.vm == "stray1") | .drift')" "unmanaged" "a guest made outside hvsh is unmanaged"
+t_eq "$(printf '%s' "$out" | jq -r '.[] | select(.vm == "web1") | .drift')" "present" "web1 is present"
+hv vm list --no-header --columns name
+t_noout '^stray1$' "sync records nothing"
+hv vm adopt stray1 --host kvm1
+t_status 0 "vm adopt"
+hv vm show stray1 -o json
+t_eq "$(printf '%s' "$out" | jq -r '.host + " " + .state')" "kvm1 stopped" "the adopted guest is recorded with its state"
+hv vm adopt stray1 --host kvm1
+t_status 1 "adopting twice is refused"
+hv host sync kvm1 -o json
+t_eq "$(printf '%s' "$out" | jq -r '.[] | select(.vm == "stray1") | .drift')" "present" "after adopt it is present"
+"$LAB" ssh kvm1 virsh undefine stray1 >/dev/null 2>&1
+hv host sync kvm1 -o json
+t_eq "$(printf '%s' "$out" | jq -r '.[] | select(.vm == "stray1") | .drift')" "missing" "undefined behind hvsh's back: missing"
+hv vm show stray1
+t_status 0 "a missing instance stays recorded"
+
+hv vm start web1
+hv vm stats web1 -o json
+t_status 0 "vm stats"
+t_eq "$(printf '%s' "$out" | jq -r '.[0].state')" "running" "stats show the live state"
+t_true "stats show memory" test "$(printf '%s' "$out" | jq -r '.[0].memory')" -gt 0
+hv host facts xen1 -o json
+t_status 0 "host facts"
+t_true "facts show CPUs" test "$(printf '%s' "$out" | jq -r .cpus)" -ge 1
+
+# Text from hosts never reaches the terminal raw: an instance made on the
+# Xen host outside hvsh carries escape sequences in its name.
+"$LAB" ssh xen1 "xe vm-install template='Other install media' new-name-label=\"\$(printf 'evil\\033]0;pwned\\007\\033[2J')\"" >/dev/null
+hv host sync xen1
+t_status 0 "host sync lists the instance with the hostile name"
+t_true "no escape character reaches the terminal" bash -c "! grep -q \$'\\e' '$T/.out' '$T/.err'"
+t_out 'evil\\x1b\]0;pwned\\x07' "the name is shown with visible escapes"
+hv host sync xen1 -o json
+t_eq "$(printf '%s' "$out" | jq -r '.[] | select(.vm | startswith("evil")) | .vm' | od -c | head -1 | grep -c '033')" "1" \
+    "JSON carries the real bytes for scripts"
+touch "$HVSH_LAB_DIR/state/xen1/fault-garbage"
+hv host check xen1
+t_status 1 "garbage from a host is an error, not a crash"
+t_true "and no escape character reaches the terminal" bash -c "! grep -q \$'\\e' '$T/.out' '$T/.err'"
+rm -f "$HVSH_LAB_DIR/state/xen1/fault-garbage"
 
 hv vm destroy web1 db1 app1
 t_status 0 "vm destroy on three hosts"

@@ -230,7 +230,7 @@ test_noun_without_verb(void **state)
 
 	assert_int_equal(run(fx, "host"), 2);
 	assert_string_equal(fx->err,
-	    "hvsh: host: missing verb (add, check, list, show, set, remove)\n");
+	    "hvsh: host: missing verb (add, check, facts, sync, list, show, set, remove)\n");
 	assert_int_equal(run(fx, "audit"), 2);
 	assert_string_equal(fx->err, "hvsh: audit: missing verb (list)\n");
 	assert_no_store(fx);
@@ -244,10 +244,10 @@ test_unknown_verb(void **state)
 
 	assert_int_equal(run(fx, "host frob"), 2);
 	assert_string_equal(fx->err, "hvsh: host: unknown verb 'frob' "
-	    "(add, check, list, show, set, remove)\n");
+	    "(add, check, facts, sync, list, show, set, remove)\n");
 	assert_int_equal(run_argv(fx, 2, ctl), 2);
 	assert_string_equal(fx->err,
-	    "hvsh: host: unknown verb (add, check, list, show, set, remove)\n");
+	    "hvsh: host: unknown verb (add, check, facts, sync, list, show, set, remove)\n");
 	assert_no_store(fx);
 }
 
@@ -817,6 +817,10 @@ test_help(void **state)
 	    "  host add           record a hypervisor host, after reaching it\n"
 	    "  host check         reach hosts, verify key and CLI, record facts "
 	    "and instance states\n"
+	    "  host facts         ask a host for its CPUs, memory, free memory "
+	    "and version\n"
+	    "  host sync          compare the store with what hosts report; "
+	    "change no record\n"
 	    "  host list          list hosts with their status\n"
 	    "  host show          show everything known about a host\n"
 	    "  host set           change a host's connection details or "
@@ -921,8 +925,8 @@ test_complete_words(void **state)
 	assert_completes(fx, (char *[]){ "zz", NULL }, "");
 	/* Verbs of a noun. */
 	assert_completes(fx, (char *[]){ "host", "", NULL },
-	    "add check list show set remove");
-	assert_completes(fx, (char *[]){ "host", "s", NULL }, "show set");
+	    "add check facts sync list show set remove");
+	assert_completes(fx, (char *[]){ "host", "s", NULL }, "sync show set");
 	assert_completes(fx, (char *[]){ "audit", "", NULL }, "list");
 	assert_completes(fx, (char *[]){ "help", "host", "r", NULL }, "remove");
 	assert_completes(fx, (char *[]){ "help", "vo", NULL }, "volume");

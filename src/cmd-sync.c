@@ -1,0 +1,472 @@
+/*
+ * cmd-sync.c: comparing the store with what hosts report. 'host sync'
+ * shows drift (instances present in both, missing from their host, or
+ * unmanaged: on a host but not in the store) and changes no record;
+ * 'vm adopt' records an unmanaged instance; 'vm stats' and 'host facts'
+ * show live figures. Each asks its hosts once, all at once.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd-common.h"
+#include "err.h"
+#include "hostops.h"
+#include "view.h"
+
+struct held {
+	struct record	**v;
+	size_t		  n;
+};
+
+static int
+hold(const struct record *r, void *arg)
+{
+	struct held	*h = arg;
+
+	h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
+	h->v[h->n++] = record_dup(r);
+	return 0;
+}
+
+static void
+held_free(struct held *h)
+{
+	size_t	i;
+
+	for (i = 0; i < h->n; i++)
+		record_free(h->v[i]);
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
+}
+
+/* A refresh of some hosts, with the store's instances as they were. */
+struct survey {
+	struct held		 hosts;
+	struct held		 vms;
+	struct host_refresh	*hr;
+	struct transport	*tp;
+};
+
+static void
+survey_free(struct survey *sv)
+{
+	size_t	i;
+
+	for (i = 0; sv->hr != NULL && i < sv->hosts.n; i++)
+		host_refresh_clear(&sv->hr[i]);
+	free(sv->hr);
+	held_free(&sv->hosts);
+	held_free(&sv->vms);
+	tp_free(sv->tp);
+	memset(sv, 0, sizeof *sv);
+}
+
+static int
+apply_tx(struct store_txn *tx, void *arg)
+{
+	struct survey	*sv = arg;
+
+	return hostops_apply(tx, sv->hr, sv->hosts.n);
+}
+
+/*
+ * Asks the named hosts (all with a driver when none is named) and records
+ * their facts and instance states in one write; the instances are read
+ * before, so drift is judged against the store as it was.
+ */
+static int
+survey(struct ctx *c, char *const *names, int nnames, struct survey *sv)
+{
+	struct store		*st;
+	struct store_txn	*tx;
+	struct held		 all = { 0 };
+	struct record		*h;
+	size_t			 i;
+	int			 k, rc;
+
+	memset(sv, 0, sizeof *sv);
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
+	if (nnames == 0) {
+		rc = store_iter(tx, KIND_HOST, hold, &all);
+		for (i = 0; rc == 0 && i < all.n; i++) {
+			if (driver_find(record_get(all.v[i], HOST_DRIVER)))
+				hold(all.v[i], &sv->hosts);
+		}
+		held_free(&all);
+	}
+	for (k = 0; rc == 0 && k < nnames; k++) {
+		if ((rc = view_lookup(c, tx, KIND_HOST, names[k], &h)) == 0) {
+			hold(h, &sv->hosts);
+			record_free(h);
+		}
+	}
+	for (i = 0; rc == 0 && i < sv->hosts.n; i++)
+		rc = store_iter_ref(tx, KIND_VM, VM_HOST, sv->hosts.v[i]->id,
+		    hold, &sv->vms);
+	store_txn_end(tx);
+	if (rc != 0 || (rc = hostops_transport(c->home, &sv->tp)) != 0)
+		return rc;
+	sv->hr = xcalloc(sv->hosts.n, sizeof *sv->hr);
+	for (i = 0; i < sv->hosts.n; i++)
+		sv->hr[i].host = sv->hosts.v[i];
+	hostops_refresh(sv->tp, sv->hr, sv->hosts.n);
+	return ctx_write(c, apply_tx, sv);
+}
+
+/* The refresh of the host with id, or NULL. */
+static struct host_refresh *
+survey_host(struct survey *sv, uint64_t id)
+{
+	size_t	i;
+
+	for (i = 0; i < sv->hosts.n; i++)
+		if (sv->hr[i].host->id == id)
+			return &sv->hr[i];
+	return NULL;
+}
+
+/* 1 if hv was matched to a recorded instance of its host. */
+static int
+is_managed(struct survey *sv, const struct host_refresh *hr,
+    const struct hv_vm *hv)
+{
+	size_t	i;
+
+	for (i = 0; i < sv->vms.n; i++) {
+		if ((uint64_t)record_get_i64(sv->vms.v[i], VM_HOST, 0) !=
+		    hr->host->id)
+			continue;
+		if (hostops_match(hr, sv->vms.v[i]) == hv)
+			return 1;
+	}
+	return 0;
+}
+
+static const struct col_def sync_cols[] = {
+	{ "host", COL_STR }, { "vm", COL_STR }, { "drift", COL_STR },
+	{ "state", COL_STR }, { "uuid", COL_STR }, { "hvsh_id", COL_STR },
+	{ "error", COL_STR },
+};
+
+static int
+host_sync(struct ctx *c, struct cmd_args *a)
+{
+	struct survey		 sv;
+	struct listing		*l = NULL;
+	struct host_refresh	*hr;
+	const struct hv_vm	*hv;
+	const char		*vals[nitems(sync_cols)];
+	char *const		*names;
+	size_t			 i, j, drift = 0, failed = 0;
+	int			 n, rc;
+
+	names = arg_multi(a, "host", &n);
+	if ((rc = listing_new(c->out, sync_cols, nitems(sync_cols),
+	    "host,vm,drift,state,uuid", arg_list_opts(a), &l)) != 0)
+		return ctx_error(c, rc, "%s", err_msg());
+	if ((rc = survey(c, names, n, &sv)) != 0)
+		goto out;
+	for (i = 0; i < sv.hosts.n; i++) {
+		hr = &sv.hr[i];
+		memset(vals, 0, sizeof vals);
+		vals[0] = record_get(hr->host, FI_NAME);
+		if (hr->rc != 0) {
+			vals[2] = "unreachable";
+			vals[6] = hr->errmsg;
+			listing_row(l, vals);
+			failed++;
+			continue;
+		}
+		for (j = 0; j < hr->vms.n; j++) {
+			hv = &hr->vms.v[j];
+			vals[1] = hv->name;
+			vals[2] = is_managed(&sv, hr, hv) ? "present" :
+			    "unmanaged";
+			vals[3] = hv_state_name(hv->state);
+			vals[4] = hv->uuid;
+			vals[5] = hv->hvsh_id;
+			if (strcmp(vals[2], "unmanaged") == 0)
+				drift++;
+			listing_row(l, vals);
+		}
+	}
+	for (i = 0; i < sv.vms.n; i++) {
+		hr = survey_host(&sv, (uint64_t)record_get_i64(sv.vms.v[i],
+		    VM_HOST, 0));
+		if (hr == NULL || hr->rc != 0 || hostops_match(hr, sv.vms.v[i]))
+			continue;
+		memset(vals, 0, sizeof vals);
+		vals[0] = record_get(hr->host, FI_NAME);
+		vals[1] = record_get(sv.vms.v[i], FI_NAME);
+		vals[2] = "missing";
+		vals[4] = record_get(sv.vms.v[i], VM_UUID);
+		listing_row(l, vals);
+		drift++;
+	}
+	if (failed > 0)
+		rc = ctx_error(c, ERR_FAIL, "%zu host%s could not be reached",
+		    failed, failed == 1 ? "" : "s");
+	else if (drift > 0 && !c->quiet)
+		fprintf(c->err, "hvsh: host sync: %zu instance%s differ; "
+		    "nothing was changed ('vm adopt' records an unmanaged "
+		    "one)\n", drift, drift == 1 ? "" : "s");
+out:
+	listing_end(l);
+	survey_free(&sv);
+	return rc;
+}
+
+struct adopt {
+	struct ctx		*c;
+	struct cmd_args		*a;
+	const struct record	*host;
+	const struct hv_vm	*hv;
+	const char		*name;
+};
+
+/* Records the unmanaged instance; matching later goes by its uuid. */
+static int
+adopt_tx(struct store_txn *tx, void *arg)
+{
+	struct adopt	*ad = arg;
+	struct record	*r = record_new(KIND_VM);
+	int		 rc;
+
+	record_set(r, FI_NAME, ad->name);
+	record_set_i64(r, VM_HOST, (int64_t)ad->host->id);
+	record_set(r, VM_STATE, hv_state_name(ad->hv->state));
+	record_set(r, VM_UUID, ad->hv->uuid);
+	if (ad->hv->cpus > 0)
+		record_set_i64(r, VM_CPUS, ad->hv->cpus);
+	if (ad->hv->memory > 0)
+		record_set_i64(r, VM_MEMORY, ad->hv->memory);
+	record_set(r, VM_OWNER, ad->c->user);
+	record_set_i64(r, VM_LASTSEEN, now_unix());
+	if ((rc = cmd_apply_fields(ad->c, ad->a, tx, r)) == 0 &&
+	    (rc = store_put(tx, r)) == 0)
+		ctx_set_result(ad->c, "adopted %s from %s (id %" PRIu64 ")",
+		    ad->name, record_get(ad->host, FI_NAME), r->id);
+	record_free(r);
+	return rc;
+}
+
+static int
+vm_adopt(struct ctx *c, struct cmd_args *a)
+{
+	struct survey		 sv;
+	struct adopt		 ad = { c, a, NULL, NULL, NULL };
+	char			*host = (char *)arg_str(a, "host");
+	const char		*want = arg_str(a, "instance");
+	struct host_refresh	*hr;
+	size_t			 j;
+	int			 rc;
+
+	ad.name = arg_str(a, "as") != NULL ? arg_str(a, "as") : want;
+	if ((rc = survey(c, &host, 1, &sv)) != 0)
+		goto out;
+	hr = &sv.hr[0];
+	if (hr->rc != 0) {
+		rc = ctx_error(c, hr->rc, "%s", hr->errmsg);
+		goto out;
+	}
+	for (j = 0; j < hr->vms.n; j++) {
+		if ((hr->vms.v[j].name != NULL &&
+		    strcmp(hr->vms.v[j].name, want) == 0) ||
+		    (hr->vms.v[j].uuid != NULL &&
+		    strcmp(hr->vms.v[j].uuid, want) == 0))
+			break;
+	}
+	if (j == hr->vms.n) {
+		rc = ctx_error(c, ERR_NOENT, "host %s has no instance '%s'",
+		    host, want);
+		goto out;
+	}
+	if (is_managed(&sv, hr, &hr->vms.v[j])) {
+		rc = ctx_error(c, ERR_EXIST, "instance '%s' on %s is recorded "
+		    "already", want, host);
+		goto out;
+	}
+	if (hr->vms.v[j].uuid == NULL) {
+		rc = ctx_error(c, ERR_INVAL, "instance '%s' on %s has no uuid "
+		    "to match it by", want, host);
+		goto out;
+	}
+	ad.host = hr->host;
+	ad.hv = &hr->vms.v[j];
+	if ((rc = ctx_write(c, adopt_tx, &ad)) == 0)
+		ctx_info(c, "vm %s adopted from %s", ad.name, host);
+out:
+	survey_free(&sv);
+	return rc;
+}
+
+static const struct col_def stats_cols[] = {
+	{ "name", COL_STR }, { "host", COL_STR }, { "state", COL_STR },
+	{ "cpus", COL_INT }, { "memory", COL_SIZE }, { "mem_used", COL_SIZE },
+	{ "cpu_time", COL_STR },
+};
+
+/* vm stats [NAME...]: live figures of recorded instances, from their hosts. */
+static int
+vm_stats(struct ctx *c, struct cmd_args *a)
+{
+	struct survey		 sv;
+	struct listing		*l = NULL;
+	struct host_refresh	*hr;
+	const struct hv_vm	*hv;
+	const char		*vals[nitems(stats_cols)];
+	char			 cpus[16], mem[24], used[24], cpu[32];
+	char *const		*names;
+	size_t			 i;
+	int			 k, n, rc, shown;
+
+	names = arg_multi(a, "name", &n);
+	if ((rc = listing_new(c->out, stats_cols, nitems(stats_cols),
+	    "name,host,state,cpus,memory,mem_used,cpu_time",
+	    arg_list_opts(a), &l)) != 0)
+		return ctx_error(c, rc, "%s", err_msg());
+	if ((rc = survey(c, NULL, 0, &sv)) != 0)
+		goto out;
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < sv.vms.n; i++)
+			if (strcmp(record_get(sv.vms.v[i], FI_NAME),
+			    names[k]) == 0)
+				break;
+		if (i == sv.vms.n) {
+			rc = ctx_error(c, ERR_NOENT, "vm '%s' not found or "
+			    "not on a host", names[k]);
+			goto out;
+		}
+	}
+	for (i = 0; i < sv.vms.n; i++) {
+		const struct record	*vm = sv.vms.v[i];
+
+		for (k = 0, shown = n == 0; k < n && !shown; k++)
+			shown = strcmp(record_get(vm, FI_NAME), names[k]) == 0;
+		if (!shown)
+			continue;
+		hr = survey_host(&sv, (uint64_t)record_get_i64(vm, VM_HOST, 0));
+		hv = hr != NULL && hr->rc == 0 ? hostops_match(hr, vm) : NULL;
+		memset(vals, 0, sizeof vals);
+		vals[0] = record_get(vm, FI_NAME);
+		vals[1] = hr != NULL ? record_get(hr->host, FI_NAME) : NULL;
+		vals[2] = hv != NULL ? hv_state_name(hv->state) : "unknown";
+		if (hv != NULL) {
+			snprintf(cpus, sizeof cpus, "%d", hv->cpus);
+			snprintf(mem, sizeof mem, "%" PRId64, hv->memory);
+			snprintf(used, sizeof used, "%" PRId64, hv->mem_used);
+			snprintf(cpu, sizeof cpu, "%.2f s", hv->cpu_time);
+			vals[3] = hv->cpus > 0 ? cpus : NULL;
+			vals[4] = hv->memory >= 0 ? mem : NULL;
+			vals[5] = hv->mem_used >= 0 ? used : NULL;
+			vals[6] = hv->cpu_time >= 0 ? cpu : NULL;
+		}
+		listing_row(l, vals);
+	}
+out:
+	listing_end(l);
+	survey_free(&sv);
+	return rc;
+}
+
+static const struct col_def facts_cols[] = {
+	{ "host", COL_STR }, { "status", COL_STR }, { "cpus", COL_INT },
+	{ "memory", COL_SIZE }, { "mem_free", COL_SIZE },
+	{ "hv_version", COL_STR }, { "vms", COL_INT }, { "error", COL_STR },
+};
+
+/* host facts HOST: what the host says of itself now, recorded too. */
+static int
+host_facts(struct ctx *c, struct cmd_args *a)
+{
+	struct survey	 sv;
+	char		*host = (char *)arg_str(a, "host");
+	const char	*vals[nitems(facts_cols)];
+	char		 cpus[16], mem[24], mfree[24], nvms[16];
+	struct hv_facts	*f;
+	int		 rc;
+
+	if ((rc = survey(c, &host, 1, &sv)) != 0)
+		goto out;
+	f = &sv.hr[0].facts;
+	memset(vals, 0, sizeof vals);
+	vals[0] = host;
+	vals[1] = sv.hr[0].rc == 0 ? "ok" : "unreachable";
+	if (sv.hr[0].rc == 0) {
+		snprintf(cpus, sizeof cpus, "%d", f->cpus);
+		snprintf(mem, sizeof mem, "%" PRId64, f->memory);
+		snprintf(mfree, sizeof mfree, "%" PRId64, f->mem_free);
+		snprintf(nvms, sizeof nvms, "%zu", sv.hr[0].vms.n);
+		vals[2] = f->cpus > 0 ? cpus : NULL;
+		vals[3] = f->memory > 0 ? mem : NULL;
+		vals[4] = f->mem_free >= 0 ? mfree : NULL;
+		vals[5] = f->version;
+		vals[6] = nvms;
+	}
+	vals[7] = sv.hr[0].errmsg;
+	if ((rc = listing_show(c->out, facts_cols, nitems(facts_cols), vals,
+	    arg_list_opts(a))) != 0)
+		rc = ctx_error(c, rc, "%s", err_msg());
+	else if (sv.hr[0].rc != 0)
+		rc = ctx_error(c, sv.hr[0].rc, "%s", sv.hr[0].errmsg);
+out:
+	survey_free(&sv);
+	return rc;
+}
+
+static const struct cmd_opt host_sync_opts[] = {
+	{ "host", 0, OPT_NAME, OPT_POSITIONAL | OPT_MULTI | OPT_EXISTING,
+	    KIND_HOST, NULL, "HOST", "hosts to compare (default: all)" },
+	{ NULL }
+};
+
+static const struct cmd_opt host_facts_opts[] = {
+	{ "host", 0, OPT_NAME, OPT_POSITIONAL | OPT_REQUIRED | OPT_EXISTING,
+	    KIND_HOST, NULL, "HOST", "the host" },
+	{ NULL }
+};
+
+static const struct cmd_opt vm_adopt_opts[] = {
+	{ "instance", 0, OPT_STR, OPT_POSITIONAL | OPT_REQUIRED, 0, NULL,
+	    "INSTANCE", "the hypervisor's name or uuid of the instance" },
+	{ "host", 0, OPT_NAME, OPT_REQUIRED | OPT_EXISTING, KIND_HOST, NULL,
+	    "HOST", "the host it runs on" },
+	{ "as", 0, OPT_NAME, 0, KIND_VM, NULL, "NAME",
+	    "record it under this name (default: its own)" },
+	OPT_TAGS,
+	{ NULL }
+};
+
+static const struct cmd_opt vm_stats_opts[] = {
+	{ "name", 0, OPT_NAME, OPT_POSITIONAL | OPT_MULTI | OPT_EXISTING,
+	    KIND_VM, NULL, "NAME", "instances (default: all)" },
+	{ NULL }
+};
+
+const struct cmd_entry cmd_host_sync = {
+	"host", "sync", NULL, host_sync_opts, CMD_WRITE | CMD_LIST,
+	"compare the store with what hosts report; change no record",
+	"drift is present (in both), missing (recorded, gone from the host) "
+	"or unmanaged (on the host, not recorded). Facts and states are "
+	"refreshed; records are neither added nor removed.",
+	host_sync
+};
+const struct cmd_entry cmd_host_facts = {
+	"host", "facts", NULL, host_facts_opts, CMD_WRITE | CMD_SHOW,
+	"ask a host for its CPUs, memory, free memory and version", NULL,
+	host_facts
+};
+const struct cmd_entry cmd_vm_adopt = {
+	"vm", "adopt", NULL, vm_adopt_opts, CMD_WRITE | CMD_OPERATOR,
+	"record an unmanaged instance found on a host",
+	"The instance is matched by its uuid afterwards.", vm_adopt
+};
+const struct cmd_entry cmd_vm_stats = {
+	"vm", "stats", NULL, vm_stats_opts, CMD_WRITE | CMD_LIST,
+	"live state, CPU and memory of instances, from their hosts", NULL,
+	vm_stats
+};
