@@ -167,6 +167,37 @@ t_status 1 "garbage from a host is an error, not a crash"
 t_true "and no escape character reaches the terminal" bash -c "! grep -q \$'\\e' '$T/.out' '$T/.err'"
 rm -f "$HVSH_LAB_DIR/state/xen1/fault-garbage"
 
+# A command that hangs on a host: the others answer, the hang is cut at
+# the command timeout and named.
+touch "$HVSH_LAB_DIR/state/xen1/fault-hang"
+start=$(date +%s)
+HVSH_COMMAND_TIMEOUT_MS=2000 hv host check -o json
+took=$(($(date +%s) - start))
+t_status 1 "host check fails when a command hangs on one host"
+t_eq "$(printf '%s' "$out" | jq -r '.[] | select(.host == "xen1") | .error' | grep -c 'timed out')" "1" \
+    "the hanging host is named with a timeout"
+t_eq "$(printf '%s' "$out" | jq -r '[.[] | select(.status == "ok")] | length')" "3" "the other hosts answer"
+t_true "it returns at the command timeout ($took s)" test "$took" -le 8
+
+# A connection that dies in the middle of a command.
+(HVSH_COMMAND_TIMEOUT_MS=30000 "$HVSH" host check xen1 >"$T/die.out" 2>"$T/die.err"; echo $? >"$T/die.rc") &
+bg=$!
+sleep 1.5
+spid=$(cat "$HVSH_LAB_DIR/host/xen1/sshd.pid")
+# Every process of the connection (monitor, session, command) holds the
+# socket: all of them go, the listener stays. Found by pid, below ours.
+below() { local c; for c in $(ps -o pid= --ppid "$1"); do below "$c"; echo "$c"; done; }
+for p in $(below "$spid"); do kill -9 "$p" 2>/dev/null; done
+start=$(date +%s)
+wait "$bg"
+took=$(($(date +%s) - start))
+rm -f "$HVSH_LAB_DIR/state/xen1/fault-hang"
+t_eq "$(cat "$T/die.rc")" "1" "a connection lost mid-command fails the command"
+t_true "at once, not at the timeout ($took s)" test "$took" -le 5
+t_true "naming the host" grep -q xen1 "$T/die.err" "$T/die.out"
+hv host check xen1
+t_status 0 "the host is reachable again afterwards"
+
 hv vm destroy web1 db1 app1
 t_status 0 "vm destroy on three hosts"
 hv vm list --refresh --no-header --columns name
