@@ -305,6 +305,11 @@ host_check(struct ctx *c, struct cmd_args *a)
 		if (hr[i].rc != 0)
 			failed++;
 	}
+	/* Each failure in full on stderr: the table may cut it to fit. */
+	for (i = 0; i < hl.n; i++) {
+		if (hr[i].rc != 0)
+			ctx_error(c, hr[i].rc, "%s", hr[i].errmsg);
+	}
 	if (failed > 0)
 		rc = ctx_error(c, ERR_FAIL, "%d of %zu host%s failed", failed,
 		    hl.n, hl.n == 1 ? "" : "s");
