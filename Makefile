@@ -3,6 +3,7 @@
 #   make check       install missing packages, build, run every test
 #   make check SANITIZE=1   the same under ASan and UBSan (build-san/)
 #   make bench       benchmarks; figures go to docs/BENCHMARKS.md
+#   make fuzz        fuzz the parsers of host output (libFuzzer, bounded time)
 #   make install     PREFIX=/usr/local DESTDIR=
 
 PREFIX	?= /usr/local
@@ -10,7 +11,7 @@ BINDIR	?= $(PREFIX)/bin
 CC	?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS	:= lmdb jansson readline libcrypto libssh
+PKGS	:= lmdb jansson readline libcrypto libssh libvirt
 VERSION	:= 0.1.0
 
 ifeq ($(SANITIZE),1)
@@ -41,7 +42,7 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(B)/tools/%)
 BENCH_SRC := $(wildcard bench/*.c)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all check unit deps bench install clean demo
+.PHONY: all check unit deps bench fuzz install clean demo
 .DELETE_ON_ERROR:
 
 all: $(B)/hvsh
@@ -83,6 +84,10 @@ bench: deps
 	@$(MAKE) --no-print-directory $(B)/hvsh $(BENCH_BIN) $(TOOL_BIN)
 	@HVSH_BUILD=$(B) bash bench/run
 
+# Each parser of host output under libFuzzer for FUZZ_SECONDS (default 60).
+fuzz: deps
+	@bash fuzz/run
+
 install: $(B)/hvsh
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/hvsh $(DESTDIR)$(BINDIR)/hvsh
@@ -91,4 +96,4 @@ install: $(B)/hvsh
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hvsh
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
