@@ -9,6 +9,13 @@
  *
  * Slots marked optional may be NULL: driver_plan() then fails with
  * "<op> is not supported by <driver>" in one place (as libvirt does).
+ *
+ * A driver that speaks an API instead of a CLI (libvirt's C API, in
+ * drv-libvirt.c) cannot be planned: it fills the "direct" slots instead,
+ * leaves the plan slots NULL, and the services call it in place of the
+ * transport. For such a host the record's address is what the API
+ * connects to (a libvirt URI), and its --dry-run lists the API calls that
+ * would be made, which the driver describes itself.
  */
 #ifndef HVSH_DRIVER_H
 #define HVSH_DRIVER_H
@@ -48,6 +55,16 @@ struct drv_spec {
 	const char	*image_path;	/* on the host; NULL: empty disk */
 };
 
+/*
+ * A watched instance changed state: its name, uuid and our id (NULL if
+ * the event did not say and the instance is gone), and its new state
+ * (HV_UNKNOWN: no longer on the host). Numbers are -1. Non-zero from the
+ * callback ends the watch with that value.
+ */
+typedef int (*drv_watch_fn)(const struct hv_vm *, void *arg);
+
+struct buf;
+
 /* Remote command lines to run in order on one host; each owns its argv. */
 #define DRV_PLAN_MAX 8
 struct drv_plan {
@@ -85,8 +102,10 @@ int	drv_sections(const char *out, size_t len, struct drv_section *sec,
 	    size_t n);
 
 struct driver {
-	const char	*name;		/* host.driver: "kvm", "xen", "vmware" */
-	const char	*cli;		/* "virsh", "xe", "vmrun" */
+	const char	*name;		/* host.driver: "kvm", "xen", "vmware",
+					   "libvirt" */
+	const char	*cli;		/* "virsh", "xe", "vmrun"; the API's
+					   name for a direct driver */
 
 	/* Required: is the CLI there, and which version. */
 	int	(*probe)(struct drv_plan *);
@@ -105,7 +124,48 @@ struct driver {
 	int	(*op[DRV_OP__COUNT])(const struct drv_target *, struct drv_plan *);
 	int	(*create)(const struct drv_spec *, struct drv_plan *);
 	int	(*create_read)(const struct tp_result *, struct hv_vm *);
+
+	/*
+	 * Direct drivers: set instead of every slot above but name. uri is
+	 * the host's address. Each call may block up to the connect timeout
+	 * (HVSH_CONNECT_TIMEOUT_MS) to reach the host, may be made from
+	 * several threads at once, and returns 0 or an ERR_* code with a
+	 * message through err_set(). A driver is direct iff direct_refresh
+	 * is set; the others are optional.
+	 */
+	int	(*direct_refresh)(const char *uri, struct hv_facts *,
+		    struct hv_vm_list *);
+	/*
+	 * With dry non-NULL, direct_op and direct_create check their
+	 * arguments, append the API calls they would make to dry, one line
+	 * each ("virDomainCreate(web1)"), and connect to nothing.
+	 */
+	int	(*direct_op)(const char *uri, enum drv_op,
+		    const struct drv_target *, struct buf *dry);
+	int	(*direct_create)(const char *uri, const struct drv_spec *,
+		    struct hv_vm *, struct buf *dry);
+	/*
+	 * Calls cb for each instance whose state changes on the host, as
+	 * the hypervisor announces it, until max_events were reported (0:
+	 * no limit) or timeout_ms passed. Returns the number reported, or
+	 * an ERR_* code (the connection was lost: ERR_IO).
+	 */
+	int	(*watch)(const char *uri, drv_watch_fn cb, void *arg,
+		    int max_events, int timeout_ms);
 };
+
+/* The namespace of the element hvsh writes into a libvirt domain's metadata. */
+#define DRV_XML_NS "https://hvsh.invalid/ns/1"
+
+/*
+ * A libvirt domain for spec, all of it ours: the name and id passed the
+ * allow-list (nothing in them needs escaping in XML), the rest are numbers.
+ * q35 with spare PCIe root ports so volumes can be hot-plugged, a serial
+ * console, no graphics; the root disk, if any, a qcow2 volume of pool.
+ * Used by the kvm (virsh) and libvirt drivers alike. Caller frees.
+ */
+char	*drv_domain_xml(const struct drv_spec *, const char *domtype,
+	    const char *pool);
 
 /* The driver for host.driver, or NULL. */
 const struct driver *driver_find(const char *name);
@@ -114,5 +174,11 @@ const char *drv_op_name(enum drv_op);
 /* Plans op, or fails with "<op> is not supported by <driver>". */
 int	driver_plan(const struct driver *, enum drv_op,
 	    const struct drv_target *, struct drv_plan *);
+
+/* 1 if d speaks an API (the direct slots) rather than running a CLI. */
+int	driver_is_direct(const struct driver *d);
+/* The direct counterpart of driver_plan: runs op (or describes it). */
+int	driver_direct_op(const struct driver *, const char *uri, enum drv_op,
+	    const struct drv_target *, struct buf *dry);
 
 #endif

@@ -34,7 +34,12 @@ struct host_refresh {
 	struct hv_vm_list	 vms;
 };
 
-/* Refreshes every host at once: one remote exec each. */
+/*
+ * Refreshes every host at once: one remote exec each, or, for a driver
+ * that speaks an API (driver_is_direct), one call of its direct_refresh
+ * with the host's address, from threads of the service's own. tp may be
+ * NULL when every host is of the second kind.
+ */
 void	hostops_refresh(struct transport *, struct host_refresh *, size_t n);
 void	host_refresh_clear(struct host_refresh *);
 
@@ -46,6 +51,24 @@ void	host_refresh_clear(struct host_refresh *);
  * unknown, keeping their last_seen, never stopped.
  */
 int	hostops_apply(struct store_txn *, struct host_refresh *, size_t n);
+
+/*
+ * Records what an event of host said of one instance (a driver's watch):
+ * the recorded instance on host that vm matches, as hostops_match would
+ * match it, gets vm's state, and unless it is gone its uuid and last_seen.
+ * On success *name is that record's name (freed and replaced, so that a
+ * write function run twice leaks nothing); ERR_NOENT if no record
+ * matches.
+ */
+int	hostops_apply_event(struct store_txn *, const struct record *host,
+	    const struct hv_vm *vm, char **name);
+
+/*
+ * Calls fn(i, arg) for every i < n, from up to HOSTOPS_THREADS threads at
+ * once (the caller's among them), and returns when all calls have.
+ */
+#define HOSTOPS_THREADS	16
+void	hostops_each(size_t n, void (*fn)(size_t i, void *arg), void *arg);
 
 /* The refreshed instance that is recorded vm, or NULL. */
 const struct hv_vm *hostops_match(const struct host_refresh *,

@@ -1,11 +1,13 @@
 /*
- * cmd-host.c: host commands. A host is a hypervisor hvsh reaches over SSH;
- * here its record is kept (contacting it arrives with the transport).
+ * cmd-host.c: host commands. A host is a hypervisor hvsh reaches over SSH,
+ * or, with the libvirt driver, through libvirt's API at a URI; here its
+ * record is kept, it is checked, and its lifecycle events are watched.
  */
 #include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,16 +19,92 @@
 #include "name.h"
 #include "view.h"
 
+#define LIBVIRT	"libvirt"
+
+/* 1 if hosts of driver are reached through libvirt's API, not SSH. */
+static int
+is_libvirt(const char *driver)
+{
+	return driver != NULL && strcmp(driver, LIBVIRT) == 0;
+}
+
+/* 1 if the n bytes at s are key, ignoring case. */
+static int
+key_is(const char *s, size_t n, const char *key)
+{
+	return n == strlen(key) && strncasecmp(s, key, n) == 0;
+}
+
+/*
+ * A libvirt host's address is a URI: a driver of letters ("qemu", "test"),
+ * maybe '+' and a transport ("qemu+ssh"), "://", then printable ASCII
+ * without spaces, quotes or backslashes. What would run a program on the
+ * bastion is refused: the "ext" transport and a "command" parameter
+ * (libvirt reads parameter names without regard to case, and decodes
+ * %-escapes in them, so no '%' is allowed in a name).
+ */
+static int
+uri_check(const char *s)
+{
+	const char	*p = s, *tr = NULL, *q, *k, *eq;
+	size_t		 n = strlen(s), kl;
+
+	if (n == 0 || n > 1024)
+		return err_set(ERR_USAGE, "a libvirt URI must be 1 to 1024 "
+		    "characters");
+	while (isalpha((unsigned char)*p))
+		p++;
+	if (p == s)
+		return err_set(ERR_USAGE, "a libvirt URI starts with its "
+		    "driver's name, e.g. qemu:///system");
+	if (*p == '+') {
+		tr = ++p;
+		if (!isalpha((unsigned char)*p))
+			return err_set(ERR_USAGE, "a libvirt URI's transport "
+			    "follows '+', e.g. qemu+ssh://host/system");
+		while (isalnum((unsigned char)*p))
+			p++;
+	}
+	if (strncmp(p, "://", 3) != 0 || p[3] == '\0')
+		return err_set(ERR_USAGE, "a libvirt URI looks like "
+		    "DRIVER[+TRANSPORT]://[HOST]/PATH");
+	if (tr != NULL && key_is(tr, (size_t)(p - tr), "ext"))
+		return err_set(ERR_USAGE, "the ext transport runs a program on "
+		    "the bastion: refused");
+	for (q = p + 3; *q != '\0'; q++) {
+		if (*q <= ' ' || *q > '~' || strchr("\"'`\\", *q) != NULL)
+			return err_set(ERR_USAGE, "a libvirt URI has only "
+			    "printable ASCII, without spaces, quotes or "
+			    "backslashes");
+	}
+	if ((q = strchr(p, '?')) == NULL)
+		return 0;
+	for (k = q + 1; *k != '\0'; k += kl + (k[kl] != '\0')) {
+		kl = strcspn(k, "&;");
+		eq = memchr(k, '=', kl);
+		if (memchr(k, '%', eq != NULL ? (size_t)(eq - k) : kl) != NULL)
+			return err_set(ERR_USAGE, "a libvirt URI's parameter "
+			    "names may not hold '%%'");
+		if (key_is(k, eq != NULL ? (size_t)(eq - k) : kl, "command"))
+			return err_set(ERR_USAGE, "the command parameter runs a "
+			    "program on the bastion: refused");
+	}
+	return 0;
+}
+
 /*
  * An address is a DNS name, an IPv4 address or an IPv6 address, so only
  * letters, digits, '.', '-', ':' and '[' ']' are needed, and none may start
- * it with '-' (it later becomes an argument of the transport).
+ * it with '-' (it later becomes an argument of the transport). A libvirt
+ * host's is a URI instead.
  */
 static int
-address_check(const char *s)
+address_check(const char *s, const char *driver)
 {
 	size_t	i, n = strlen(s);
 
+	if (is_libvirt(driver))
+		return uri_check(s);
 	if (n == 0 || n > 253)
 		return err_set(ERR_USAGE, "address must be 1 to 253 characters");
 	if (s[0] == '-')
@@ -40,15 +118,33 @@ address_check(const char *s)
 	return 0;
 }
 
-/* Checks the options shared by add and set before anything is stored. */
+/*
+ * Checks the options shared by add and set before anything is stored;
+ * driver is the host's (as it will be), address its address when --address
+ * is not given. A libvirt host is reached at a URI, so SSH options do not
+ * apply to it.
+ */
 static int
-host_check_opts(struct ctx *c, struct cmd_args *a)
+host_check_opts(struct ctx *c, struct cmd_args *a, const char *driver,
+    const char *address)
 {
+	static const char *const ssh_opts[] = {
+		"port", "user", "key", "accept-key"
+	};
 	const char	*v;
 	int64_t		 port = arg_i64(a, "port", 22);
+	size_t		 i;
 
-	if ((v = arg_str(a, "address")) != NULL && address_check(v) != 0)
+	if ((v = arg_str(a, "address")) == NULL)
+		v = address;
+	if (v != NULL && address_check(v, driver) != 0)
 		return ctx_error_last(c);
+	for (i = 0; is_libvirt(driver) && i < nitems(ssh_opts); i++) {
+		if (arg_str(a, ssh_opts[i]) != NULL)
+			return ctx_error(c, ERR_USAGE, "--%s does not apply to "
+			    "a libvirt host: its address is the URI libvirt "
+			    "connects to", ssh_opts[i]);
+	}
 	if (port < 1 || port > 65535)
 		return ctx_error(c, ERR_USAGE, "port must be 1 to 65535");
 	if ((v = arg_str(a, "user")) != NULL && name_check("remote user", v) != 0)
@@ -72,9 +168,11 @@ host_init(struct ctx *c, struct store_txn *tx, struct record *r,
 	char		 path[PATH_MAX];
 
 	record_set(r, HOST_STATUS, "unchecked");
-	if (record_get(r, HOST_PORT) == NULL)
+	if (record_get(r, HOST_PORT) == NULL &&
+	    !is_libvirt(record_get(r, HOST_DRIVER)))
 		record_set(r, HOST_PORT, "22");
-	if (record_get(r, HOST_USER) == NULL)
+	if (record_get(r, HOST_USER) == NULL &&
+	    !is_libvirt(record_get(r, HOST_DRIVER)))
 		record_set(r, HOST_USER, "root");
 	/* The key is read later, maybe from another directory: keep it absolute. */
 	if (arg_str(hn->a, "key") != NULL) {
@@ -143,7 +241,7 @@ host_add(struct ctx *c, struct cmd_args *a)
 	struct record		*r;
 	int			 rc;
 
-	if ((rc = host_check_opts(c, a)) != 0)
+	if ((rc = host_check_opts(c, a, arg_str(a, "driver"), NULL)) != 0)
 		return rc;
 	if (arg_flag(a, "no-check"))
 		return cmd_add(c, a, host_init, &hn);
@@ -156,17 +254,21 @@ host_add(struct ctx *c, struct cmd_args *a)
 	record_set(r, FI_NAME, arg_str(a, "name"));
 	record_set(r, HOST_ADDRESS, arg_str(a, "address"));
 	record_set(r, HOST_DRIVER, arg_str(a, "driver"));
-	record_set_i64(r, HOST_PORT, arg_i64(a, "port", 22));
-	record_set(r, HOST_USER, arg_str(a, "user") != NULL ?
-	    arg_str(a, "user") : "root");
-	record_set(r, HOST_KEY, arg_str(a, "key"));
 	memset(&hr, 0, sizeof hr);
 	hr.host = r;
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
-		goto out;
-	hostops_tp_host(r, &th);
-	if ((rc = host_trust(c, tp, &th, arg_str(a, "accept-key"))) != 0)
-		goto out;
+	/* libvirt's API reaches the URI itself: no SSH, no key to pin. */
+	if (!is_libvirt(arg_str(a, "driver"))) {
+		record_set_i64(r, HOST_PORT, arg_i64(a, "port", 22));
+		record_set(r, HOST_USER, arg_str(a, "user") != NULL ?
+		    arg_str(a, "user") : "root");
+		record_set(r, HOST_KEY, arg_str(a, "key"));
+		if ((rc = hostops_transport(c->home, &tp)) != 0)
+			goto out;
+		hostops_tp_host(r, &th);
+		if ((rc = host_trust(c, tp, &th,
+		    arg_str(a, "accept-key"))) != 0)
+			goto out;
+	}
 	hostops_refresh(tp, &hr, 1);
 	if ((rc = hr.rc) != 0) {
 		err_set(rc, "%s", hr.errmsg);
@@ -181,12 +283,29 @@ out:
 	return rc;
 }
 
+/* The address and driver are checked together, as they will be. */
 static int
 host_set(struct ctx *c, struct cmd_args *a)
 {
-	int	rc;
+	struct store		*st;
+	struct store_txn	*tx;
+	struct record		*h = NULL;
+	const char		*driver = arg_str(a, "driver");
+	int			 rc;
 
-	if ((rc = host_check_opts(c, a)) != 0)
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
+	rc = view_lookup(c, tx, KIND_HOST, arg_str(a, "name"), &h);
+	store_txn_end(tx);
+	if (rc != 0)
+		return rc;
+	if (driver == NULL)
+		driver = record_get(h, HOST_DRIVER);
+	/* A new driver makes the kept address a new question too. */
+	rc = host_check_opts(c, a, driver, arg_str(a, "driver") != NULL ?
+	    record_get(h, HOST_ADDRESS) : NULL);
+	record_free(h);
+	if (rc != 0)
 		return rc;
 	return cmd_set(c, a, NULL);
 }
@@ -277,6 +396,13 @@ host_check(struct ctx *c, struct cmd_args *a)
 	hr = xcalloc(hl.n, sizeof *hr);
 	for (i = 0; i < hl.n; i++)
 		hr[i].host = hl.v[i];
+	if (arg_str(a, "accept-key") != NULL &&
+	    is_libvirt(record_get(hl.v[0], HOST_DRIVER))) {
+		rc = ctx_error(c, ERR_USAGE, "host %s is reached through "
+		    "libvirt: it has no SSH key to accept",
+		    record_get(hl.v[0], FI_NAME));
+		goto out;
+	}
 	if (arg_str(a, "accept-key") != NULL) {
 		hostops_tp_host(hl.v[0], &th);
 		if ((rc = host_trust(c, tp, &th, arg_str(a, "accept-key"))) != 0)
@@ -325,9 +451,119 @@ out:
 	return rc;
 }
 
+/* What host watch keeps while events arrive. */
+struct watch {
+	struct ctx		*c;
+	struct record		*host;
+	const struct hv_vm	*vm;		/* the event being recorded */
+	char			*name;		/* its instance's record */
+};
+
+static int
+watch_tx(struct store_txn *tx, void *arg)
+{
+	struct watch	*w = arg;
+	int		 rc;
+
+	if ((rc = hostops_apply_event(tx, w->host, w->vm, &w->name)) == 0)
+		ctx_set_result(w->c, "%s %s", w->name,
+		    hv_state_name(w->vm->state));
+	return rc;
+}
+
+/*
+ * One event: written to the store at once, in a write of its own, and
+ * shown as "NAME STATE". An instance not recorded is shown by the
+ * hypervisor's name for it, marked unmanaged, and nothing is written.
+ */
+static int
+watch_event(const struct hv_vm *vm, void *arg)
+{
+	struct watch	*w = arg;
+	struct buf	 clean = { 0 };
+	const char	*what = vm->name != NULL ? vm->name : vm->uuid;
+	int		 rc;
+
+	w->vm = vm;
+	rc = ctx_write(w->c, watch_tx, w);
+	if (rc == 0)
+		fprintf(w->c->out, "%s %s\n", w->name,
+		    hv_state_name(vm->state));
+	else if (rc == ERR_NOENT) {
+		/* Text from the host: never raw to a terminal. */
+		fprintf(w->c->out, "%s %s (unmanaged)\n",
+		    sanitize(what != NULL ? what : "?", &clean),
+		    hv_state_name(vm->state));
+		rc = 0;
+	}
+	fflush(w->c->out);
+	buf_free(&clean);
+	return rc;
+}
+
+/*
+ * host watch HOST: subscribes to the host's lifecycle events and records
+ * each instance's new state as it is announced, until --count events or
+ * --timeout seconds. Fewer events than --count by then is a failure.
+ */
+static int
+host_watch(struct ctx *c, struct cmd_args *a)
+{
+	struct watch		 w = { c, NULL, NULL, NULL };
+	struct store		*st;
+	struct store_txn	*tx;
+	const struct driver	*d;
+	int64_t			 count = arg_i64(a, "count", 0);
+	int64_t			 timeout = arg_i64(a, "timeout", 60);
+	int			 rc;
+
+	if (count > INT_MAX)
+		return ctx_error(c, ERR_USAGE, "--count is at most %d", INT_MAX);
+	if (timeout < 1 || timeout > 86400)
+		return ctx_error(c, ERR_USAGE, "--timeout must be 1 to 86400 "
+		    "seconds");
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
+	rc = view_lookup(c, tx, KIND_HOST, arg_str(a, "host"), &w.host);
+	store_txn_end(tx);
+	if (rc != 0)
+		return rc;
+	d = driver_find(record_get(w.host, HOST_DRIVER));
+	if (d == NULL || d->watch == NULL) {
+		rc = ctx_error(c, ERR_INVAL, "watching events is not supported "
+		    "by %s", record_get(w.host, HOST_DRIVER));
+		goto out;
+	}
+	if (!c->quiet) {
+		fprintf(c->err, "hvsh: host watch: watching %s for ",
+		    record_get(w.host, FI_NAME));
+		if (count > 0)
+			fprintf(c->err, "%" PRId64 " event%s or ", count,
+			    count == 1 ? "" : "s");
+		fprintf(c->err, "%" PRId64 " s\n", timeout);
+		fflush(c->err);
+	}
+	rc = d->watch(record_get(w.host, HOST_ADDRESS), watch_event, &w,
+	    (int)count, (int)(timeout * 1000));
+	if (rc < 0) {
+		rc = ctx_error_last(c);
+		goto out;
+	}
+	if (count > 0 && rc < count)
+		rc = ctx_error(c, ERR_BUSY, "%d of %" PRId64 " event%s within %"
+		    PRId64 " s", rc, count, count == 1 ? "" : "s", timeout);
+	else
+		rc = 0;
+out:
+	free(w.name);
+	record_free(w.host);
+	return rc;
+}
+
 #define HOST_OPTS(req)							\
 	{ "address", 'a', OPT_STR, req, 0, NULL, "ADDR",		\
-	    "DNS name or IP address to reach the host at" },		\
+	    "DNS name or IP address to reach the host at "		\
+	    "(libvirt: a URI)" },					\
 	{ "driver", 'd', OPT_ENUM, req, 0, host_drivers, "DRIVER",	\
 	    "hypervisor: kvm (virsh), xen (xe), vmware (vmrun), libvirt" }, \
 	{ "port", 'p', OPT_INT, 0, 0, NULL, "PORT", "SSH port (22)" },	\
@@ -377,6 +613,16 @@ static const struct cmd_opt host_remove_opts[] = {
 	{ NULL }
 };
 
+static const struct cmd_opt host_watch_opts[] = {
+	{ "host", 0, OPT_NAME, OPT_POSITIONAL | OPT_REQUIRED | OPT_EXISTING,
+	    KIND_HOST, NULL, "HOST", "the host" },
+	{ "count", 'n', OPT_INT, 0, 0, NULL, "N",
+	    "stop after N events (default: at the timeout)" },
+	{ "timeout", 't', OPT_INT, 0, 0, NULL, "SECONDS",
+	    "stop after SECONDS (60)" },
+	{ NULL }
+};
+
 static const struct cmd_opt no_opts[] = { { NULL } };
 
 const struct cmd_entry cmd_host_add = {
@@ -395,6 +641,15 @@ const struct cmd_entry cmd_host_check = {
 	"each. A host that cannot be reached is marked unreachable and its "
 	"instances unknown.",
 	host_check
+};
+const struct cmd_entry cmd_host_watch = {
+	"host", "watch", NULL, host_watch_opts, CMD_WRITE,
+	"record instance states as the host announces their changes",
+	"Subscribes to the host's lifecycle events (libvirt hosts) and "
+	"records each instance's new state as it arrives, one write each, "
+	"printing 'NAME STATE' per event, until --count events or --timeout "
+	"seconds. Fewer than --count events by the timeout is a failure.",
+	host_watch
 };
 const struct cmd_entry cmd_host_list = {
 	"host", "list", "ls", no_opts, CMD_LIST,

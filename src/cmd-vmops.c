@@ -5,6 +5,8 @@
  * acted on at once (one host's commands in order), results are reported per
  * instance, and the hosts involved are refreshed so the store says what the
  * hosts say. --dry-run prints each host's command lines and runs none.
+ * A host whose driver speaks an API (libvirt) is acted on by that driver's
+ * direct calls instead of a plan; its --dry-run lists the API calls.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@ struct vmop {
 	struct record		*host;
 	const struct driver	*drv;
 	struct drv_plan		 plan;
+	char			*calls;		/* direct driver: its API calls */
 	int			 rc;
 	char			*errmsg;
 };
@@ -43,6 +46,7 @@ vmops_free(struct vmops *ops)
 		record_free(ops->v[i].vm);
 		record_free(ops->v[i].host);
 		drv_plan_clear(&ops->v[i].plan);
+		free(ops->v[i].calls);
 		free(ops->v[i].errmsg);
 	}
 	free(ops->v);
@@ -146,7 +150,21 @@ vm_target(const struct record *vm, struct drv_target *t, char *idbuf,
 	t->hvsh_id = idbuf;
 }
 
-/* Prints "HOST: COMMAND" for every step of every plan. */
+/* Prints "HOST: LINE" for each line of text (API calls). */
+static void
+print_lines(struct ctx *c, const struct record *host, const char *text)
+{
+	const char	*p, *nl;
+
+	for (p = text; p != NULL && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		fprintf(c->out, "%s: %.*s\n", record_get(host, FI_NAME),
+		    (int)(nl - p + (*nl != '\n')), p);
+	}
+}
+
+/* Prints "HOST: COMMAND" for every step of every plan, or its API calls. */
 static void
 print_plans(struct ctx *c, struct vmops *ops)
 {
@@ -154,6 +172,8 @@ print_plans(struct ctx *c, struct vmops *ops)
 	char	*text;
 
 	for (i = 0; i < ops->n; i++) {
+		if (ops->v[i].rc == 0 && ops->v[i].calls != NULL)
+			print_lines(c, ops->v[i].host, ops->v[i].calls);
 		for (j = 0; ops->v[i].rc == 0 && j < ops->v[i].plan.n; j++) {
 			text = drv_plan_text(&ops->v[i].plan, j);
 			fprintf(c->out, "%s: %s\n",
@@ -161,6 +181,45 @@ print_plans(struct ctx *c, struct vmops *ops)
 			free(text);
 		}
 	}
+}
+
+/* What run_direct's threads share. */
+struct direct_run {
+	struct vmops	*ops;
+	enum drv_op	 op;
+};
+
+/* The operation on one instance of a direct driver's host. */
+static void
+direct_one(size_t i, void *arg)
+{
+	struct direct_run	*dr = arg;
+	struct vmop		*op = &dr->ops->v[i];
+	struct drv_target	 t;
+	char			 idbuf[24];
+	int			 rc;
+
+	if (op->rc != 0 || !driver_is_direct(op->drv))
+		return;
+	vm_target(op->vm, &t, idbuf, sizeof idbuf);
+	if ((rc = driver_direct_op(op->drv, record_get(op->host, HOST_ADDRESS),
+	    dr->op, &t, NULL)) != 0) {
+		op->rc = rc;
+		op->errmsg = xasprintf("%s: %s", record_get(op->host, FI_NAME),
+		    err_msg());
+	}
+}
+
+/*
+ * Acts on every instance whose host's driver speaks an API, all at once;
+ * a destroy's power-off is part of the driver's one call there.
+ */
+static void
+run_direct(struct vmops *ops, enum drv_op op)
+{
+	struct direct_run	dr = { ops, op };
+
+	hostops_each(ops->n, direct_one, &dr);
 }
 
 /*
@@ -342,7 +401,7 @@ vm_op(struct ctx *c, struct cmd_args *a, enum drv_op op)
 	struct store_txn	*tx;
 	struct drv_target	 t;
 	struct final		 fn;
-	struct buf		 summary = { 0 };
+	struct buf		 summary = { 0 }, calls = { 0 };
 	char			 idbuf[24];
 	int64_t			 timeout = arg_i64(a, "timeout", 60);
 	time_t			 deadline;
@@ -361,8 +420,15 @@ vm_op(struct ctx *c, struct cmd_args *a, enum drv_op op)
 		if (ops.v[i].rc != 0)
 			continue;
 		vm_target(ops.v[i].vm, &t, idbuf, sizeof idbuf);
-		if ((rc = driver_plan(ops.v[i].drv, op, &t,
-		    &ops.v[i].plan)) != 0) {
+		if (driver_is_direct(ops.v[i].drv)) {
+			/* Checked and described now; called in run_direct. */
+			if ((rc = driver_direct_op(ops.v[i].drv,
+			    record_get(ops.v[i].host, HOST_ADDRESS), op, &t,
+			    &calls)) == 0)
+				ops.v[i].calls = buf_take(&calls);
+		} else
+			rc = driver_plan(ops.v[i].drv, op, &t, &ops.v[i].plan);
+		if (rc != 0) {
 			ops.v[i].rc = rc;
 			ops.v[i].errmsg = xasprintf("%s: %s",
 			    record_get(ops.v[i].vm, FI_NAME), err_msg());
@@ -376,6 +442,7 @@ vm_op(struct ctx *c, struct cmd_args *a, enum drv_op op)
 	if ((rc = hostops_transport(c->home, &tp)) != 0)
 		goto out;
 	run_plans(tp, &ops, op);
+	run_direct(&ops, op);
 	/* A clean stop is a request: wait for the guests to go down. */
 	deadline = time(NULL) + (time_t)timeout;
 	for (;;) {
@@ -421,6 +488,7 @@ report:
 	rc = failed > 0 ? ERR_FAIL : 0;
 out:
 	buf_free(&summary);
+	buf_free(&calls);
 	refresh_free(&rs);
 	vmops_free(&ops);
 	tp_free(tp);
@@ -577,7 +645,7 @@ place(struct ctx *c, struct transport *tp, int64_t memory,
 	rs.hr = xcalloc(hosts.n, sizeof *rs.hr);
 	for (i = 0; i < hosts.n; i++) {
 		d = driver_find(record_get(hosts.v[i], HOST_DRIVER));
-		if (d != NULL && d->create != NULL)
+		if (d != NULL && (d->create != NULL || d->direct_create != NULL))
 			rs.hr[rs.n++].host = hosts.v[i];
 	}
 	hostops_refresh(tp, rs.hr, rs.n);
@@ -656,6 +724,22 @@ create_done_tx(struct store_txn *tx, void *arg)
 	return rc;
 }
 
+/* Creates through a driver that speaks an API; messages name the host. */
+static int
+create_direct(const struct driver *d, const struct record *host,
+    const struct drv_spec *spec, struct hv_vm *made)
+{
+	char	msg[512];
+	int	rc;
+
+	if ((rc = d->direct_create(record_get(host, HOST_ADDRESS), spec, made,
+	    NULL)) != 0) {
+		snprintf(msg, sizeof msg, "%s", err_msg());
+		rc = err_set(rc, "%s: %s", record_get(host, FI_NAME), msg);
+	}
+	return rc;
+}
+
 static int
 vm_create(struct ctx *c, struct cmd_args *a)
 {
@@ -669,6 +753,7 @@ vm_create(struct ctx *c, struct cmd_args *a)
 	struct tp_result	 res = { 0 };
 	struct hv_vm		 made;
 	struct record		*other = NULL;
+	struct buf		 calls = { 0 };
 	char			 idbuf[24], *text, *why = NULL;
 	size_t			 i;
 	int			 rc;
@@ -695,7 +780,7 @@ vm_create(struct ctx *c, struct cmd_args *a)
 	    (rc = place(c, tp, arg_i64(a, "memory", 0), &cr.host)) != 0)
 		goto out;
 	d = driver_find(record_get(cr.host, HOST_DRIVER));
-	if (d == NULL || d->create == NULL) {
+	if (d == NULL || (d->create == NULL && d->direct_create == NULL)) {
 		rc = ctx_error(c, ERR_INVAL, "creating instances is not "
 		    "supported by %s", record_get(cr.host, HOST_DRIVER));
 		goto out;
@@ -705,6 +790,12 @@ vm_create(struct ctx *c, struct cmd_args *a)
 	spec.memory = arg_i64(a, "memory", 0);
 	spec.disk = arg_i64(a, "disk", 0);
 	spec.hvsh_id = "NEW";
+	if (arg_flag(a, "dry-run") && d->create == NULL) {
+		if ((rc = d->direct_create(record_get(cr.host, HOST_ADDRESS),
+		    &spec, NULL, &calls)) == 0)
+			print_lines(c, cr.host, calls.data);
+		goto out;
+	}
 	if (arg_flag(a, "dry-run")) {
 		if ((rc = d->create(&spec, &plan)) != 0)
 			goto out;
@@ -720,7 +811,9 @@ vm_create(struct ctx *c, struct cmd_args *a)
 		goto out;
 	snprintf(idbuf, sizeof idbuf, "%" PRIu64, cr.id);
 	spec.hvsh_id = idbuf;
-	if ((rc = d->create(&spec, &plan)) == 0 &&
+	if (d->create == NULL)
+		rc = create_direct(d, cr.host, &spec, &made);
+	else if ((rc = d->create(&spec, &plan)) == 0 &&
 	    (rc = hostops_run(tp, cr.host, d, &plan, &res)) == 0 &&
 	    d->create_read != NULL)
 		rc = d->create_read(&res, &made);
@@ -738,6 +831,7 @@ vm_create(struct ctx *c, struct cmd_args *a)
 	ctx_info(c, "vm %s created on %s", spec.name,
 	    record_get(cr.host, FI_NAME));
 out:
+	buf_free(&calls);
 	free(why);
 	hv_vm_clear(&made);
 	tp_result_free(&res);

@@ -3,6 +3,7 @@
  * steps, batching several commands into one exec, and the one place an
  * unsupported operation is reported.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +16,10 @@
 
 #define BATCH_MARK	"@@hvsh:"
 
-extern const struct driver drv_virsh, drv_xe, drv_vmrun;
+extern const struct driver drv_virsh, drv_xe, drv_vmrun, drv_libvirt;
 
 static const struct driver *const drivers[] = {
-	&drv_virsh, &drv_xe, &drv_vmrun, NULL
+	&drv_virsh, &drv_xe, &drv_vmrun, &drv_libvirt, NULL
 };
 
 static const char *const op_names[DRV_OP__COUNT] = {
@@ -51,6 +52,22 @@ driver_plan(const struct driver *d, enum drv_op op,
 		return err_set(ERR_INVAL, "%s is not supported by %s",
 		    drv_op_name(op), d->name);
 	return d->op[op](t, plan);
+}
+
+int
+driver_is_direct(const struct driver *d)
+{
+	return d != NULL && d->direct_refresh != NULL;
+}
+
+int
+driver_direct_op(const struct driver *d, const char *uri, enum drv_op op,
+    const struct drv_target *t, struct buf *dry)
+{
+	if ((unsigned)op >= DRV_OP__COUNT || d->direct_op == NULL)
+		return err_set(ERR_INVAL, "%s is not supported by %s",
+		    drv_op_name(op), d->name);
+	return d->direct_op(uri, op, t, dry);
 }
 
 /* Appends argv (owned by the plan) as the next step. */
@@ -162,4 +179,35 @@ drv_sections(const char *out, size_t len, struct drv_section *sec, size_t n)
 	}
 	/* What follows part n is not read: callers may ask for a prefix. */
 	return 0;
+}
+
+char *
+drv_domain_xml(const struct drv_spec *s, const char *domtype,
+    const char *pool)
+{
+	struct buf	b = { NULL, 0, 0 };
+	int		i;
+
+	buf_printf(&b, "<domain type=\"%s\"><name>%s</name>"
+	    "<memory unit=\"KiB\">%" PRId64 "</memory><vcpu>%d</vcpu>"
+	    "<metadata><hvsh:instance xmlns:hvsh=\"%s\" id=\"%s\"/>"
+	    "</metadata>"
+	    "<os><type machine=\"q35\">hvm</type></os><devices>",
+	    domtype, s->name, (s->memory + 1023) / 1024, s->cpus,
+	    DRV_XML_NS, s->hvsh_id);
+	if (s->disk > 0)
+		buf_printf(&b, "<disk type=\"volume\" device=\"disk\">"
+		    "<driver name=\"qemu\" type=\"qcow2\"/>"
+		    "<source pool=\"%s\" volume=\"%s.qcow2\"/>"
+		    "<target dev=\"vda\" bus=\"virtio\"/></disk>",
+		    pool, s->name);
+	buf_addstr(&b, "<controller type=\"pci\" index=\"0\" "
+	    "model=\"pcie-root\"/>");
+	for (i = 1; i <= 4; i++)
+		buf_printf(&b, "<controller type=\"pci\" index=\"%d\" "
+		    "model=\"pcie-root-port\"/>", i);
+	buf_addstr(&b, "<controller type=\"usb\" model=\"none\"/>"
+	    "<serial type=\"pty\"/><console type=\"pty\"/>"
+	    "</devices></domain>");
+	return buf_take(&b);
 }

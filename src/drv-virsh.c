@@ -27,7 +27,7 @@
 #include "name.h"
 #include "util.h"
 
-#define VIRSH_NS	"https://hvsh.invalid/ns/1"
+#define VIRSH_NS	DRV_XML_NS
 #define VIRSH_POOL	"hvsh"
 #define VIRSH_DOMTYPE	"qemu"
 #define VIRSH_REASON	200	/* longest stderr line quoted in a message */
@@ -552,41 +552,6 @@ virsh_refresh(struct drv_plan *plan)
 	return 0;
 }
 
-/*
- * The domain's XML, all of it ours: the name and id passed the allow-list
- * (no character of them needs escaping in XML), the rest are numbers. q35
- * with spare PCIe root ports, so volumes can be hot-plugged later; a serial
- * console and no graphics.
- */
-static char *
-domain_xml(const struct drv_spec *s)
-{
-	struct buf	b = { NULL, 0, 0 };
-	int		i;
-
-	buf_printf(&b, "<domain type=\"%s\"><name>%s</name>"
-	    "<memory unit=\"KiB\">%" PRId64 "</memory><vcpu>%d</vcpu>"
-	    "<metadata><hvsh:instance xmlns:hvsh=\"%s\" id=\"%s\"/>"
-	    "</metadata>"
-	    "<os><type machine=\"q35\">hvm</type></os><devices>",
-	    VIRSH_DOMTYPE, s->name, (s->memory + 1023) / 1024, s->cpus,
-	    VIRSH_NS, s->hvsh_id);
-	if (s->disk > 0)
-		buf_printf(&b, "<disk type=\"volume\" device=\"disk\">"
-		    "<driver name=\"qemu\" type=\"qcow2\"/>"
-		    "<source pool=\"%s\" volume=\"%s.qcow2\"/>"
-		    "<target dev=\"vda\" bus=\"virtio\"/></disk>",
-		    VIRSH_POOL, s->name);
-	buf_addstr(&b, "<controller type=\"pci\" index=\"0\" "
-	    "model=\"pcie-root\"/>");
-	for (i = 1; i <= 4; i++)
-		buf_printf(&b, "<controller type=\"pci\" index=\"%d\" "
-		    "model=\"pcie-root-port\"/>", i);
-	buf_addstr(&b, "<controller type=\"usb\" model=\"none\"/>"
-	    "<serial type=\"pty\"/><console type=\"pty\"/>"
-	    "</devices></domain>");
-	return buf_take(&b);
-}
 
 /*
  * Defines the domain first: a name that is taken fails there, before any
@@ -614,7 +579,7 @@ virsh_create(const struct drv_spec *s, struct drv_plan *plan)
 	if (s->image_path != NULL)
 		return err_set(ERR_INVAL, "kvm create: a disk from an image "
 		    "is not supported by kvm yet");
-	xml = domain_xml(s);
+	xml = drv_domain_xml(s, VIRSH_DOMTYPE, VIRSH_POOL);
 	if (s->disk > 0)
 		drv_plan_add(plan, "sh", "-c", POOL_SCRIPT, NULL);
 	drv_plan_add(plan, "sh", "-c", DEFINE_SCRIPT, "sh", xml, NULL);

@@ -2,6 +2,7 @@
  * hostops.c: the host service of hostops.h.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,13 +99,100 @@ hostops_run(struct transport *tp, const struct record *host,
 	return 0;
 }
 
+/* The work of hostops_each, taken an index at a time by its threads. */
+struct each {
+	pthread_mutex_t	  lock;
+	size_t		  next;
+	size_t		  n;
+	void		(*fn)(size_t, void *);
+	void		 *arg;
+};
+
+static void *
+each_main(void *p)
+{
+	struct each	*e = p;
+	size_t		 i;
+
+	for (;;) {
+		pthread_mutex_lock(&e->lock);
+		i = e->next++;
+		pthread_mutex_unlock(&e->lock);
+		if (i >= e->n)
+			break;
+		e->fn(i, e->arg);
+	}
+	return NULL;
+}
+
+void
+hostops_each(size_t n, void (*fn)(size_t, void *), void *arg)
+{
+	struct each	 e;
+	pthread_t	 th[HOSTOPS_THREADS];
+	size_t		 i, nth = 0;
+
+	if (n == 0)
+		return;
+	memset(&e, 0, sizeof e);
+	pthread_mutex_init(&e.lock, NULL);
+	e.n = n;
+	e.fn = fn;
+	e.arg = arg;
+	/* One call needs no thread; a thread that cannot start is done without. */
+	for (i = 0; i + 1 < n && i + 1 < HOSTOPS_THREADS; i++)
+		if (pthread_create(&th[nth], NULL, each_main, &e) == 0)
+			nth++;
+	each_main(&e);
+	for (i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&e.lock);
+}
+
+/* Refreshes one host whose driver speaks an API: one of hostops_each's. */
+static void
+refresh_direct(size_t k, void *arg)
+{
+	struct host_refresh	**direct = arg, *r = direct[k];
+	const char		 *name = record_get(r->host, FI_NAME);
+
+	if ((r->rc = r->drv->direct_refresh(record_get(r->host, HOST_ADDRESS),
+	    &r->facts, &r->vms)) != 0)
+		r->errmsg = xasprintf("%s: %s", name, err_msg());
+}
+
+/* The hosts to refresh through their drivers' APIs. */
+struct direct_set {
+	struct host_refresh	**v;
+	size_t			  n;
+};
+
+/* Refreshes them all, up to HOSTOPS_THREADS at once. */
+static void *
+direct_main(void *p)
+{
+	struct direct_set	*ds = p;
+
+	hostops_each(ds->n, refresh_direct, ds->v);
+	return NULL;
+}
+
+/*
+ * Hosts whose driver runs a CLI get one remote exec each through the
+ * transport; hosts whose driver speaks an API are asked by the driver
+ * itself, meanwhile, from threads of their own.
+ */
 void
 hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 {
-	struct tp_job	*jobs = xcalloc(n, sizeof *jobs);
-	struct tp_host	*th = xcalloc(n, sizeof *th);
-	struct drv_plan	*plans = xcalloc(n, sizeof *plans);
-	size_t		 i, nj = 0, *idx = xcalloc(n, sizeof *idx);
+	struct tp_job		 *jobs = xcalloc(n, sizeof *jobs);
+	struct tp_host		 *th = xcalloc(n, sizeof *th);
+	struct drv_plan		 *plans = xcalloc(n, sizeof *plans);
+	struct host_refresh	**direct = xcalloc(n, sizeof *direct);
+	struct direct_set	  ds = { direct, 0 };
+	pthread_t		  dth;
+	size_t			  i, nj = 0, *idx = xcalloc(n, sizeof *idx);
+	int			  threaded = 0;
 
 	for (i = 0; i < n; i++) {
 		hv_facts_init(&hr[i].facts);
@@ -113,6 +201,10 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 			hr[i].rc = ERR_INVAL;
 			hr[i].errmsg = xasprintf("driver %s is not available",
 			    record_get(hr[i].host, HOST_DRIVER));
+			continue;
+		}
+		if (driver_is_direct(hr[i].drv)) {
+			direct[ds.n++] = &hr[i];
 			continue;
 		}
 		if (hr[i].drv->refresh(&plans[i]) != 0 || plans[i].n != 1) {
@@ -125,7 +217,15 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 		jobs[nj].argv = plans[i].argv[0];
 		idx[nj++] = i;
 	}
-	tp_run_many(tp, jobs, nj);
+	/* Both kinds at once: neither waits for the other's slowest host. */
+	if (ds.n > 0 && nj > 0)
+		threaded = pthread_create(&dth, NULL, direct_main, &ds) == 0;
+	if (ds.n > 0 && !threaded)
+		direct_main(&ds);
+	if (nj > 0)
+		tp_run_many(tp, jobs, nj);
+	if (threaded)
+		pthread_join(dth, NULL);
 	for (i = 0; i < nj; i++) {
 		struct host_refresh	*r = &hr[idx[i]];
 		struct tp_result	*res = &jobs[i].res;
@@ -150,6 +250,7 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 	free(jobs);
 	free(th);
 	free(idx);
+	free(direct);
 }
 
 const struct hv_vm *
@@ -264,5 +365,51 @@ hostops_apply(struct store_txn *tx, struct host_refresh *hr, size_t n)
 			rc = apply_vms(tx, &hr[i], now);
 		record_free(h);
 	}
+	return rc;
+}
+
+int
+hostops_apply_event(struct store_txn *tx, const struct record *host,
+    const struct hv_vm *vm, char **name)
+{
+	struct host_refresh	 one;
+	struct vm_ids		 ids = { 0 };
+	struct record		*r = NULL;
+	size_t			 i;
+	int			 rc;
+
+	/* A refresh that found only vm, to match it as a refresh would. */
+	memset(&one, 0, sizeof one);
+	one.host = (struct record *)host;	/* only read */
+	one.vms.v = (struct hv_vm *)vm;		/* only read */
+	one.vms.n = 1;
+	rc = store_iter_ref(tx, KIND_VM, VM_HOST, host->id, collect_id, &ids);
+	for (i = 0; rc == 0 && i < ids.n; i++) {
+		if ((rc = store_get(tx, KIND_VM, ids.v[i], &r)) != 0)
+			break;
+		if (hostops_match(&one, r) != NULL)
+			break;
+		record_free(r);
+		r = NULL;
+	}
+	if (rc == 0 && r == NULL)
+		rc = err_set(ERR_NOENT, "no instance recorded on %s is %s",
+		    record_get(host, FI_NAME), vm->name != NULL ? vm->name :
+		    vm->uuid != NULL ? vm->uuid : "?");
+	if (rc == 0) {
+		record_set(r, VM_STATE, hv_state_name(vm->state));
+		/* Gone from the host: unknown, and last seen when it was. */
+		if (vm->state != HV_UNKNOWN) {
+			if (vm->uuid != NULL)
+				record_set(r, VM_UUID, vm->uuid);
+			record_set_i64(r, VM_LASTSEEN, now_unix());
+		}
+		if ((rc = store_put(tx, r)) == 0) {
+			free(*name);
+			*name = xstrdup(record_get(r, FI_NAME));
+		}
+	}
+	record_free(r);
+	free(ids.v);
 	return rc;
 }

@@ -35,7 +35,7 @@ t_err "^hvsh: unknown command 'frobnicate'" "unknown command is named"
 
 hv host
 t_status 2 "noun without verb exits 2"
-t_err 'missing verb \(add, check, facts, sync, list, show, set, remove\)' "missing verb lists the verbs"
+t_err 'missing verb \(add, check, facts, sync, watch, list, show, set, remove\)' "missing verb lists the verbs"
 
 hv host add kvm1 --address 10.0.0.11 --driver kvm --user root --no-check --tag rack=a1
 t_status 0 "host add --no-check"

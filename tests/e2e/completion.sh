@@ -9,7 +9,7 @@ hv -c 'host add kvm1 --address 10.0.0.1 --driver kvm --no-check;
 hv complete -- ho
 t_eq "$out" "host" "noun"
 hv complete -- host ''
-t_eq "$(printf '%s' "$out" | paste -sd' ')" "add check facts sync list show set remove" "verbs of a noun"
+t_eq "$(printf '%s' "$out" | paste -sd' ')" "add check facts sync watch list show set remove" "verbs of a noun"
 hv complete -- host show kv
 t_eq "$(printf '%s' "$out" | paste -sd' ')" "kvm1 kvm2" "names from the store"
 hv complete -- host add new --driver ''

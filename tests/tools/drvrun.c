@@ -102,7 +102,8 @@ main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (d == NULL || h.address == NULL || i >= argc)
+	/* A driver that speaks an API has no plans to run. */
+	if (d == NULL || driver_is_direct(d) || h.address == NULL || i >= argc)
 		usage();
 	h.name = h.address;
 	op = argv[i++];

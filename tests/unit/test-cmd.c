@@ -230,7 +230,7 @@ test_noun_without_verb(void **state)
 
 	assert_int_equal(run(fx, "host"), 2);
 	assert_string_equal(fx->err,
-	    "hvsh: host: missing verb (add, check, facts, sync, list, show, set, remove)\n");
+	    "hvsh: host: missing verb (add, check, facts, sync, watch, list, show, set, remove)\n");
 	assert_int_equal(run(fx, "audit"), 2);
 	assert_string_equal(fx->err, "hvsh: audit: missing verb (list)\n");
 	assert_no_store(fx);
@@ -244,10 +244,10 @@ test_unknown_verb(void **state)
 
 	assert_int_equal(run(fx, "host frob"), 2);
 	assert_string_equal(fx->err, "hvsh: host: unknown verb 'frob' "
-	    "(add, check, facts, sync, list, show, set, remove)\n");
+	    "(add, check, facts, sync, watch, list, show, set, remove)\n");
 	assert_int_equal(run_argv(fx, 2, ctl), 2);
 	assert_string_equal(fx->err,
-	    "hvsh: host: unknown verb (add, check, facts, sync, list, show, set, remove)\n");
+	    "hvsh: host: unknown verb (add, check, facts, sync, watch, list, show, set, remove)\n");
 	assert_no_store(fx);
 }
 
@@ -381,12 +381,13 @@ test_option_forms(void **state)
 	assert_string_equal(fx->out, "host h1 added\n");
 	run_ok(fx, "host add h2 -a 10.0.0.2 -d xen -p 2202 --no-check");
 	run_ok(fx, "host add h3 -a10.0.0.3 -dvmware -p2203 --no-check");
-	/* Options may come before the positional. */
-	run_ok(fx, "host add --no-check -a 10.0.0.4 -d libvirt h4");
+	/* Options may come before the positional; libvirt's are URIs. */
+	run_ok(fx, "host add --no-check -a qemu:///system -d libvirt h4");
 	assert_host(fx, "h1", "10.0.0.1", "kvm", 2201);
 	assert_host(fx, "h2", "10.0.0.2", "xen", 2202);
 	assert_host(fx, "h3", "10.0.0.3", "vmware", 2203);
-	assert_host(fx, "h4", "10.0.0.4", "libvirt", 22);
+	/* No SSH port for a host reached through libvirt's API. */
+	assert_host(fx, "h4", "qemu:///system", "libvirt", 0);
 	/* The same forms for an enum of the list options. */
 	run_ok(fx, "host list -ocsv --columns=name --no-header");
 	assert_string_equal(fx->out, "h1\r\nh2\r\nh3\r\nh4\r\n");
@@ -821,6 +822,8 @@ test_help(void **state)
 	    "and version\n"
 	    "  host sync          compare the store with what hosts report; "
 	    "change no record\n"
+	    "  host watch         record instance states as the host announces "
+	    "their changes\n"
 	    "  host list          list hosts with their status\n"
 	    "  host show          show everything known about a host\n"
 	    "  host set           change a host's connection details or "
@@ -925,7 +928,7 @@ test_complete_words(void **state)
 	assert_completes(fx, (char *[]){ "zz", NULL }, "");
 	/* Verbs of a noun. */
 	assert_completes(fx, (char *[]){ "host", "", NULL },
-	    "add check facts sync list show set remove");
+	    "add check facts sync watch list show set remove");
 	assert_completes(fx, (char *[]){ "host", "s", NULL }, "sync show set");
 	assert_completes(fx, (char *[]){ "audit", "", NULL }, "list");
 	assert_completes(fx, (char *[]){ "help", "host", "r", NULL }, "remove");
