@@ -11,7 +11,9 @@ BINDIR	?= $(PREFIX)/bin
 CC	?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS	:= lmdb jansson readline libcrypto libssh libvirt
+PKGS	:= lmdb jansson readline libcrypto libssh
+# libvirt is loaded at run time by drv-libvirt.c (dlopen): headers only.
+DLPKGS	:= libvirt
 VERSION	:= 0.1.0
 
 ifeq ($(SANITIZE),1)
@@ -27,10 +29,10 @@ OPT	?= -O2 -g
 CFLAGS	+= $(OPT) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 	   -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	   -Iinclude -DHVSH_VERSION='"$(VERSION)"' $(SANFLAGS) \
-	   $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+	   $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLPKGS) 2>/dev/null)
 LDFLAGS	+= $(SANFLAGS)
 LDLIBS	+= $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread
-TEST_LDLIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+TEST_LDLIBS := $(shell $(PKG_CONFIG) --libs cmocka $(DLPKGS) 2>/dev/null)
 
 # Every src/*.c but main.c goes into the library that the tests link too.
 LIB_SRC	:= $(filter-out src/main.c,$(wildcard src/*.c))

@@ -18,6 +18,7 @@
  * <metadata> under https://hvsh.invalid/ns/1; a root disk is a qcow2 volume
  * of the libvirt pool "hvsh", which must exist (the kvm driver makes it).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -36,6 +37,132 @@
 #include "hvout.h"
 #include "name.h"
 #include "util.h"
+
+/*
+ * libvirt is loaded when a libvirt host is first used, not linked: its
+ * start-up work costs every hvsh command about 12 ms, and most commands
+ * never speak to a libvirt host. Every libvirt function this file calls is
+ * in LV_API; the names below are redefined to the loaded pointers.
+ */
+#define LV_API(X) \
+	X(virConnectClose) \
+	X(virConnectDomainEventDeregisterAny) \
+	X(virConnectDomainEventRegisterAny) \
+	X(virConnectGetHostname) \
+	X(virConnectGetLibVersion) \
+	X(virConnectGetType) \
+	X(virConnectGetVersion) \
+	X(virConnectIsAlive) \
+	X(virConnectListAllDomains) \
+	X(virConnectOpenAuth) \
+	X(virConnectRef) \
+	X(virConnectSetKeepAlive) \
+	X(virDomainCreate) \
+	X(virDomainDefineXML) \
+	X(virDomainDestroy) \
+	X(virDomainFree) \
+	X(virDomainGetInfo) \
+	X(virDomainGetMetadata) \
+	X(virDomainGetName) \
+	X(virDomainGetState) \
+	X(virDomainGetUUIDString) \
+	X(virDomainGetXMLDesc) \
+	X(virDomainLookupByName) \
+	X(virDomainLookupByUUIDString) \
+	X(virDomainReboot) \
+	X(virDomainResume) \
+	X(virDomainShutdown) \
+	X(virDomainSuspend) \
+	X(virDomainUndefine) \
+	X(virDomainUndefineFlags) \
+	X(virEventRegisterDefaultImpl) \
+	X(virEventRunDefaultImpl) \
+	X(virGetLastError) \
+	X(virInitialize) \
+	X(virNodeGetFreeMemory) \
+	X(virNodeGetInfo) \
+	X(virNodeGetMemoryStats) \
+	X(virResetLastError) \
+	X(virSetErrorFunc) \
+	X(virStoragePoolCreate) \
+	X(virStoragePoolFree) \
+	X(virStoragePoolIsActive) \
+	X(virStoragePoolLookupByName) \
+	X(virStorageVolCreateXML) \
+	X(virStorageVolDelete) \
+	X(virStorageVolFree) \
+	X(virStorageVolLookupByName)
+
+static struct {
+#define LV_PTR(f) __typeof__(f) *p_##f;
+	LV_API(LV_PTR)
+#undef LV_PTR
+} lv_api;
+
+#define virConnectClose (*lv_api.p_virConnectClose)
+#define virConnectDomainEventDeregisterAny (*lv_api.p_virConnectDomainEventDeregisterAny)
+#define virConnectDomainEventRegisterAny (*lv_api.p_virConnectDomainEventRegisterAny)
+#define virConnectGetHostname (*lv_api.p_virConnectGetHostname)
+#define virConnectGetLibVersion (*lv_api.p_virConnectGetLibVersion)
+#define virConnectGetType (*lv_api.p_virConnectGetType)
+#define virConnectGetVersion (*lv_api.p_virConnectGetVersion)
+#define virConnectIsAlive (*lv_api.p_virConnectIsAlive)
+#define virConnectListAllDomains (*lv_api.p_virConnectListAllDomains)
+#define virConnectOpenAuth (*lv_api.p_virConnectOpenAuth)
+#define virConnectRef (*lv_api.p_virConnectRef)
+#define virConnectSetKeepAlive (*lv_api.p_virConnectSetKeepAlive)
+#define virDomainCreate (*lv_api.p_virDomainCreate)
+#define virDomainDefineXML (*lv_api.p_virDomainDefineXML)
+#define virDomainDestroy (*lv_api.p_virDomainDestroy)
+#define virDomainFree (*lv_api.p_virDomainFree)
+#define virDomainGetInfo (*lv_api.p_virDomainGetInfo)
+#define virDomainGetMetadata (*lv_api.p_virDomainGetMetadata)
+#define virDomainGetName (*lv_api.p_virDomainGetName)
+#define virDomainGetState (*lv_api.p_virDomainGetState)
+#define virDomainGetUUIDString (*lv_api.p_virDomainGetUUIDString)
+#define virDomainGetXMLDesc (*lv_api.p_virDomainGetXMLDesc)
+#define virDomainLookupByName (*lv_api.p_virDomainLookupByName)
+#define virDomainLookupByUUIDString (*lv_api.p_virDomainLookupByUUIDString)
+#define virDomainReboot (*lv_api.p_virDomainReboot)
+#define virDomainResume (*lv_api.p_virDomainResume)
+#define virDomainShutdown (*lv_api.p_virDomainShutdown)
+#define virDomainSuspend (*lv_api.p_virDomainSuspend)
+#define virDomainUndefine (*lv_api.p_virDomainUndefine)
+#define virDomainUndefineFlags (*lv_api.p_virDomainUndefineFlags)
+#define virEventRegisterDefaultImpl (*lv_api.p_virEventRegisterDefaultImpl)
+#define virEventRunDefaultImpl (*lv_api.p_virEventRunDefaultImpl)
+#define virGetLastError (*lv_api.p_virGetLastError)
+#define virInitialize (*lv_api.p_virInitialize)
+#define virNodeGetFreeMemory (*lv_api.p_virNodeGetFreeMemory)
+#define virNodeGetInfo (*lv_api.p_virNodeGetInfo)
+#define virNodeGetMemoryStats (*lv_api.p_virNodeGetMemoryStats)
+#define virResetLastError (*lv_api.p_virResetLastError)
+#define virSetErrorFunc (*lv_api.p_virSetErrorFunc)
+#define virStoragePoolCreate (*lv_api.p_virStoragePoolCreate)
+#define virStoragePoolFree (*lv_api.p_virStoragePoolFree)
+#define virStoragePoolIsActive (*lv_api.p_virStoragePoolIsActive)
+#define virStoragePoolLookupByName (*lv_api.p_virStoragePoolLookupByName)
+#define virStorageVolCreateXML (*lv_api.p_virStorageVolCreateXML)
+#define virStorageVolDelete (*lv_api.p_virStorageVolDelete)
+#define virStorageVolFree (*lv_api.p_virStorageVolFree)
+#define virStorageVolLookupByName (*lv_api.p_virStorageVolLookupByName)
+
+/* Opens libvirt and finds each function; ERR_IO naming what is missing. */
+static int
+lv_load(void)
+{
+	void	*h;
+
+	if ((h = dlopen("libvirt.so.0", RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return err_set(ERR_IO, "libvirt is not available: %s",
+		    dlerror());
+#define LV_SYM(f)							\
+	if ((*(void **)&lv_api.p_##f = dlsym(h, #f)) == NULL)		\
+		return err_set(ERR_IO, "libvirt lacks %s", #f);
+	LV_API(LV_SYM)
+#undef LV_SYM
+	return 0;
+}
 
 #define LV_NS		DRV_XML_NS
 #define LV_POOL		"hvsh"
@@ -193,6 +320,10 @@ lv_thread(void *(*fn)(void *), void *arg)
 static void
 lv_init_once(void)
 {
+	if (lv_load() != 0) {
+		lv_init_rc = ERR_IO;
+		return;
+	}
 	virSetErrorFunc(NULL, lv_quiet);
 	if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0) {
 		lv_init_rc = ERR_FAIL;
@@ -210,8 +341,8 @@ lv_init(void)
 {
 	pthread_once(&lv_once, lv_init_once);
 	if (lv_init_rc != 0)
-		return err_set(lv_init_rc, "libvirt: cannot set up the library "
-		    "and its event loop");
+		return err_set(lv_init_rc, "libvirt: cannot load or set up the "
+		    "library and its event loop");
 	return 0;
 }
 
