@@ -50,6 +50,16 @@ int	view_find(struct store_txn *, enum kind, const char *name,
 int	view_lookup(struct ctx *, struct store_txn *, enum kind,
 	    const char *name, struct record **out);
 
+/* A list of records copied out of a transaction; the list owns them. */
+struct records {
+	struct record	**v;
+	size_t		  n;
+};
+
+/* A store_iter_fn that appends a copy of each record to a struct records. */
+int	records_hold(const struct record *, void *records);
+void	records_free(struct records *);
+
 /* Changes a FT_TAGS field: adds/replaces KEY=VALUE tags, removes KEYs. */
 int	view_tags(struct record *, int field, char *const *set, int nset,
 	    char *const *unset, int nunset);

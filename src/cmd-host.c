@@ -310,21 +310,6 @@ host_set(struct ctx *c, struct cmd_args *a)
 	return cmd_set(c, a, NULL);
 }
 
-struct host_list {
-	struct record	**v;
-	size_t		  n;
-};
-
-static int
-hold_host(const struct record *r, void *arg)
-{
-	struct host_list	*hl = arg;
-
-	hl->v = xreallocarray(hl->v, hl->n + 1, sizeof *hl->v);
-	hl->v[hl->n++] = record_dup(r);
-	return 0;
-}
-
 struct apply_arg {
 	struct host_refresh	*hr;
 	size_t			 n;
@@ -352,7 +337,7 @@ static const struct col_def check_cols[] = {
 static int
 host_check(struct ctx *c, struct cmd_args *a)
 {
-	struct host_list	 hl = { 0 };
+	struct records		 hl = { 0 };
 	struct host_refresh	*hr = NULL;
 	struct transport	*tp = NULL;
 	struct store		*st;
@@ -373,12 +358,12 @@ host_check(struct ctx *c, struct cmd_args *a)
 	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
 		return rc;
 	if (n == 0)
-		rc = store_iter(tx, KIND_HOST, hold_host, &hl);
+		rc = store_iter(tx, KIND_HOST, records_hold, &hl);
 	for (k = 0; rc == 0 && k < n; k++) {
 		struct record	*h;
 
 		if ((rc = view_lookup(c, tx, KIND_HOST, names[k], &h)) == 0) {
-			hold_host(h, &hl);
+			records_hold(h, &hl);
 			record_free(h);
 		}
 	}
@@ -444,9 +429,7 @@ out:
 	for (i = 0; hr != NULL && i < hl.n; i++)
 		host_refresh_clear(&hr[i]);
 	free(hr);
-	for (i = 0; i < hl.n; i++)
-		record_free(hl.v[i]);
-	free(hl.v);
+	records_free(&hl);
 	tp_free(tp);
 	return rc;
 }

@@ -15,37 +15,10 @@
 #include "hostops.h"
 #include "view.h"
 
-struct held {
-	struct record	**v;
-	size_t		  n;
-};
-
-static int
-hold(const struct record *r, void *arg)
-{
-	struct held	*h = arg;
-
-	h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
-	h->v[h->n++] = record_dup(r);
-	return 0;
-}
-
-static void
-held_free(struct held *h)
-{
-	size_t	i;
-
-	for (i = 0; i < h->n; i++)
-		record_free(h->v[i]);
-	free(h->v);
-	h->v = NULL;
-	h->n = 0;
-}
-
 /* A refresh of some hosts, with the store's instances as they were. */
 struct survey {
-	struct held		 hosts;
-	struct held		 vms;
+	struct records		 hosts;
+	struct records		 vms;
 	struct host_refresh	*hr;
 	struct transport	*tp;
 };
@@ -58,8 +31,8 @@ survey_free(struct survey *sv)
 	for (i = 0; sv->hr != NULL && i < sv->hosts.n; i++)
 		host_refresh_clear(&sv->hr[i]);
 	free(sv->hr);
-	held_free(&sv->hosts);
-	held_free(&sv->vms);
+	records_free(&sv->hosts);
+	records_free(&sv->vms);
 	tp_free(sv->tp);
 	memset(sv, 0, sizeof *sv);
 }
@@ -82,7 +55,7 @@ survey(struct ctx *c, char *const *names, int nnames, struct survey *sv)
 {
 	struct store		*st;
 	struct store_txn	*tx;
-	struct held		 all = { 0 };
+	struct records		 all = { 0 };
 	struct record		*h;
 	size_t			 i;
 	int			 k, rc;
@@ -91,22 +64,22 @@ survey(struct ctx *c, char *const *names, int nnames, struct survey *sv)
 	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
 		return rc;
 	if (nnames == 0) {
-		rc = store_iter(tx, KIND_HOST, hold, &all);
+		rc = store_iter(tx, KIND_HOST, records_hold, &all);
 		for (i = 0; rc == 0 && i < all.n; i++) {
 			if (driver_find(record_get(all.v[i], HOST_DRIVER)))
-				hold(all.v[i], &sv->hosts);
+				records_hold(all.v[i], &sv->hosts);
 		}
-		held_free(&all);
+		records_free(&all);
 	}
 	for (k = 0; rc == 0 && k < nnames; k++) {
 		if ((rc = view_lookup(c, tx, KIND_HOST, names[k], &h)) == 0) {
-			hold(h, &sv->hosts);
+			records_hold(h, &sv->hosts);
 			record_free(h);
 		}
 	}
 	for (i = 0; rc == 0 && i < sv->hosts.n; i++)
 		rc = store_iter_ref(tx, KIND_VM, VM_HOST, sv->hosts.v[i]->id,
-		    hold, &sv->vms);
+		    records_hold, &sv->vms);
 	store_txn_end(tx);
 	if (rc != 0 || (rc = hostops_transport(c->home, &sv->tp)) != 0)
 		return rc;

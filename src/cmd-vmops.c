@@ -537,33 +537,6 @@ VMOP_ENTRY("resume", resume, vmop_opts, "resume suspended instances");
 VMOP_ENTRY("destroy", destroy, vmop_opts,
     "remove instances and their disks from their hosts, and forget them");
 
-struct hosts {
-	struct record	**v;
-	size_t		  n;
-};
-
-static int
-hold_host(const struct record *r, void *arg)
-{
-	struct hosts	*h = arg;
-
-	h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
-	h->v[h->n++] = record_dup(r);
-	return 0;
-}
-
-static void
-hosts_free(struct hosts *h)
-{
-	size_t	i;
-
-	for (i = 0; i < h->n; i++)
-		record_free(h->v[i]);
-	free(h->v);
-	h->v = NULL;
-	h->n = 0;
-}
-
 static int
 apply_only_tx(struct store_txn *tx, void *arg)
 {
@@ -576,7 +549,7 @@ apply_only_tx(struct store_txn *tx, void *arg)
 static int
 refresh_all(struct ctx *c, struct transport *tp)
 {
-	struct hosts		 hosts = { 0 };
+	struct records		 hosts = { 0 };
 	struct refresh_set	 rs = { 0 };
 	struct store		*st;
 	struct store_txn	*tx;
@@ -585,7 +558,7 @@ refresh_all(struct ctx *c, struct transport *tp)
 
 	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
 		return rc;
-	rc = store_iter(tx, KIND_HOST, hold_host, &hosts);
+	rc = store_iter(tx, KIND_HOST, records_hold, &hosts);
 	store_txn_end(tx);
 	if (rc != 0)
 		goto out;
@@ -598,7 +571,7 @@ refresh_all(struct ctx *c, struct transport *tp)
 	rc = ctx_write(c, apply_only_tx, &rs);
 out:
 	refresh_free(&rs);
-	hosts_free(&hosts);
+	records_free(&hosts);
 	return rc;
 }
 
@@ -627,7 +600,7 @@ static int
 place(struct ctx *c, struct transport *tp, int64_t memory,
     struct record **out)
 {
-	struct hosts		 hosts = { 0 };
+	struct records		 hosts = { 0 };
 	struct refresh_set	 rs = { 0 };
 	struct store		*st;
 	struct store_txn	*tx;
@@ -638,7 +611,7 @@ place(struct ctx *c, struct transport *tp, int64_t memory,
 	*out = NULL;
 	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
 		return rc;
-	rc = store_iter(tx, KIND_HOST, hold_host, &hosts);
+	rc = store_iter(tx, KIND_HOST, records_hold, &hosts);
 	store_txn_end(tx);
 	if (rc != 0)
 		goto out;
@@ -663,7 +636,7 @@ place(struct ctx *c, struct transport *tp, int64_t memory,
 		*out = record_dup(rs.hr[best].host);
 out:
 	refresh_free(&rs);
-	hosts_free(&hosts);
+	records_free(&hosts);
 	return rc;
 }
 

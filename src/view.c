@@ -348,6 +348,28 @@ view_lookup(struct ctx *c, struct store_txn *tx, enum kind k,
 	return 0;
 }
 
+int
+records_hold(const struct record *r, void *arg)
+{
+	struct records	*rs = arg;
+
+	rs->v = xreallocarray(rs->v, rs->n + 1, sizeof *rs->v);
+	rs->v[rs->n++] = record_dup(r);
+	return 0;
+}
+
+void
+records_free(struct records *rs)
+{
+	size_t	i;
+
+	for (i = 0; i < rs->n; i++)
+		record_free(rs->v[i]);
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = 0;
+}
+
 /* A tag value: printable ASCII without ',' or '=', at most 128 bytes. */
 static int
 tag_value_ok(const char *v)
