@@ -1,5 +1,6 @@
 # hvsh: plain GNU make with pkg-config.
 #   make             build build/hvsh
+#   make demo        install missing packages, build, hvsh on its own lab
 #   make check       install missing packages, build, run every test
 #   make check SANITIZE=1   the same under ASan and UBSan (build-san/)
 #   make bench       benchmarks; figures go to docs/BENCHMARKS.md
@@ -90,6 +91,10 @@ unit: $(B)/hvsh $(UNIT_BIN) $(TOOL_BIN)
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/hvsh $(BENCH_BIN) $(TOOL_BIN)
 	@HVSH_BUILD=$(B) bash bench/run
+
+demo: deps
+	@$(MAKE) --no-print-directory $(B)/hvsh
+	@HVSH_BUILD=$(B) bash contrib/demo.sh
 
 # Each parser of host output under libFuzzer for FUZZ_SECONDS (default 60).
 fuzz: deps
