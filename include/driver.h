@@ -51,9 +51,90 @@ struct drv_spec {
 	const char	*hvsh_id;
 	int		 cpus;
 	int64_t		 memory;	/* bytes */
-	int64_t		 disk;		/* bytes; 0: no root disk */
+	int64_t		 disk;		/* bytes; 0: no root disk (or, from a
+					   template, the template's size) */
 	const char	*image_path;	/* on the host; NULL: empty disk */
+	const char	*image_kind;	/* "iso", "template", "disk"; NULL
+					   with image_path NULL */
+	const char	*image_format;	/* "qcow2", "raw", "vmdk", "vhd",
+					   "iso", "vmx", "xva" */
+	const char	*pool;		/* directory (kvm, vmware) or SR
+					   (xen) as the host sees it, for the
+					   root disk; NULL: the driver's
+					   default place */
+	int		 full;		/* 1: a full copy of the template;
+					   0: an overlay / linked clone */
+	const char	*network;	/* network to attach; NULL: none or
+					   the driver's default */
+	const char	*domtype;	/* kvm: "kvm" where the host has
+					   /dev/kvm, else "qemu"; NULL: qemu */
+	const char	*product;	/* vmware: "ws", "fusion", "player";
+					   NULL: ws */
 };
+
+/*
+ * Storage and image calls, besides lifecycle: what the volume, snapshot,
+ * pool and image commands ask of a host. Each is an optional slot of
+ * struct driver (call[], call_read[]); an empty one is "not supported by
+ * <driver>", said in one place (dispatch.c).
+ */
+enum drv_call {
+	DRV_POOL_INFO,		/* capacity and use of req.pool */
+	DRV_VOL_CREATE,		/* a data volume req.volume of req.size */
+	DRV_VOL_ATTACH,		/* req.vol_path to instance req.vm */
+	DRV_VOL_DETACH,		/* req.vol_path from instance req.vm */
+	DRV_VOL_RESIZE,		/* req.vol_path to req.size (grow only) */
+	DRV_VOL_REMOVE,		/* delete req.vol_path (a disk hvsh made) */
+	DRV_SNAP_CREATE,	/* snapshot req.snapshot of req.vm */
+	DRV_SNAP_REVERT,	/* req.vm back to req.snapshot */
+	DRV_SNAP_REMOVE,	/* delete req.snapshot of req.vm */
+	DRV_CAPTURE,		/* req.vm's root disk (req.vol_path), or its
+				   snapshot req.snapshot, copied whole to
+				   req.dest: a template */
+	DRV_IMAGE_SUM,		/* sha256 of the file req.dest on the host */
+	DRV_CALL__COUNT
+};
+
+/*
+ * The arguments of a call; each call reads the fields its comment above
+ * names, all others are NULL or 0. Names passed hvsh's allow-list; paths
+ * were built by hvsh from pool paths and names.
+ */
+struct drv_req {
+	struct drv_target	 vm;		/* the instance concerned */
+	const char		*pool;		/* directory or SR as the host
+						   sees it; NULL: default */
+	const char		*volume;	/* hvsh's name of the volume */
+	const char		*vol_path;	/* volume as the host knows it:
+						   a path, or a VDI uuid (xen) */
+	const char		*device;	/* attach: target ("vdb"), or
+						   NULL: the driver picks */
+	int64_t			 size;		/* bytes */
+	const char		*format;	/* "qcow2", "raw", "vmdk", "vhd" */
+	const char		*snapshot;	/* snapshot name */
+	const char		*snap_ref;	/* hypervisor's id for it, if
+						   known (xe: its uuid) */
+	const char		*description;
+	int			 memory;	/* snapshot: memory state too */
+	int			 running;	/* the instance is running */
+	const char		*dest;		/* capture, sum: a path */
+	const char		*product;	/* vmware: "ws", "fusion" ... */
+};
+
+/* What a call's last step said; what a call does not fill stays empty. */
+struct drv_reply {
+	char		*path;		/* vol create, capture: where it is */
+	char		*device;	/* attach: the device it became */
+	char		*ref;		/* snap create: the hypervisor's id */
+	char		*sha256;	/* image sum */
+	int64_t		 size;		/* vol create, capture: virtual size */
+	int64_t		 capacity;	/* pool info: bytes */
+	int64_t		 used;		/* pool info: bytes */
+};
+
+void	drv_reply_init(struct drv_reply *);
+void	drv_reply_clear(struct drv_reply *);
+const char *drv_call_name(enum drv_call);
 
 /*
  * A watched instance changed state: its name, uuid and our id (NULL if
@@ -124,6 +205,15 @@ struct driver {
 	int	(*op[DRV_OP__COUNT])(const struct drv_target *, struct drv_plan *);
 	int	(*create)(const struct drv_spec *, struct drv_plan *);
 	int	(*create_read)(const struct tp_result *, struct hv_vm *);
+
+	/*
+	 * Optional, per storage or image call: its plan, and a reader of the
+	 * last step's output (NULL: the call says nothing back).
+	 */
+	int	(*call[DRV_CALL__COUNT])(const struct drv_req *,
+		    struct drv_plan *);
+	int	(*call_read[DRV_CALL__COUNT])(const struct drv_req *,
+		    const struct tp_result *, struct drv_reply *);
 
 	/*
 	 * Direct drivers: set instead of every slot above but name. uri is

@@ -18,6 +18,7 @@ enum {
 	ERR_VERSION = -7,	/* store written by a newer hvsh */
 	ERR_IO = -8,		/* I/O or system error */
 	ERR_USAGE = -9,		/* command used wrongly: exit status 2 */
+	ERR_CANCEL = -10,	/* interrupted by the user (Ctrl-C) */
 };
 
 /* Sets the message and returns code, so "return err_set(ERR_NOENT, ...)" reads well. */

@@ -63,6 +63,10 @@ struct hv_facts {
 	int64_t		 mem_free;	/* bytes */
 	char		*version;	/* "QEMU 7.2.0 (libvirt 9.0.0)" */
 	char		*hostname;
+	char		*product;	/* vmware: "ws", "fusion", "player";
+					   else NULL */
+	int		 hw_accel;	/* kvm: 1 /dev/kvm is there, 0 not,
+					   -1 unknown */
 };
 
 struct hv_snapshot {

@@ -57,6 +57,17 @@ int	 parse_time(const char *, int64_t *);
 /* Formats a unix time as UTC "YYYY-MM-DDTHH:MM:SSZ" (iso != 0) or "YYYY-MM-DD HH:MM". */
 char	*fmt_time(int64_t, int iso, char *, size_t);
 
+/*
+ * Interruption (Ctrl-C). A front-end's SIGINT handler calls
+ * intr_raise(); code that waits (the transport's poll loops, the wait for
+ * a clean stop, an image copy) checks intr_pending() and gives up with
+ * ERR_CANCEL, leaving every record true. The front-end clears it before
+ * each command. Async-signal-safe.
+ */
+void	 intr_raise(void);
+int	 intr_pending(void);
+void	 intr_clear(void);
+
 /* Frees a string after overwriting it (secrets). NULL is a no-op. */
 void	 freezero_str(char *);
 

@@ -26,6 +26,39 @@ static const char *const op_names[DRV_OP__COUNT] = {
 	"start", "stop", "force-off", "reboot", "suspend", "resume", "destroy"
 };
 
+static const char *const call_names[DRV_CALL__COUNT] = {
+	"pool info", "volume create", "volume attach", "volume detach",
+	"volume resize", "volume remove", "snapshot create",
+	"snapshot revert", "snapshot remove", "image capture", "image sum"
+};
+
+const char *
+drv_call_name(enum drv_call call)
+{
+	return (unsigned)call < DRV_CALL__COUNT ? call_names[call] : "?";
+}
+
+void
+drv_reply_init(struct drv_reply *r)
+{
+	memset(r, 0, sizeof *r);
+	r->size = -1;
+	r->capacity = -1;
+	r->used = -1;
+}
+
+void
+drv_reply_clear(struct drv_reply *r)
+{
+	if (r == NULL)
+		return;
+	free(r->path);
+	free(r->device);
+	free(r->ref);
+	free(r->sha256);
+	drv_reply_init(r);
+}
+
 const struct driver *
 driver_find(const char *name)
 {

@@ -76,6 +76,7 @@ hv_facts_init(struct hv_facts *f)
 	f->cpus = -1;
 	f->memory = -1;
 	f->mem_free = -1;
+	f->hw_accel = -1;
 }
 
 void
@@ -85,6 +86,7 @@ hv_facts_clear(struct hv_facts *f)
 		return;
 	free(f->version);
 	free(f->hostname);
+	free(f->product);
 	hv_facts_init(f);
 }
 

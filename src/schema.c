@@ -17,10 +17,12 @@ static const char *const pool_types[] = { "dir", "nfs", "iscsi", "zfs", "lvm",
 	NULL };
 static const char *const image_kinds[] = { "iso", "template", "disk", NULL };
 static const char *const image_formats[] = { "qcow2", "raw", "vmdk", "vhd",
-	"iso", "xva", NULL };
+	"iso", "xva", "vmx", NULL };
 static const char *const vm_states[] = { "running", "stopped", "paused",
 	"suspended", "crashed", "unknown", NULL };
 static const char *const volume_states[] = { "available", "attached", NULL };
+static const char *const volume_roles[] = { "data", "root", "cdrom", NULL };
+static const char *const yes_no[] = { "yes", "no", NULL };
 
 #define COMMON_FIELDS(what)						\
 	{ "name", 1, FT_STR, F_DEFAULT | F_REQUIRED, 0, NULL,		\
@@ -67,6 +69,10 @@ static const struct field_def pool_fields[] = {
 	    "host the pool belongs to, if local to one" },
 	{ "capacity", 14, FT_SIZE, F_DEFAULT, 0, NULL, "size of the pool" },
 	{ "tags", 15, FT_TAGS, 0, 0, NULL, "key=value labels" },
+	{ "host_paths", 16, FT_TAGS, 0, 0, NULL,
+	    "hosts that see the pool, and where: host=path,..." },
+	{ "used", 17, FT_SIZE, F_DEFAULT | F_READONLY, 0, NULL,
+	    "space used, as the hosts last said" },
 };
 
 static const struct field_def image_fields[] = {
@@ -86,6 +92,14 @@ static const struct field_def image_fields[] = {
 	    "secondary pool holding the image" },
 	{ "owner", 18, FT_STR, F_DEFAULT, 0, NULL, "who owns the image" },
 	{ "tags", 19, FT_TAGS, 0, 0, NULL, "key=value labels" },
+	{ "virtual_size", 20, FT_SIZE, F_DEFAULT | F_READONLY, 0, NULL,
+	    "size of the disk the image holds (qcow2, vmdk, vhd headers)" },
+	{ "parent", 21, FT_REF, F_READONLY, KIND_IMAGE, NULL,
+	    "image the captured instance was made from" },
+	{ "source_vm", 22, FT_STR, F_READONLY, 0, NULL,
+	    "instance the image was captured from" },
+	{ "copies", 23, FT_TAGS, F_READONLY, 0, NULL,
+	    "hosts the image was pushed to: host=path,..." },
 };
 
 static const struct field_def vm_fields[] = {
@@ -105,6 +119,7 @@ static const struct field_def vm_fields[] = {
 	{ "last_seen", 18, FT_TIME, F_READONLY, 0, NULL,
 	    "time of the last good state" },
 	{ "tags", 19, FT_TAGS, 0, 0, NULL, "key=value labels" },
+	{ "network", 20, FT_STR, 0, 0, NULL, "network the instance is on" },
 };
 
 static const struct field_def volume_fields[] = {
@@ -120,6 +135,18 @@ static const struct field_def volume_fields[] = {
 	    "available or attached" },
 	{ "owner", 16, FT_STR, 0, 0, NULL, "who owns the volume" },
 	{ "tags", 17, FT_TAGS, 0, 0, NULL, "key=value labels" },
+	{ "role", 18, FT_ENUM, F_DEFAULT | F_READONLY, 0, volume_roles,
+	    "data (a volume), root (an instance's disk) or cdrom" },
+	{ "managed", 19, FT_ENUM, F_READONLY, 0, yes_no,
+	    "yes if hvsh made the disk (and removes it)" },
+	{ "host", 20, FT_REF, F_READONLY, KIND_HOST, NULL,
+	    "host the disk was made on" },
+	{ "image", 21, FT_REF, F_READONLY, KIND_IMAGE, NULL,
+	    "image the disk was made from" },
+	{ "ref", 22, FT_STR, F_READONLY, 0, NULL,
+	    "the hypervisor's id for the disk (xe: VDI uuid)" },
+	{ "device", 23, FT_STR, F_READONLY, 0, NULL,
+	    "device on the instance it is attached to" },
 };
 
 static const struct field_def snapshot_fields[] = {
@@ -129,6 +156,10 @@ static const struct field_def snapshot_fields[] = {
 	{ "state", 11, FT_ENUM, F_DEFAULT, 0, vm_states,
 	    "state of the instance when taken" },
 	{ "description", 12, FT_STR, F_DEFAULT, 0, NULL, "free text" },
+	{ "ref", 13, FT_STR, F_READONLY, 0, NULL,
+	    "the hypervisor's id for the snapshot (xe: its uuid)" },
+	{ "memory", 14, FT_ENUM, F_READONLY, 0, yes_no,
+	    "yes if memory was saved with the disks" },
 };
 
 static const struct field_def user_fields[] = {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -359,4 +360,24 @@ freezero_str(char *s)
 		return;
 	explicit_bzero(s, strlen(s));
 	free(s);
+}
+
+static volatile sig_atomic_t intr_flag;
+
+void
+intr_raise(void)
+{
+	intr_flag = 1;
+}
+
+int
+intr_pending(void)
+{
+	return intr_flag != 0;
+}
+
+void
+intr_clear(void)
+{
+	intr_flag = 0;
 }
