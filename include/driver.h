@@ -92,6 +92,9 @@ enum drv_call {
 				   snapshot req.snapshot, copied whole to
 				   req.dest: a template */
 	DRV_IMAGE_SUM,		/* sha256 of the file req.dest on the host */
+	DRV_SNAP_LIST,		/* req.vm's snapshots, into reply.snaps */
+	DRV_SET_ID,		/* write req.vm.hvsh_id onto the instance
+				   (adopt), so later refreshes match by it */
 	DRV_CALL__COUNT
 };
 
@@ -130,6 +133,7 @@ struct drv_reply {
 	int64_t		 size;		/* vol create, capture: virtual size */
 	int64_t		 capacity;	/* pool info: bytes */
 	int64_t		 used;		/* pool info: bytes */
+	struct hv_snapshot_list snaps;	/* snap list */
 };
 
 void	drv_reply_init(struct drv_reply *);

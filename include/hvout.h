@@ -49,6 +49,8 @@ struct hv_vm {
 	double		 cpu_time;	/* seconds */
 	char		*hvsh_id;	/* our id written on the object */
 	char		*path;		/* vmrun: the .vmx file */
+	char		*disk;		/* create: the root disk it made (a
+					   path; xe: the VDI uuid), or NULL */
 };
 
 struct hv_vm_list {

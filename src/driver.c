@@ -29,7 +29,8 @@ static const char *const op_names[DRV_OP__COUNT] = {
 static const char *const call_names[DRV_CALL__COUNT] = {
 	"pool info", "volume create", "volume attach", "volume detach",
 	"volume resize", "volume remove", "snapshot create",
-	"snapshot revert", "snapshot remove", "image capture", "image sum"
+	"snapshot revert", "snapshot remove", "image capture", "image sum",
+	"snapshot list", "set id"
 };
 
 const char *
@@ -56,6 +57,7 @@ drv_reply_clear(struct drv_reply *r)
 	free(r->device);
 	free(r->ref);
 	free(r->sha256);
+	hv_snapshot_list_free(&r->snaps);
 	drv_reply_init(r);
 }
 

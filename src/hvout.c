@@ -52,6 +52,7 @@ hv_vm_clear(struct hv_vm *vm)
 	free(vm->uuid);
 	free(vm->hvsh_id);
 	free(vm->path);
+	free(vm->disk);
 	hv_vm_init(vm);
 }
 

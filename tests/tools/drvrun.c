@@ -74,7 +74,7 @@ main(int argc, char **argv)
 	const struct driver	*d = NULL;
 	struct drv_plan		 plan = { 0 };
 	struct drv_target	 t = { 0 };
-	struct drv_spec		 spec = { 0 };
+	struct drv_spec		 spec = { .name = 0 };
 	struct tp_result	 res = { 0 };
 	struct hv_facts		 f;
 	struct hv_vm_list	 vl = { 0 };

@@ -229,7 +229,7 @@ static void
 test_dry_run(void **state)
 {
 	struct drv_target	t = { "web1", TEST_UUID, NULL, "7" };
-	struct drv_spec		s = { "web1", "7", 2, 64 * MiB, 0, NULL };
+	struct drv_spec		s = { .name = "web1", .hvsh_id = "7", .cpus = 2, .memory = 64 * MiB, .disk = 0, .image_path = NULL };
 	struct buf		b = { 0 };
 	struct hv_vm		vm;
 
@@ -299,7 +299,7 @@ test_dry_run(void **state)
 static void
 test_create(void **state)
 {
-	struct drv_spec		 s = { "c1", "4242", 1, 32 * MiB, 0, NULL };
+	struct drv_spec		 s = { .name = "c1", .hvsh_id = "4242", .cpus = 1, .memory = 32 * MiB, .disk = 0, .image_path = NULL };
 	struct hv_facts		 f;
 	struct hv_vm_list	 l = { NULL, 0 };
 	const struct hv_vm	*r;
@@ -349,7 +349,7 @@ test_create(void **state)
 static void
 test_create_errors(void **state)
 {
-	struct drv_spec	s = { "c2", "5", 1, 32 * MiB, 64 * MiB, NULL };
+	struct drv_spec	s = { .name = "c2", .hvsh_id = "5", .cpus = 1, .memory = 32 * MiB, .disk = 64 * MiB, .image_path = NULL };
 	struct hv_vm	vm;
 
 	/* The test host has no pool "hvsh": nothing is defined. */
@@ -475,7 +475,7 @@ test_watch(void **state)
 static void
 test_watch_ours(void **state)
 {
-	struct drv_spec	 sp = { "c3", "77", 1, 32 * MiB, 0, NULL };
+	struct drv_spec	 sp = { .name = "c3", .hvsh_id = "77", .cpus = 1, .memory = 32 * MiB, .disk = 0, .image_path = NULL };
 	/* c3 is off: its "off" is a start, its "on" a power-off. */
 	struct toggler	 t = { "c3", virDomainDestroy, virDomainCreate, 0 };
 	struct toggler	 u = { "c3", virDomainUndefine, virDomainUndefine, 0 };

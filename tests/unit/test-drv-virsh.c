@@ -1046,7 +1046,7 @@ static void
 test_plan_create(void **state)
 {
 	struct drv_plan	p = { { NULL }, 0 };
-	struct drv_spec	s = { "web1", "4242", 2, 2LL << 30, 10LL << 30, NULL };
+	struct drv_spec	s = { .name = "web1", .hvsh_id = "4242", .cpus = 2, .memory = 2LL << 30, .disk = 10LL << 30, .image_path = NULL };
 
 	assert_int_equal(d->create(&s, &p), 0);
 	plan_is(&p, g_create);
@@ -1086,12 +1086,11 @@ test_plan_refused(void **state)
 			    &p), ERR_INVAL);
 			assert_int_equal(p.n, 0);
 		}
-		s = (struct drv_spec){ hostile[i], "1", 1, 1LL << 30, 0, NULL };
+		s = (struct drv_spec){ .name = hostile[i], .hvsh_id = "1", .cpus = 1, .memory = 1LL << 30, .disk = 0, .image_path = NULL };
 		assert_int_equal(d->create(&s, &p), ERR_INVAL);
 		assert_int_equal(p.n, 0);
 		/* As our id, it would land in XML. */
-		s = (struct drv_spec){ "ok", hostile[i], 1, 1LL << 30, 0,
-		    NULL };
+		s = (struct drv_spec){ .name = "ok", .hvsh_id = hostile[i], .cpus = 1, .memory = 1LL << 30, .disk = 0, .image_path = NULL };
 		assert_int_equal(d->create(&s, &p), ERR_INVAL);
 		assert_int_equal(p.n, 0);
 	}
@@ -1106,16 +1105,15 @@ test_plan_refused(void **state)
 	assert_int_equal(p.n, 0);
 	assert_non_null(strstr(err_msg(), "not a UUID"));
 
-	s = (struct drv_spec){ "ok", "1", 0, 1LL << 30, 0, NULL };
+	s = (struct drv_spec){ .name = "ok", .hvsh_id = "1", .cpus = 0, .memory = 1LL << 30, .disk = 0, .image_path = NULL };
 	assert_int_equal(d->create(&s, &p), ERR_INVAL);
-	s = (struct drv_spec){ "ok", "1", 1, 1024, 0, NULL };
+	s = (struct drv_spec){ .name = "ok", .hvsh_id = "1", .cpus = 1, .memory = 1024, .disk = 0, .image_path = NULL };
 	assert_int_equal(d->create(&s, &p), ERR_INVAL);
-	s = (struct drv_spec){ "ok", "1", 1, 1LL << 30, -1, NULL };
+	s = (struct drv_spec){ .name = "ok", .hvsh_id = "1", .cpus = 1, .memory = 1LL << 30, .disk = -1, .image_path = NULL };
 	assert_int_equal(d->create(&s, &p), ERR_INVAL);
-	s = (struct drv_spec){ "ok", NULL, 1, 1LL << 30, 0, NULL };
+	s = (struct drv_spec){ .name = "ok", .hvsh_id = NULL, .cpus = 1, .memory = 1LL << 30, .disk = 0, .image_path = NULL };
 	assert_int_equal(d->create(&s, &p), ERR_INVAL);
-	s = (struct drv_spec){ "ok", "1", 1, 1LL << 30, 1LL << 30,
-	    "/srv/images/centos.qcow2" };
+	s = (struct drv_spec){ .name = "ok", .hvsh_id = "1", .cpus = 1, .memory = 1LL << 30, .disk = 1LL << 30, .image_path = "/srv/images/centos.qcow2" };
 	assert_int_equal(d->create(&s, &p), ERR_INVAL);
 	assert_non_null(strstr(err_msg(), "not supported"));
 	assert_int_equal(p.n, 0);
@@ -1192,8 +1190,7 @@ test_quote_round_trip(void **state)
 		assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
 		round_trip(&p);
 		drv_plan_clear(&p);
-		s = (struct drv_spec){ names[i], names[i], 3, 3LL << 30,
-		    5LL << 30, NULL };
+		s = (struct drv_spec){ .name = names[i], .hvsh_id = names[i], .cpus = 3, .memory = 3LL << 30, .disk = 5LL << 30, .image_path = NULL };
 		assert_int_equal(d->create(&s, &p), 0);
 		round_trip(&p);
 		drv_plan_clear(&p);
@@ -1428,8 +1425,7 @@ static void
 test_create_runs(void **state)
 {
 	struct drv_plan	 p = { { NULL }, 0 };
-	struct drv_spec	 s = { "web1", "4242", 2, 48LL << 20, 64LL << 20,
-			    NULL };
+	struct drv_spec	 s = { .name = "web1", .hvsh_id = "4242", .cpus = 2, .memory = 48LL << 20, .disk = 64LL << 20, .image_path = NULL };
 	struct tp_result res;
 	struct hv_vm	 vm;
 	char		*log, *path, *xml, *want;

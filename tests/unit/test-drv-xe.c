@@ -511,7 +511,7 @@ static void
 test_plan_create(void **state)
 {
 	struct drv_plan	 plan = { 0 };
-	struct drv_spec	 s = { "web1", "4242", 2, 512LL << 20, 0, NULL };
+	struct drv_spec	 s = { .name = "web1", .hvsh_id = "4242", .cpus = 2, .memory = 512LL << 20, .disk = 0, .image_path = NULL };
 	const char	*nodisk[] = {
 		"'sh' '-c' '" CREATE_SCRIPT "' 'sh' 'Other install media' "
 		"'web1' '536870912' '2' '4242' '0'"
@@ -540,7 +540,7 @@ test_plan_refused(void **state)
 {
 	struct drv_plan		plan = { 0 };
 	struct drv_target	t = { 0 };
-	struct drv_spec		s = { "web1", "4242", 1, 256LL << 20, 0, NULL };
+	struct drv_spec		s = { .name = "web1", .hvsh_id = "4242", .cpus = 1, .memory = 256LL << 20, .disk = 0, .image_path = NULL };
 	struct drv_spec		bad;
 
 	assert_int_equal(driver_plan(&drv_xe, DRV_START, &t, &plan), ERR_INVAL);
@@ -724,7 +724,7 @@ static void
 test_hostile_create(void **state)
 {
 	struct drv_plan		 plan = { 0 };
-	struct drv_spec		 s = { NULL, NULL, 2, 512LL << 20, 0, NULL };
+	struct drv_spec		 s = { .name = NULL, .hvsh_id = NULL, .cpus = 2, .memory = 512LL << 20, .disk = 0, .image_path = NULL };
 	struct tp_result	 r;
 	struct hv_vm		 vm;
 	struct calls		 c;
@@ -791,8 +791,7 @@ static void
 test_create_cleanup(void **state)
 {
 	struct drv_plan		 plan = { 0 };
-	struct drv_spec		 s = { "web1", "4242", 2, 512LL << 20,
-				     1LL << 30, NULL };
+	struct drv_spec		 s = { .name = "web1", .hvsh_id = "4242", .cpus = 2, .memory = 512LL << 20, .disk = 1LL << 30, .image_path = NULL };
 	struct tp_result	 r;
 	struct hv_error		 e;
 	struct calls		 c;
@@ -1395,8 +1394,7 @@ static void
 test_sim(void **state)
 {
 	struct drv_plan		 plan = { 0 };
-	struct drv_spec		 s = { NULL, NULL, 2, 256LL << 20,
-				     64LL << 20, NULL };
+	struct drv_spec		 s = { .name = NULL, .hvsh_id = NULL, .cpus = 2, .memory = 256LL << 20, .disk = 64LL << 20, .image_path = NULL };
 	struct drv_target	 t = { 0 };
 	struct tp_result	 r;
 	struct hv_facts		 f;
