@@ -5,7 +5,15 @@
  *
  *   drvrun --driver kvm --address A [--port P] --user U --key K \
  *       --known-hosts F [--timeout MS] OP [NAME]
- *   OP: probe | refresh | dry-OP NAME | OP NAME | create NAME CPUS MEM DISK
+ *   OP: probe | refresh | dry-OP NAME | OP NAME
+ *       | create NAME CPUS MEM DISK [KEY=VALUE...]
+ *       | call CALL [KEY=VALUE...]          (dry-call, dry-create too)
+ *   create keys: image_path image_kind image_format pool full network
+ *       domtype product
+ *   call: a drv_call by its name with '-' for ' ' ("volume-create");
+ *       keys are the fields of struct drv_req: vm (name and path),
+ *       uuid, hvsh_id, pool, volume, vol_path, device, size, format,
+ *       snapshot, snap_ref, description, memory, running, dest, product
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,6 +41,102 @@ print_vm(const struct hv_vm *v)
 	    v->name ? v->name : "-", hv_state_name(v->state), v->cpus,
 	    v->memory, v->mem_used, v->cpu_time, v->uuid ? v->uuid : "-",
 	    v->hvsh_id ? v->hvsh_id : "-", v->path ? v->path : "-");
+}
+
+/* Sets field KEY of a create spec from "KEY=VALUE"; 0 or -1. */
+static int
+spec_set(struct drv_spec *s, const char *kv)
+{
+	const char	*v = strchr(kv, '=');
+	size_t		 k;
+
+	if (v == NULL)
+		return -1;
+	k = (size_t)(v++ - kv);
+#define IS(name) (k == strlen(name) && strncmp(kv, name, k) == 0)
+	if (IS("image_path")) s->image_path = v;
+	else if (IS("image_kind")) s->image_kind = v;
+	else if (IS("image_format")) s->image_format = v;
+	else if (IS("pool")) s->pool = v;
+	else if (IS("full")) s->full = atoi(v);
+	else if (IS("network")) s->network = v;
+	else if (IS("domtype")) s->domtype = v;
+	else if (IS("product")) s->product = v;
+	else return -1;
+	return 0;
+}
+
+/* Sets field KEY of a call's request from "KEY=VALUE"; 0 or -1. */
+static int
+req_set(struct drv_req *r, const char *kv)
+{
+	const char	*v = strchr(kv, '=');
+	size_t		 k;
+	int64_t		 n;
+
+	if (v == NULL)
+		return -1;
+	k = (size_t)(v++ - kv);
+	if (IS("vm")) r->vm.name = r->vm.path = v;
+	else if (IS("uuid")) r->vm.uuid = v;
+	else if (IS("hvsh_id")) r->vm.hvsh_id = v;
+	else if (IS("pool")) r->pool = v;
+	else if (IS("volume")) r->volume = v;
+	else if (IS("vol_path")) r->vol_path = v;
+	else if (IS("device")) r->device = v;
+	else if (IS("size")) {
+		if (parse_size(v, &n) != 0)
+			return -1;
+		r->size = n;
+	} else if (IS("format")) r->format = v;
+	else if (IS("snapshot")) r->snapshot = v;
+	else if (IS("snap_ref")) r->snap_ref = v;
+	else if (IS("description")) r->description = v;
+	else if (IS("memory")) r->memory = atoi(v);
+	else if (IS("running")) r->running = atoi(v);
+	else if (IS("dest")) r->dest = v;
+	else if (IS("product")) r->product = v;
+	else return -1;
+#undef IS
+	return 0;
+}
+
+/* The call named like drv_call_name() with '-' for ' ', or -1. */
+static int
+call_find(const char *name)
+{
+	char	buf[64];
+	size_t	i;
+	int	k;
+
+	for (k = 0; k < DRV_CALL__COUNT; k++) {
+		snprintf(buf, sizeof buf, "%s", drv_call_name((enum drv_call)k));
+		for (i = 0; buf[i] != '\0'; i++)
+			if (buf[i] == ' ')
+				buf[i] = '-';
+		if (strcmp(buf, name) == 0)
+			return k;
+	}
+	return -1;
+}
+
+static void
+print_reply(const struct drv_reply *r)
+{
+	size_t	i;
+
+	printf("reply path=%s device=%s ref=%s sha256=%s size=%" PRId64
+	    " capacity=%" PRId64 " used=%" PRId64 "\n",
+	    r->path ? r->path : "-", r->device ? r->device : "-",
+	    r->ref ? r->ref : "-", r->sha256 ? r->sha256 : "-", r->size,
+	    r->capacity, r->used);
+	for (i = 0; i < r->snaps.n; i++)
+		printf("snapshot %s uuid=%s parent=%s created=%" PRId64
+		    " state=%s\n", r->snaps.v[i].name ? r->snaps.v[i].name : "-",
+		    r->snaps.v[i].uuid ? r->snaps.v[i].uuid : "-",
+		    r->snaps.v[i].parent ? r->snaps.v[i].parent : "-",
+		    r->snaps.v[i].created,
+		    r->snaps.v[i].state ? r->snaps.v[i].state : "-");
 }
 
 /* Runs every step of plan; prints each result; returns the last. */
@@ -75,6 +179,9 @@ main(int argc, char **argv)
 	struct drv_plan		 plan = { 0 };
 	struct drv_target	 t = { 0 };
 	struct drv_spec		 spec = { .name = 0 };
+	struct drv_req		 req = { .pool = NULL };
+	struct drv_reply	 reply;
+	int			 call = -1;
 	struct tp_result	 res = { 0 };
 	struct hv_facts		 f;
 	struct hv_vm_list	 vl = { 0 };
@@ -116,6 +223,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	hv_facts_init(&f);
+	drv_reply_init(&reply);
 	if (strcmp(op, "probe") == 0) {
 		rc = d->probe(&plan);
 	} else if (strcmp(op, "refresh") == 0) {
@@ -132,7 +240,21 @@ main(int argc, char **argv)
 		if (parse_size(argv[i + 3], &n) != 0)
 			usage();
 		spec.disk = n;
+		for (k = i + 4; k < argc; k++)
+			if (spec_set(&spec, argv[k]) != 0)
+				usage();
 		rc = d->create(&spec, &plan);
+	} else if (strcmp(op, "call") == 0) {
+		if (i >= argc || (call = call_find(argv[i])) < 0)
+			usage();
+		for (k = i + 1; k < argc; k++)
+			if (req_set(&req, argv[k]) != 0)
+				usage();
+		if (d->call[call] == NULL)
+			rc = err_set(ERR_INVAL, "%s is not supported by %s",
+			    drv_call_name((enum drv_call)call), d->name);
+		else
+			rc = d->call[call](&req, &plan);
 	} else {
 		for (k = 0; k < DRV_OP__COUNT; k++) {
 			if (strcmp(op, drv_op_name((enum drv_op)k)) == 0)
@@ -173,7 +295,15 @@ main(int argc, char **argv)
 		hv_vm_init(&vm);
 		if (d->create_read != NULL && (rc = d->create_read(&res, &vm)) == 0)
 			print_vm(&vm);
+		if (rc == 0 && vm.disk != NULL)
+			printf("disk %s\n", vm.disk);
 		hv_vm_clear(&vm);
+	} else if (call >= 0) {
+		if (d->call_read[call] != NULL &&
+		    (rc = d->call_read[call](&req, &res, &reply)) == 0)
+			print_reply(&reply);
+		else if (d->call_read[call] == NULL)
+			printf("done %s\n", argv[i]);
 	} else {
 		printf("done %s\n", op);
 	}
@@ -183,6 +313,7 @@ main(int argc, char **argv)
 	}
 out:
 	tp_result_free(&res);
+	drv_reply_clear(&reply);
 	hv_vm_list_free(&vl);
 	hv_facts_clear(&f);
 	drv_plan_clear(&plan);
