@@ -15,8 +15,10 @@
 #include <time.h>
 
 #include "cmd-common.h"
+#include "dispatch.h"
 #include "err.h"
 #include "filter.h"
+#include "fanout.h"
 #include "hostops.h"
 #include "inventory.h"
 #include "view.h"
@@ -219,7 +221,7 @@ run_direct(struct vmops *ops, enum drv_op op)
 {
 	struct direct_run	dr = { ops, op };
 
-	hostops_each(ops->n, direct_one, &dr);
+	fanout_each(ops->n, direct_one, &dr);
 }
 
 /*
@@ -237,7 +239,7 @@ run_plans(struct transport *tp, struct vmops *ops, enum drv_op op_kind)
 
 	for (i = 0; i < ops->n; i++)
 		if (ops->v[i].host != NULL)
-			hostops_tp_host(ops->v[i].host, &th[i]);
+			dispatch_tp_host(ops->v[i].host, &th[i]);
 	for (step = 0; step < DRV_PLAN_MAX; step++) {
 		nj = 0;
 		for (i = 0; i < ops->n; i++) {
