@@ -534,8 +534,12 @@ VMOP_ENTRY("stop", stop, vm_stop_opts,
 VMOP_ENTRY("reboot", reboot, vmop_opts, "reboot instances");
 VMOP_ENTRY("suspend", suspend, vmop_opts, "pause instances in memory");
 VMOP_ENTRY("resume", resume, vmop_opts, "resume suspended instances");
-VMOP_ENTRY("destroy", destroy, vmop_opts,
-    "remove instances and their disks from their hosts, and forget them");
+const struct cmd_entry cmd_vm_destroy = {
+	"vm", "destroy", NULL, vmop_opts,
+	CMD_WRITE | CMD_OPERATOR | CMD_HOSTS | CMD_DESTRUCTIVE,
+	"remove instances and their disks from their hosts, and forget them",
+	NULL, vm_destroy
+};
 
 static int
 apply_only_tx(struct store_txn *tx, void *arg)
