@@ -920,6 +920,9 @@ cmd_run(struct ctx *c, int argc, char **argv)
 	/* A command may return a lower layer's code without reporting it. */
 	if (rc != 0 && c->nerrors == nerrors)
 		ctx_error_last(c);
+	/* Whatever a command made of a Ctrl-C, it failed by being cancelled. */
+	if (rc != 0 && intr_pending())
+		rc = ERR_CANCEL;
 out:
 	fflush(c->out);
 	args_free(&a);
