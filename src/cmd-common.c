@@ -10,6 +10,7 @@
 #include "cmd-common.h"
 #include "err.h"
 #include "inventory.h"
+#include "util.h"
 #include "view.h"
 
 enum kind
@@ -188,9 +189,44 @@ cmd_set(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
 	return generic_run(c, a, set_tx, NULL, NULL, check, "changed");
 }
 
+/*
+ * Asks before a destructive remove, once the record is known to exist, so
+ * that the question is never about something that is not there.
+ */
+static int
+remove_confirm(struct ctx *c, struct cmd_args *a)
+{
+	struct store		*st;
+	struct store_txn	*tx;
+	struct record		*r = NULL;
+	enum kind		 kind = cmd_kind(c);
+	char			*what;
+	int			 rc;
+
+	if (!(c->entry->flags & CMD_DESTRUCTIVE) || c->confirmed)
+		return 0;
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
+	rc = view_lookup(c, tx, kind, arg_str(a, "name"), &r);
+	record_free(r);
+	store_txn_end(tx);
+	if (rc != 0)
+		return rc;
+	what = xasprintf("remove %s %s%s", kind_def(kind)->name,
+	    arg_str(a, "name"), arg_flag(a, "force") ?
+	    " (--force: even if others refer to it)" : "");
+	rc = ctx_confirm(c, what);
+	free(what);
+	return rc;
+}
+
 int
 cmd_remove(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
 {
+	int	rc;
+
+	if ((rc = remove_confirm(c, a)) != 0)
+		return rc;
 	return generic_run(c, a, remove_tx, NULL, NULL, check, "removed");
 }
 
