@@ -475,7 +475,7 @@ static const struct cmd_opt vm_create_opts[] = {
 	    "primary pool for the root disk (default: one the host sees)" },
 	{ "full", 0, OPT_FLAG, 0, 0, NULL, NULL,
 	    "a full copy of the template, not an overlay or linked clone" },
-	{ "network", 'n', OPT_STR, 0, 0, NULL, "NETWORK",
+	{ "network", 0, OPT_STR, 0, 0, NULL, "NETWORK",
 	    "network to attach it to" },
 	OPT_TAGS,
 	{ NULL }
