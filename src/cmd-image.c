@@ -149,7 +149,7 @@ struct import {
 	int64_t			 expect;	/* -1: a pipe, size unknown */
 	struct timespec		 start;
 	struct timespec		 drawn;
-	int			 bar;		/* progress bar drawn */
+	int			 bar;		/* width of the bar drawn, or 0 */
 };
 
 /*
@@ -242,12 +242,13 @@ import_progress(struct import *im, int64_t copied, int done)
 	char		a[32], b[32], r[32], eta[32] = "";
 	double		secs, rate;
 	int64_t		left;
+	int		n;
 
 	if (!im->c->interactive || im->c->quiet)
 		return;
 	if (done) {
 		if (im->bar)
-			fprintf(im->c->err, "\r%*s\r", 72, "");
+			fprintf(im->c->err, "\r%*s\r", im->bar, "");
 		fflush(im->c->err);
 		return;
 	}
@@ -256,7 +257,6 @@ import_progress(struct import *im, int64_t copied, int done)
 	    (now.tv_nsec - im->drawn.tv_nsec) < PROGRESS_NS)
 		return;
 	im->drawn = now;
-	im->bar = 1;
 	secs = elapsed(&im->start, &now);
 	rate = secs > 0 ? (double)copied / secs : 0;
 	fmt_size(copied, a, sizeof a);
@@ -268,10 +268,12 @@ import_progress(struct import *im, int64_t copied, int done)
 			snprintf(eta, sizeof eta, "  ETA %" PRId64 ":%02d",
 			    (int64_t)((double)left / rate) / 60,
 			    (int)((int64_t)((double)left / rate) % 60));
-		fprintf(im->c->err, "\r%s %s / %s  %3d%%  %s/s%s   ",
+		n = fprintf(im->c->err, "\r%s %s / %s  %3d%%  %s/s%s   ",
 		    im->name, a, b, (int)(copied * 100 / im->expect), r, eta);
 	} else
-		fprintf(im->c->err, "\r%s %s  %s/s   ", im->name, a, r);
+		n = fprintf(im->c->err, "\r%s %s  %s/s   ", im->name, a, r);
+	if (n > im->bar)
+		im->bar = n;
 	fflush(im->c->err);
 }
 
