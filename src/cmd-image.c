@@ -480,20 +480,20 @@ image_import(struct ctx *c, struct cmd_args *a)
 	import_sig = 0;
 	for (i = 0; i < nitems(import_signals); i++)
 		sigaction(import_signals[i], &sa, &old[i]);
-	rc = import_copy(&im, a, &ia);
-	for (i = 0; i < nitems(import_signals); i++)
-		sigaction(import_signals[i], &old[i], NULL);
-	sig = import_sig;
-	if (rc != 0) {
+	/*
+	 * The handlers stay until the record is written, so that a Ctrl-C
+	 * after the rename cannot leave a file without its record.
+	 */
+	if ((rc = import_copy(&im, a, &ia)) != 0)
 		ctx_error_last(c);
-		goto out;
-	}
-	if ((rc = cmd_add(c, a, image_init, &ia)) != 0) {
+	else if ((rc = cmd_add(c, a, image_init, &ia)) != 0) {
 		/* No record, so no file either. */
 		(void)unlinkat(im.dirfd, im.final, 0);
 		(void)fsync(im.dirfd);
 	}
-out:
+	for (i = 0; i < nitems(import_signals); i++)
+		sigaction(import_signals[i], &old[i], NULL);
+	sig = import_sig;
 	close(im.dirfd);
 	/* A stop or a hang-up still ends hvsh, now that nothing is left. */
 	if (sig != 0 && sig != SIGINT)
