@@ -246,6 +246,12 @@ struct driver {
 	 */
 	int	(*watch)(const char *uri, drv_watch_fn cb, void *arg,
 		    int max_events, int timeout_ms);
+	/*
+	 * Optional: checks a host's address by the driver's own rules (an
+	 * API driver's URI); NULL: a DNS name or IP address for SSH.
+	 * ERR_USAGE with a message.
+	 */
+	int	(*address_check)(const char *address);
 };
 
 /* The namespace of the element hvsh writes into a libvirt domain's metadata. */

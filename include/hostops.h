@@ -21,8 +21,6 @@
  */
 int	hostops_transport(const char *home, struct transport **out);
 
-/* Fills th from host record h; its strings stay h's. */
-void	hostops_tp_host(const struct record *h, struct tp_host *th);
 
 /* What one host said, or why it could not say it. */
 struct host_refresh {
@@ -48,9 +46,14 @@ void	host_refresh_clear(struct host_refresh *);
  * and last_seen; the state of each recorded instance on it, matched by the
  * id hvsh wrote on the hypervisor object, else by uuid, else by name. A host
  * that could not be reached is marked unreachable and its instances
- * unknown, keeping their last_seen, never stopped.
+ * unknown, keeping their last_seen, never stopped; one whose refresh was
+ * interrupted (ERR_CANCEL) is left as it was.
  */
 int	hostops_apply(struct store_txn *, struct host_refresh *, size_t n);
+
+/* Writes facts into host record h: status ok, last seen now. */
+void	hostops_set_facts(struct record *h, const struct hv_facts *f,
+	    int64_t now);
 
 /*
  * Records what an event of host said of one instance (a driver's watch):
@@ -63,12 +66,6 @@ int	hostops_apply(struct store_txn *, struct host_refresh *, size_t n);
 int	hostops_apply_event(struct store_txn *, const struct record *host,
 	    const struct hv_vm *vm, char **name);
 
-/*
- * Calls fn(i, arg) for every i < n, from up to HOSTOPS_THREADS threads at
- * once (the caller's among them), and returns when all calls have.
- */
-#define HOSTOPS_THREADS	16
-void	hostops_each(size_t n, void (*fn)(size_t i, void *arg), void *arg);
 
 /* The refreshed instance that is recorded vm, or NULL. */
 const struct hv_vm *hostops_match(const struct host_refresh *,

@@ -2,6 +2,7 @@
  * cmd-common.c: the generic verbs of cmd-common.h.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cmd-common.h"
 #include "err.h"
 #include "inventory.h"
+#include "util.h"
 #include "view.h"
 
 enum kind
@@ -187,9 +189,44 @@ cmd_set(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
 	return generic_run(c, a, set_tx, NULL, NULL, check, "changed");
 }
 
+/*
+ * Asks before a destructive remove, once the record is known to exist, so
+ * that the question is never about something that is not there.
+ */
+static int
+remove_confirm(struct ctx *c, struct cmd_args *a)
+{
+	struct store		*st;
+	struct store_txn	*tx;
+	struct record		*r = NULL;
+	enum kind		 kind = cmd_kind(c);
+	char			*what;
+	int			 rc;
+
+	if (!(c->entry->flags & CMD_DESTRUCTIVE) || c->confirmed)
+		return 0;
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
+	rc = view_lookup(c, tx, kind, arg_str(a, "name"), &r);
+	record_free(r);
+	store_txn_end(tx);
+	if (rc != 0)
+		return rc;
+	what = xasprintf("remove %s %s%s", kind_def(kind)->name,
+	    arg_str(a, "name"), arg_flag(a, "force") ?
+	    " (--force: even if others refer to it)" : "");
+	rc = ctx_confirm(c, what);
+	free(what);
+	return rc;
+}
+
 int
 cmd_remove(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
 {
+	int	rc;
+
+	if ((rc = remove_confirm(c, a)) != 0)
+		return rc;
 	return generic_run(c, a, remove_tx, NULL, NULL, check, "removed");
 }
 
@@ -209,4 +246,40 @@ int
 cmd_generic_remove(struct ctx *c, struct cmd_args *a)
 {
 	return cmd_remove(c, a, NULL);
+}
+
+void
+cmd_dry_emit(void *arg, const char *host, const char *line)
+{
+	struct ctx	*c = arg;
+
+	fprintf(c->out, "%s: %s\n", host, line);
+}
+
+/* 1 while a progress line stands on the terminal, to be wiped. */
+static int progress_shown;
+
+void
+cmd_progress(struct ctx *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (!c->interactive || c->quiet)
+		return;
+	fputs("\r\033[K", c->err);
+	va_start(ap, fmt);
+	vfprintf(c->err, fmt, ap);
+	va_end(ap);
+	fflush(c->err);
+	progress_shown = 1;
+}
+
+void
+cmd_progress_done(struct ctx *c)
+{
+	if (!progress_shown)
+		return;
+	fputs("\r\033[K", c->err);
+	fflush(c->err);
+	progress_shown = 0;
 }

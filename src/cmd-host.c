@@ -14,115 +14,17 @@
 #include <unistd.h>
 
 #include "cmd-common.h"
+#include "dispatch.h"
 #include "err.h"
 #include "hostops.h"
 #include "name.h"
 #include "view.h"
 
-#define LIBVIRT	"libvirt"
-
-/* 1 if hosts of driver are reached through libvirt's API, not SSH. */
-static int
-is_libvirt(const char *driver)
-{
-	return driver != NULL && strcmp(driver, LIBVIRT) == 0;
-}
-
-/* 1 if the n bytes at s are key, ignoring case. */
-static int
-key_is(const char *s, size_t n, const char *key)
-{
-	return n == strlen(key) && strncasecmp(s, key, n) == 0;
-}
-
-/*
- * A libvirt host's address is a URI: a driver of letters ("qemu", "test"),
- * maybe '+' and a transport ("qemu+ssh"), "://", then printable ASCII
- * without spaces, quotes or backslashes. What would run a program on the
- * bastion is refused: the "ext" transport and a "command" parameter
- * (libvirt reads parameter names without regard to case, and decodes
- * %-escapes in them, so no '%' is allowed in a name).
- */
-static int
-uri_check(const char *s)
-{
-	const char	*p = s, *tr = NULL, *q, *k, *eq;
-	size_t		 n = strlen(s), kl;
-
-	if (n == 0 || n > 1024)
-		return err_set(ERR_USAGE, "a libvirt URI must be 1 to 1024 "
-		    "characters");
-	while (isalpha((unsigned char)*p))
-		p++;
-	if (p == s)
-		return err_set(ERR_USAGE, "a libvirt URI starts with its "
-		    "driver's name, e.g. qemu:///system");
-	if (*p == '+') {
-		tr = ++p;
-		if (!isalpha((unsigned char)*p))
-			return err_set(ERR_USAGE, "a libvirt URI's transport "
-			    "follows '+', e.g. qemu+ssh://host/system");
-		while (isalnum((unsigned char)*p))
-			p++;
-	}
-	if (strncmp(p, "://", 3) != 0 || p[3] == '\0')
-		return err_set(ERR_USAGE, "a libvirt URI looks like "
-		    "DRIVER[+TRANSPORT]://[HOST]/PATH");
-	if (tr != NULL && key_is(tr, (size_t)(p - tr), "ext"))
-		return err_set(ERR_USAGE, "the ext transport runs a program on "
-		    "the bastion: refused");
-	for (q = p + 3; *q != '\0'; q++) {
-		if (*q <= ' ' || *q > '~' || strchr("\"'`\\", *q) != NULL)
-			return err_set(ERR_USAGE, "a libvirt URI has only "
-			    "printable ASCII, without spaces, quotes or "
-			    "backslashes");
-	}
-	if ((q = strchr(p, '?')) == NULL)
-		return 0;
-	for (k = q + 1; *k != '\0'; k += kl + (k[kl] != '\0')) {
-		kl = strcspn(k, "&;");
-		eq = memchr(k, '=', kl);
-		if (memchr(k, '%', eq != NULL ? (size_t)(eq - k) : kl) != NULL)
-			return err_set(ERR_USAGE, "a libvirt URI's parameter "
-			    "names may not hold '%%'");
-		if (key_is(k, eq != NULL ? (size_t)(eq - k) : kl, "command"))
-			return err_set(ERR_USAGE, "the command parameter runs a "
-			    "program on the bastion: refused");
-	}
-	return 0;
-}
-
-/*
- * An address is a DNS name, an IPv4 address or an IPv6 address, so only
- * letters, digits, '.', '-', ':' and '[' ']' are needed, and none may start
- * it with '-' (it later becomes an argument of the transport). A libvirt
- * host's is a URI instead.
- */
-static int
-address_check(const char *s, const char *driver)
-{
-	size_t	i, n = strlen(s);
-
-	if (is_libvirt(driver))
-		return uri_check(s);
-	if (n == 0 || n > 253)
-		return err_set(ERR_USAGE, "address must be 1 to 253 characters");
-	if (s[0] == '-')
-		return err_set(ERR_USAGE, "address may not start with '-'");
-	for (i = 0; i < n; i++) {
-		if (isalnum((unsigned char)s[i]) || strchr(".-:[]", s[i]) != NULL)
-			continue;
-		return err_set(ERR_USAGE, "address has a character outside "
-		    "letters, digits, '.', '-', ':', '[' and ']'");
-	}
-	return 0;
-}
-
 /*
  * Checks the options shared by add and set before anything is stored;
  * driver is the host's (as it will be), address its address when --address
- * is not given. A libvirt host is reached at a URI, so SSH options do not
- * apply to it.
+ * is not given. A host whose driver speaks an API is reached at what that
+ * API connects to (a URI), so SSH options do not apply to it.
  */
 static int
 host_check_opts(struct ctx *c, struct cmd_args *a, const char *driver,
@@ -137,13 +39,13 @@ host_check_opts(struct ctx *c, struct cmd_args *a, const char *driver,
 
 	if ((v = arg_str(a, "address")) == NULL)
 		v = address;
-	if (v != NULL && address_check(v, driver) != 0)
+	if (v != NULL && dispatch_address_check(driver, v) != 0)
 		return ctx_error_last(c);
-	for (i = 0; is_libvirt(driver) && i < nitems(ssh_opts); i++) {
+	for (i = 0; dispatch_is_api(driver) && i < nitems(ssh_opts); i++) {
 		if (arg_str(a, ssh_opts[i]) != NULL)
 			return ctx_error(c, ERR_USAGE, "--%s does not apply to "
-			    "a libvirt host: its address is the URI libvirt "
-			    "connects to", ssh_opts[i]);
+			    "a host of driver %s: its address is what its API "
+			    "connects to", ssh_opts[i], driver);
 	}
 	if (port < 1 || port > 65535)
 		return ctx_error(c, ERR_USAGE, "port must be 1 to 65535");
@@ -169,10 +71,10 @@ host_init(struct ctx *c, struct store_txn *tx, struct record *r,
 
 	record_set(r, HOST_STATUS, "unchecked");
 	if (record_get(r, HOST_PORT) == NULL &&
-	    !is_libvirt(record_get(r, HOST_DRIVER)))
+	    !dispatch_is_api(record_get(r, HOST_DRIVER)))
 		record_set(r, HOST_PORT, "22");
 	if (record_get(r, HOST_USER) == NULL &&
-	    !is_libvirt(record_get(r, HOST_DRIVER)))
+	    !dispatch_is_api(record_get(r, HOST_DRIVER)))
 		record_set(r, HOST_USER, "root");
 	/* The key is read later, maybe from another directory: keep it absolute. */
 	if (arg_str(hn->a, "key") != NULL) {
@@ -181,20 +83,8 @@ host_init(struct ctx *c, struct store_txn *tx, struct record *r,
 			    arg_str(hn->a, "key"));
 		record_set(r, HOST_KEY, path);
 	}
-	if (hn->hr != NULL) {
-		const struct hv_facts	*f = &hn->hr->facts;
-
-		record_set(r, HOST_STATUS, "ok");
-		record_set_i64(r, HOST_LASTSEEN, now_unix());
-		if (f->cpus > 0)
-			record_set_i64(r, HOST_CPUS, f->cpus);
-		if (f->memory > 0)
-			record_set_i64(r, HOST_MEMORY, f->memory);
-		if (f->mem_free >= 0)
-			record_set_i64(r, HOST_MEMFREE, f->mem_free);
-		if (f->version != NULL)
-			record_set(r, HOST_HVVERSION, f->version);
-	}
+	if (hn->hr != NULL)
+		hostops_set_facts(r, &hn->hr->facts, now_unix());
 	return 0;
 }
 
@@ -256,15 +146,15 @@ host_add(struct ctx *c, struct cmd_args *a)
 	record_set(r, HOST_DRIVER, arg_str(a, "driver"));
 	memset(&hr, 0, sizeof hr);
 	hr.host = r;
-	/* libvirt's API reaches the URI itself: no SSH, no key to pin. */
-	if (!is_libvirt(arg_str(a, "driver"))) {
+	/* An API driver reaches its address itself: no SSH, no key to pin. */
+	if (!dispatch_is_api(arg_str(a, "driver"))) {
 		record_set_i64(r, HOST_PORT, arg_i64(a, "port", 22));
 		record_set(r, HOST_USER, arg_str(a, "user") != NULL ?
 		    arg_str(a, "user") : "root");
 		record_set(r, HOST_KEY, arg_str(a, "key"));
 		if ((rc = hostops_transport(c->home, &tp)) != 0)
 			goto out;
-		hostops_tp_host(r, &th);
+		dispatch_tp_host(r, &th);
 		if ((rc = host_trust(c, tp, &th,
 		    arg_str(a, "accept-key"))) != 0)
 			goto out;
@@ -382,14 +272,14 @@ host_check(struct ctx *c, struct cmd_args *a)
 	for (i = 0; i < hl.n; i++)
 		hr[i].host = hl.v[i];
 	if (arg_str(a, "accept-key") != NULL &&
-	    is_libvirt(record_get(hl.v[0], HOST_DRIVER))) {
+	    dispatch_is_api(record_get(hl.v[0], HOST_DRIVER))) {
 		rc = ctx_error(c, ERR_USAGE, "host %s is reached through "
-		    "libvirt: it has no SSH key to accept",
+		    "its driver's API: it has no SSH key to accept",
 		    record_get(hl.v[0], FI_NAME));
 		goto out;
 	}
 	if (arg_str(a, "accept-key") != NULL) {
-		hostops_tp_host(hl.v[0], &th);
+		dispatch_tp_host(hl.v[0], &th);
 		if ((rc = host_trust(c, tp, &th, arg_str(a, "accept-key"))) != 0)
 			goto out;
 	}
@@ -495,7 +385,6 @@ host_watch(struct ctx *c, struct cmd_args *a)
 	struct watch		 w = { c, NULL, NULL, NULL };
 	struct store		*st;
 	struct store_txn	*tx;
-	const struct driver	*d;
 	int64_t			 count = arg_i64(a, "count", 0);
 	int64_t			 timeout = arg_i64(a, "timeout", 60);
 	int			 rc;
@@ -511,12 +400,6 @@ host_watch(struct ctx *c, struct cmd_args *a)
 	store_txn_end(tx);
 	if (rc != 0)
 		return rc;
-	d = driver_find(record_get(w.host, HOST_DRIVER));
-	if (d == NULL || d->watch == NULL) {
-		rc = ctx_error(c, ERR_INVAL, "watching events is not supported "
-		    "by %s", record_get(w.host, HOST_DRIVER));
-		goto out;
-	}
 	if (!c->quiet) {
 		fprintf(c->err, "hvsh: host watch: watching %s for ",
 		    record_get(w.host, FI_NAME));
@@ -526,8 +409,8 @@ host_watch(struct ctx *c, struct cmd_args *a)
 		fprintf(c->err, "%" PRId64 " s\n", timeout);
 		fflush(c->err);
 	}
-	rc = d->watch(record_get(w.host, HOST_ADDRESS), watch_event, &w,
-	    (int)count, (int)(timeout * 1000));
+	rc = dispatch_watch(w.host, watch_event, &w, (int)count,
+	    (int)(timeout * 1000));
 	if (rc < 0) {
 		rc = ctx_error_last(c);
 		goto out;
@@ -647,7 +530,8 @@ const struct cmd_entry cmd_host_set = {
 	"change a host's connection details or labels", NULL, host_set
 };
 const struct cmd_entry cmd_host_remove = {
-	"host", "remove", "rm", host_remove_opts, CMD_WRITE | CMD_ADMIN,
+	"host", "remove", "rm", host_remove_opts,
+	CMD_WRITE | CMD_ADMIN | CMD_DESTRUCTIVE,
 	"forget a host",
 	"Refused while instances or pools refer to the host, unless --force.",
 	cmd_generic_remove

@@ -718,7 +718,7 @@ image_remove(struct ctx *c, struct cmd_args *a)
 	struct store		*st;
 	struct store_txn	*tx;
 	struct record		*r = NULL;
-	char			*file, *dir, *slash;
+	char			*file, *dir, *slash, *what;
 	int			 rc, dfd;
 
 	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
@@ -732,8 +732,13 @@ image_remove(struct ctx *c, struct cmd_args *a)
 	record_free(r);
 	store_txn_end(tx);
 
-	/* confirm: ctx_confirm(c, "remove image NAME" and, if file, "delete FILE") */
-
+	what = xasprintf("remove image %s%s%s%s", rm.name,
+	    rm.force ? " (--force: even if others were made from it)" : "",
+	    file != NULL ? "\ndelete file " : "", file != NULL ? file : "");
+	rc = ctx_confirm(c, what);
+	free(what);
+	if (rc != 0)
+		goto out;
 	if ((rc = ctx_write(c, image_rm_tx, &rm)) != 0)
 		goto out;
 	if (file != NULL) {
@@ -861,7 +866,8 @@ const struct cmd_entry cmd_image_verify = {
 	image_verify
 };
 const struct cmd_entry cmd_image_remove = {
-	"image", "remove", "rm", image_remove_opts, CMD_WRITE | CMD_ADMIN,
+	"image", "remove", "rm", image_remove_opts,
+	CMD_WRITE | CMD_ADMIN | CMD_DESTRUCTIVE,
 	"forget an image, and delete its file if it was imported",
 	"Refused while instances, disks or images made from it exist, unless "
 	"--force. The file is deleted only if it lies in its pool's "

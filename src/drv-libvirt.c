@@ -18,6 +18,7 @@
  * <metadata> under https://hvsh.invalid/ns/1; a root disk is a qcow2 volume
  * of the libvirt pool "hvsh", which must exist (the kvm driver makes it).
  */
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <libvirt/libvirt.h>
@@ -1349,6 +1351,70 @@ out:
 	return rc != 0 ? rc : count;
 }
 
+/* 1 if the n bytes at s are key, ignoring case. */
+static int
+key_is(const char *s, size_t n, const char *key)
+{
+	return n == strlen(key) && strncasecmp(s, key, n) == 0;
+}
+
+/*
+ * A libvirt host's address is a URI: a driver of letters ("qemu", "test"),
+ * maybe '+' and a transport ("qemu+ssh"), "://", then printable ASCII
+ * without spaces, quotes or backslashes. What would run a program on the
+ * bastion is refused: the "ext" transport and a "command" parameter
+ * (libvirt reads parameter names without regard to case, and decodes
+ * %-escapes in them, so no '%' is allowed in a name).
+ */
+static int
+lv_address_check(const char *s)
+{
+	const char	*p = s, *tr = NULL, *q, *k, *eq;
+	size_t		 n = strlen(s), kl;
+
+	if (n == 0 || n > 1024)
+		return err_set(ERR_USAGE, "a libvirt URI must be 1 to 1024 "
+		    "characters");
+	while (isalpha((unsigned char)*p))
+		p++;
+	if (p == s)
+		return err_set(ERR_USAGE, "a libvirt URI starts with its "
+		    "driver's name, e.g. qemu:///system");
+	if (*p == '+') {
+		tr = ++p;
+		if (!isalpha((unsigned char)*p))
+			return err_set(ERR_USAGE, "a libvirt URI's transport "
+			    "follows '+', e.g. qemu+ssh://host/system");
+		while (isalnum((unsigned char)*p))
+			p++;
+	}
+	if (strncmp(p, "://", 3) != 0 || p[3] == '\0')
+		return err_set(ERR_USAGE, "a libvirt URI looks like "
+		    "DRIVER[+TRANSPORT]://[HOST]/PATH");
+	if (tr != NULL && key_is(tr, (size_t)(p - tr), "ext"))
+		return err_set(ERR_USAGE, "the ext transport runs a program on "
+		    "the bastion: refused");
+	for (q = p + 3; *q != '\0'; q++) {
+		if (*q <= ' ' || *q > '~' || strchr("\"'`\\", *q) != NULL)
+			return err_set(ERR_USAGE, "a libvirt URI has only "
+			    "printable ASCII, without spaces, quotes or "
+			    "backslashes");
+	}
+	if ((q = strchr(p, '?')) == NULL)
+		return 0;
+	for (k = q + 1; *k != '\0'; k += kl + (k[kl] != '\0')) {
+		kl = strcspn(k, "&;");
+		eq = memchr(k, '=', kl);
+		if (memchr(k, '%', eq != NULL ? (size_t)(eq - k) : kl) != NULL)
+			return err_set(ERR_USAGE, "a libvirt URI's parameter "
+			    "names may not hold '%%'");
+		if (key_is(k, eq != NULL ? (size_t)(eq - k) : kl, "command"))
+			return err_set(ERR_USAGE, "the command parameter runs a "
+			    "program on the bastion: refused");
+	}
+	return 0;
+}
+
 const struct driver drv_libvirt = {
 	.name = "libvirt",
 	.cli = "libvirt",
@@ -1356,4 +1422,5 @@ const struct driver drv_libvirt = {
 	.direct_op = lv_op,
 	.direct_create = lv_create,
 	.watch = lv_watch,
+	.address_check = lv_address_check,
 };

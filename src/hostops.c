@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "err.h"
+#include "dispatch.h"
+#include "fanout.h"
 #include "hostops.h"
 #include "util.h"
 
@@ -34,17 +36,6 @@ hostops_transport(const char *home, struct transport **out)
 	rc = tp_new(&o, out);
 	free(kh);
 	return rc;
-}
-
-void
-hostops_tp_host(const struct record *h, struct tp_host *th)
-{
-	memset(th, 0, sizeof *th);
-	th->name = record_get(h, FI_NAME);
-	th->address = record_get(h, HOST_ADDRESS);
-	th->port = (int)record_get_i64(h, HOST_PORT, 22);
-	th->user = record_get(h, HOST_USER);
-	th->key = record_get(h, HOST_KEY);
 }
 
 void
@@ -83,7 +74,7 @@ hostops_run(struct transport *tp, const struct record *host,
 	size_t		i;
 	int		rc;
 
-	hostops_tp_host(host, &th);
+	dispatch_tp_host(host, &th);
 	memset(last, 0, sizeof *last);
 	for (i = 0; i < plan->n; i++) {
 		if (i > 0) {
@@ -99,57 +90,7 @@ hostops_run(struct transport *tp, const struct record *host,
 	return 0;
 }
 
-/* The work of hostops_each, taken an index at a time by its threads. */
-struct each {
-	pthread_mutex_t	  lock;
-	size_t		  next;
-	size_t		  n;
-	void		(*fn)(size_t, void *);
-	void		 *arg;
-};
-
-static void *
-each_main(void *p)
-{
-	struct each	*e = p;
-	size_t		 i;
-
-	for (;;) {
-		pthread_mutex_lock(&e->lock);
-		i = e->next++;
-		pthread_mutex_unlock(&e->lock);
-		if (i >= e->n)
-			break;
-		e->fn(i, e->arg);
-	}
-	return NULL;
-}
-
-void
-hostops_each(size_t n, void (*fn)(size_t, void *), void *arg)
-{
-	struct each	 e;
-	pthread_t	 th[HOSTOPS_THREADS];
-	size_t		 i, nth = 0;
-
-	if (n == 0)
-		return;
-	memset(&e, 0, sizeof e);
-	pthread_mutex_init(&e.lock, NULL);
-	e.n = n;
-	e.fn = fn;
-	e.arg = arg;
-	/* One call needs no thread; a thread that cannot start is done without. */
-	for (i = 0; i + 1 < n && i + 1 < HOSTOPS_THREADS; i++)
-		if (pthread_create(&th[nth], NULL, each_main, &e) == 0)
-			nth++;
-	each_main(&e);
-	for (i = 0; i < nth; i++)
-		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&e.lock);
-}
-
-/* Refreshes one host whose driver speaks an API: one of hostops_each's. */
+/* Refreshes one host whose driver speaks an API: one of fanout_each's. */
 static void
 refresh_direct(size_t k, void *arg)
 {
@@ -173,7 +114,7 @@ direct_main(void *p)
 {
 	struct direct_set	*ds = p;
 
-	hostops_each(ds->n, refresh_direct, ds->v);
+	fanout_each(ds->n, refresh_direct, ds->v);
 	return NULL;
 }
 
@@ -212,7 +153,7 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 			hr[i].errmsg = xstrdup(err_msg());
 			continue;
 		}
-		hostops_tp_host(hr[i].host, &th[i]);
+		dispatch_tp_host(hr[i].host, &th[i]);
 		jobs[nj].host = &th[i];
 		jobs[nj].argv = plans[i].argv[0];
 		idx[nj++] = i;
@@ -341,31 +282,40 @@ hostops_apply(struct store_txn *tx, struct host_refresh *hr, size_t n)
 	int		 rc = 0;
 
 	for (i = 0; rc == 0 && i < n; i++) {
+		/* An interrupted refresh learned nothing: keep the records. */
+		if (hr[i].rc == ERR_CANCEL)
+			continue;
 		/* Fresh copy: the borrowed one may be stale by now. */
 		if ((rc = store_get(tx, KIND_HOST, hr[i].host->id, &h)) != 0)
 			break;
-		if (hr[i].rc != 0) {
+		if (hr[i].rc != 0)
 			record_set(h, HOST_STATUS, "unreachable");
-		} else {
-			record_set(h, HOST_STATUS, "ok");
-			record_set_i64(h, HOST_LASTSEEN, now);
-			if (hr[i].facts.cpus > 0)
-				record_set_i64(h, HOST_CPUS, hr[i].facts.cpus);
-			if (hr[i].facts.memory > 0)
-				record_set_i64(h, HOST_MEMORY,
-				    hr[i].facts.memory);
-			if (hr[i].facts.mem_free >= 0)
-				record_set_i64(h, HOST_MEMFREE,
-				    hr[i].facts.mem_free);
-			if (hr[i].facts.version != NULL)
-				record_set(h, HOST_HVVERSION,
-				    hr[i].facts.version);
-		}
+		else
+			hostops_set_facts(h, &hr[i].facts, now);
 		if ((rc = store_put(tx, h)) == 0)
 			rc = apply_vms(tx, &hr[i], now);
 		record_free(h);
 	}
 	return rc;
+}
+
+void
+hostops_set_facts(struct record *h, const struct hv_facts *f, int64_t now)
+{
+	record_set(h, HOST_STATUS, "ok");
+	record_set_i64(h, HOST_LASTSEEN, now);
+	if (f->cpus > 0)
+		record_set_i64(h, HOST_CPUS, f->cpus);
+	if (f->memory > 0)
+		record_set_i64(h, HOST_MEMORY, f->memory);
+	if (f->mem_free >= 0)
+		record_set_i64(h, HOST_MEMFREE, f->mem_free);
+	if (f->version != NULL)
+		record_set(h, HOST_HVVERSION, f->version);
+	if (f->hw_accel >= 0)
+		record_set(h, HOST_ACCEL, f->hw_accel ? "yes" : "no");
+	if (f->product != NULL)
+		record_set(h, HOST_PRODUCT, f->product);
 }
 
 int

@@ -136,7 +136,7 @@ t_status 1 "import into a read-only pool directory fails"
 hv image import two --file "$T/src.raw"
 t_status 1 "with two secondary pools, import wants --pool"
 t_err "several secondary pools" "and says so"
-hv pool remove ro
+hv pool remove ro --yes
 t_eq "$(ls -A "$P" | sort)" "$(cat "$T/pool.before")" "failed imports leave no file in the pool"
 t_eq "$(ls -A "$ro" | grep -c import)" "0" "nor in the read-only directory"
 hv image list --no-header --columns name
@@ -159,7 +159,7 @@ status=$?
 kill "$writer" 2>/dev/null
 wait "$writer" 2>/dev/null
 err=$(cat "$T/.err")
-t_status 1 "an interrupted import fails"
+t_status 130 "an interrupted import fails with the status of a Ctrl-C"
 t_err "interrupted" "and says so"
 t_eq "$(ls -A "$P" | grep -c slow)" "0" "an interrupted import leaves no file"
 hv image show slow
@@ -189,13 +189,13 @@ t_status 0 "all good again"
 "$HVSH_BUILD/tools/store-add" "$HVSH_HOME" vm web1 image=iq
 "$HVSH_BUILD/tools/store-add" "$HVSH_HOME" volume d1 image=iq
 "$HVSH_BUILD/tools/store-add" "$HVSH_HOME" image child kind=disk format=qcow2 parent=iq
-hv image remove iq
+hv image remove iq --yes
 t_status 1 "an image things were made from is not removed"
 t_err "1 vm \(web1\)" "the refusal names the instance"
 t_err "1 volume \(d1\)" "the disk"
 t_err "1 image \(child\)" "and the image"
 t_true "its file stays" test -f "$P/iq.qcow2"
-hv image remove iq --force
+hv image remove iq --force --yes
 t_status 0 "image remove --force"
 t_true "the imported file is deleted" test ! -e "$P/iq.qcow2"
 hv vm show web1 -o json
@@ -205,9 +205,12 @@ t_eq "$(printf '%s' "$out" | jq -r .parent)" "null" "so did the image made from 
 hv store check
 t_status 0 "store consistent after forced removal"
 hv image remove iraw
+t_status 2 "a script must say --yes to remove an image"
+t_true "and nothing is deleted" test -f "$P/iraw.raw"
+hv image remove iraw --yes
 t_status 0 "an unused imported image is removed"
 t_true "with its file" test ! -e "$P/iraw.raw"
-hv image remove c9
+hv image remove c9 --yes
 t_status 0 "an added image is removed"
 t_true "but a file outside the pool stays" test -f "$T/disk.qcow2"
 
@@ -219,12 +222,12 @@ t_eq "$(printf '%s\n' "$out" | awk '{print $2}' | sort -u)" "h1" "vm list --filt
 t_eq "$(printf '%s\n' "$out" | wc -l)" "3" "three instances on h1"
 hv vm list --filter 'host=nosuch' --no-header
 t_eq "$out" "" "filter on a missing host lists nothing"
-hv image remove img0
+hv image remove img0 --yes
 t_status 1 "an image instances use is not removed"
 t_err "used by 6 vms \(" "the reason counts them and names them"
-hv host remove h0
+hv host remove h0 --yes
 t_status 1 "a host with instances is not removed"
-hv image remove img0 --force
+hv image remove img0 --force --yes
 t_status 0 "image remove --force"
 hv vm list -o json
 t_eq "$(printf '%s' "$out" | jq -r '[.[] | select(.name != "web1") | .image] | unique | tostring')" '[null]' "instances forgot the removed image"

@@ -31,6 +31,7 @@
 
 #include "driver.h"
 #include "err.h"
+#include "fanout.h"
 #include "hostops.h"
 #include "hvout.h"
 #include "record.h"
@@ -606,11 +607,11 @@ test_each(void **state)
 	size_t	i;
 
 	memset(hits, 0, sizeof hits);
-	hostops_each(100, count_one, hits);
+	fanout_each(100, count_one, hits);
 	for (i = 0; i < 100; i++)
 		assert_int_equal(hits[i], 1);
-	hostops_each(0, count_one, hits);
-	hostops_each(1, count_one, hits);
+	fanout_each(0, count_one, hits);
+	fanout_each(1, count_one, hits);
 	assert_int_equal(hits[0], 2);
 }
 

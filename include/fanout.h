@@ -1,0 +1,18 @@
+/*
+ * fanout.h: one call per index, from a few threads at once. The services
+ * and the dispatcher use it to reach many hosts through APIs that block.
+ */
+#ifndef HVSH_FANOUT_H
+#define HVSH_FANOUT_H
+
+#include <stddef.h>
+
+#define FANOUT_THREADS	16
+
+/*
+ * Calls fn(i, arg) for every i < n, from up to FANOUT_THREADS threads at
+ * once (the caller's among them), and returns when all calls have.
+ */
+void	fanout_each(size_t n, void (*fn)(size_t i, void *arg), void *arg);
+
+#endif
