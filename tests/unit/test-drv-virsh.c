@@ -920,7 +920,8 @@ test_plan_ops(void **state)
 }
 
 static const char *const g_probe[] = {
-	    "'virsh' 'version'",
+	    "'sh' '-c' 'test -c /dev/kvm; echo \"@@hvsh:$?@@\"; "
+	    "virsh version'",
 	NULL
 };
 
@@ -952,7 +953,7 @@ static const char *const g_destroy[] = {
 	    "| grep -qx \"  state.state=5\" || virsh destroy "
 	    "\"$1\"' 'sh' 'web1'",
 	    "'virsh' 'undefine' 'web1' '--snapshots-metadata' "
-	    "'--remove-all-storage' '--nvram' '--managed-save'",
+	    "'--nvram' '--managed-save'",
 	NULL
 };
 
@@ -961,8 +962,7 @@ static const char *const g_destroy_uuid[] = {
 	    "| grep -qx \"  state.state=5\" || virsh destroy "
 	    "\"$1\"' 'sh' '1eb01a09-b6d8-472d-98fd-85fee9b36052'",
 	    "'virsh' 'undefine' '1eb01a09-b6d8-472d-98fd-85fee9b36052' "
-	    "'--snapshots-metadata' '--remove-all-storage' '--nvram' "
-	    "'--managed-save'",
+	    "'--snapshots-metadata' '--nvram' '--managed-save'",
 	NULL
 };
 
@@ -991,7 +991,9 @@ static const char *const g_create[] = {
 	    "'",
 	    "'virsh' 'vol-create-as' 'hvsh' 'web1.qcow2' '10737418240' "
 	    "'--format' 'qcow2'",
-	    "'virsh' 'dominfo' 'web1'",
+	    "'sh' '-c' 'virsh dominfo \"$1\" || exit; echo \"@@hvsh:0@@\"; "
+	    "virsh vol-path --pool \"$2\" \"$3\"' 'sh' 'web1' 'hvsh' "
+	    "'web1.qcow2'",
 	NULL
 };
 
@@ -1113,10 +1115,35 @@ test_plan_refused(void **state)
 	assert_int_equal(d->create(&s, &p), ERR_INVAL);
 	s = (struct drv_spec){ .name = "ok", .hvsh_id = NULL, .cpus = 1, .memory = 1LL << 30, .disk = 0, .image_path = NULL };
 	assert_int_equal(d->create(&s, &p), ERR_INVAL);
-	s = (struct drv_spec){ .name = "ok", .hvsh_id = "1", .cpus = 1, .memory = 1LL << 30, .disk = 1LL << 30, .image_path = "/srv/images/centos.qcow2" };
-	assert_int_equal(d->create(&s, &p), ERR_INVAL);
-	assert_non_null(strstr(err_msg(), "not supported"));
-	assert_int_equal(p.n, 0);
+	/* Images: a path hvsh built, a kind and format it knows. */
+	{
+		static const struct drv_spec bad[] = {
+			{ .image_path = "centos.qcow2", .image_kind = "template" },
+			{ .image_path = "/srv/a\nb.qcow2", .image_kind = "template" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = NULL },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "vmx" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "template", .image_format = "vmdk" },
+			{ .image_path = "/srv/c.iso", .image_kind = "iso", .image_format = "qcow2" },
+			{ .image_path = NULL, .image_kind = "iso" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .pool = "rel/dir" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .pool = "/srv/p\n" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .network = "-net" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .network = "a b" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .domtype = "xen" },
+		};
+
+		for (i = 0; i < nitems(bad); i++) {
+			s = bad[i];
+			s.name = "ok";
+			s.hvsh_id = "1";
+			s.cpus = 1;
+			s.memory = 1LL << 30;
+			s.disk = 1LL << 30;
+			if (d->create(&s, &p) != ERR_INVAL)
+				fail_msg("bad image spec %zu accepted", i);
+			assert_int_equal(p.n, 0);
+		}
+	}
 }
 
 /* What sh makes of a command line: its words, each followed by a NUL. */
@@ -1373,8 +1400,7 @@ test_ops_run(void **state)
 	/* destroy of a running domain: off first, then undefine. */
 	fake("domstats_--state_web1_", running, strlen(running), NULL, 0);
 	fake("destroy_web1_", "Domain 'web1' destroyed\n\n", 25, NULL, 0);
-	fake("undefine_web1_--snapshots-metadata_--remove-all-storage_--nvram_"
-	    "--managed-save_", "Domain 'web1' has been undefined\n\n", 34,
+	fake("undefine_web1_--snapshots-metadata_--nvram_--managed-save_", "Domain 'web1' has been undefined\n\n", 34,
 	    NULL, 0);
 	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
 	assert_int_equal(run_plan(&p, &res), 0);
@@ -1382,8 +1408,7 @@ test_ops_run(void **state)
 	log = fake_log();
 	assert_string_equal(log, "domstats|--state|web1|\n"
 	    "destroy|web1|\n"
-	    "undefine|web1|--snapshots-metadata|--remove-all-storage|"
-	    "--nvram|--managed-save|\n");
+	    "undefine|web1|--snapshots-metadata|--nvram|--managed-save|\n");
 	free(log);
 
 	/* of a stopped one: no destroy, which would fail. */
@@ -1395,8 +1420,7 @@ test_ops_run(void **state)
 	tp_result_free(&res);
 	log = fake_log();
 	assert_string_equal(log, "domstats|--state|web1|\n"
-	    "undefine|web1|--snapshots-metadata|--remove-all-storage|"
-	    "--nvram|--managed-save|\n");
+	    "undefine|web1|--snapshots-metadata|--nvram|--managed-save|\n");
 	free(log);
 
 	/* of a missing one: virsh's own error, and nothing undefined. */
@@ -1450,6 +1474,9 @@ test_create_runs(void **state)
 	    "Vol web1.qcow2 created\n\n", 24, NULL, 0);
 	fake("dominfo_web1_", lab_dominfo_web1, strlen(lab_dominfo_web1),
 	    NULL, 0);
+	path = xasprintf("%s/hvsh-disks/web1.qcow2\n\n", getenv("HOME"));
+	fake("vol-path_--pool_hvsh_web1.qcow2_", path, strlen(path), NULL, 0);
+	free(path);
 	assert_int_equal(d->create(&s, &p), 0);
 	assert_int_equal(run_plan(&p, &res), 0);
 	log = fake_log();
@@ -1460,7 +1487,8 @@ test_create_runs(void **state)
 	    "pool-refresh|hvsh|\n"
 	    "define|/dev/stdin|\n"
 	    "vol-create-as|hvsh|web1.qcow2|67108864|--format|qcow2|\n"
-	    "dominfo|web1|\n", getenv("HOME"));
+	    "dominfo|web1|\n"
+	    "vol-path|--pool|hvsh|web1.qcow2|\n", getenv("HOME"));
 	assert_string_equal(log, path);
 	free(path);
 	free(log);
@@ -1486,6 +1514,9 @@ test_create_runs(void **state)
 	assert_string_equal(vm.uuid, UUID_WEB1);
 	assert_int_equal(vm.cpus, 2);
 	assert_int_equal(vm.memory, 49152 * KiB);
+	path = xasprintf("%s/hvsh-disks/web1.qcow2", getenv("HOME"));
+	assert_string_equal(vm.disk, path);
+	free(path);
 	hv_vm_clear(&vm);
 	tp_result_free(&res);
 
@@ -1497,7 +1528,7 @@ test_create_runs(void **state)
 	assert_string_equal(log, "pool-info|hvsh|\npool-start|hvsh|\n"
 	    "pool-refresh|hvsh|\ndefine|/dev/stdin|\n"
 	    "vol-create-as|hvsh|web1.qcow2|67108864|--format|qcow2|\n"
-	    "dominfo|web1|\n");
+	    "dominfo|web1|\nvol-path|--pool|hvsh|web1.qcow2|\n");
 	free(log);
 
 	/* A taken name stops the plan at define, before any volume. */
