@@ -1129,6 +1129,7 @@ static const struct {
 	{ "no domain snapshot with matching", ERR_NOENT },
 	{ "has no current snapshot", ERR_NOENT },
 	{ "already exists", ERR_EXIST },
+	{ "exists already", ERR_EXIST },	/* vol-create-as */
 	{ "already active", ERR_BUSY },
 	{ "is not running", ERR_BUSY },
 	{ "Requested operation is not valid", ERR_BUSY },
@@ -1315,6 +1316,9 @@ capacity_fn(void *arg, const char *k, size_t kl, const char *v, size_t vl)
 	int64_t		 b;
 
 	hvout_trim(&v, &vl);
+	/* vol-info --bytes says "N bytes", pool-info --bytes just N. */
+	if (vl > 6 && memcmp(v + vl - 6, " bytes", 6) == 0)
+		vl -= 6;
 	if (hvout_eq(k, kl, "Name") && p->name == NULL && vl > 0) {
 		p->name = hvout_dup(v, vl);
 		return 0;
@@ -1331,7 +1335,8 @@ capacity_fn(void *arg, const char *k, size_t kl, const char *v, size_t vl)
 }
 
 /*
- * pool-info --bytes and vol-info --bytes ("%-15s %llu"): name, size
+ * pool-info --bytes ("%-15s %llu") and vol-info --bytes ("%-15s %llu
+ * bytes"): name, size
  * (Capacity) and used (Allocation). Both numbers must be there, in bytes.
  */
 int

@@ -117,7 +117,12 @@ dr kvm1 destroy c1
 t_eq "$out" "done destroy" "destroy of stopped c1"
 gone kvm1 c1 "c1 is gone"
 "$LAB" ssh kvm1 virsh vol-list hvsh >"$T/vols" 2>&1
-t_true "and so is its disk" eval '! grep -q " c1\.qcow2 " "$T/vols"'
+t_true "but not its disk, which hvsh removes itself" \
+    grep -q ' c1\.qcow2 ' "$T/vols"
+dr kvm1 call volume-remove vol_path="$(sed -n 's/^ c1\.qcow2 *//p' "$T/vols")"
+t_status 0 "volume remove of c1's disk"
+"$LAB" ssh kvm1 virsh vol-list hvsh >"$T/vols" 2>&1
+t_true "and now it is gone" eval '! grep -q " c1\.qcow2 " "$T/vols"'
 
 dr kvm1 create c2 2 48M 0
 t_status 0 "create c2 without a disk"
@@ -140,7 +145,7 @@ t_true "a template and an ISO on kvm1" test "$(cat "$T/h")" = ""
 dr kvm1 call pool-info pool="$V"
 t_out '^reply .* capacity=[1-9][0-9]* used=[0-9]+$' \
     "pool info of a directory defines its pool and reads its size"
-h 'virsh pool-dumpxml "$(virsh pool-list --all --name | grep "^hvsh-" | head -1)"'
+h 'for p in $(virsh pool-list --all --name); do virsh pool-dumpxml "$p"; done'
 t_true "the pool is a dir pool at that directory" grep -q "<path>$V</path>" "$T/h"
 
 dr kvm1 call volume-create pool="$V" volume=v1 size=64M

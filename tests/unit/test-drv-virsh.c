@@ -2460,11 +2460,12 @@ test_call_readers(void **state)
 	    "Capacity:       105089261568\n"
 	    "Allocation:     52172439552\n"
 	    "Available:      52916822016\n\n";
+	/* vol-info --bytes (libvirt 9.0) */
 	static const char vol_info[] =
 	    "Name:           v1.qcow2\n"
 	    "Type:           file\n"
-	    "Capacity:       100663296\n"
-	    "Allocation:     200704\n\n";
+	    "Capacity:       100663296 bytes\n"
+	    "Allocation:     200704 bytes\n\n";
 	/* qemu-img 7.2 info --output=json of an overlay. */
 	static const char img_json[] =
 	    "{\n    \"backing-filename-format\": \"qcow2\",\n"
