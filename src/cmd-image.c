@@ -244,7 +244,7 @@ import_progress(struct import *im, int64_t copied, int done)
 	int64_t		left;
 	int		n;
 
-	if (!im->c->interactive || im->c->quiet)
+	if (!cmd_at_terminal(im->c))
 		return;
 	if (done) {
 		if (im->bar)
