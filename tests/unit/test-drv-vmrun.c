@@ -326,8 +326,8 @@ test_op_plans_path(void **state)
 	}
 }
 
-#define OPS "'sh' '-c' 'n=$1 c=$2; shift 2; exec vmrun -T ws \"$c\" " \
-	"\"$HOME/hvsh-vms/$n/$n.vmx\" \"$@\"' 'sh' 'web1'"
+#define OPS "'sh' '-c' 'n=$1 t=$2 c=$3; shift 3; exec vmrun -T \"$t\" " \
+	"\"$c\" \"$HOME/hvsh-vms/$n/$n.vmx\" \"$@\"' 'sh' 'web1' 'ws'"
 
 static void
 test_op_plans_name(void **state)
@@ -402,8 +402,22 @@ test_op_plans_refused(void **state)
 	assert_non_null(strstr(err_msg(), "control character"));
 }
 
-#define PROBE_TEXT "'sh' '-c' ''\\''vmrun'\\'' </dev/null; " \
-	"echo \"@@hvsh:$?@@\"\n'"
+#define Q	"'\\''"
+#define IQ	Q "\\" Q Q
+#define PROBE_TEXT "'sh' '-c' '" Q "vmrun" Q " </dev/null; " \
+	"echo \"@@hvsh:$?@@\"\n" \
+	Q "sh" Q " " Q "-c" Q " " Q \
+	"printf " IQ "os %s\\n" IQ " \"$(uname -s)\"; " \
+	"f=0; [ -d " IQ "/Applications/VMware Fusion.app" IQ " ] && f=1; " \
+	"printf " IQ "fusion %s\\n" IQ " \"$f\"; " \
+	"w=0; command -v vmware >/dev/null 2>&1 && w=1; " \
+	"printf " IQ "vmware %s\\n" IQ " \"$w\"; " \
+	"p=0; command -v vmplayer >/dev/null 2>&1 && p=1; " \
+	"printf " IQ "vmplayer %s\\n" IQ " \"$p\"" Q \
+	" </dev/null; echo \"@@hvsh:$?@@\"\n'"
+
+/* PRODUCT_SCRIPT's answer on a Linux host with Workstation. */
+#define FACTS_WS "os Linux\nfusion 0\nvmware 1\nvmplayer 1\n@@hvsh:0@@\n"
 
 static void
 test_probe(void **state)
@@ -421,7 +435,7 @@ test_probe(void **state)
 	hv_facts_init(&f);
 	/* vmrun 17 heads its usage with its version (the sample starts below). */
 	buf_printf(&b, "\nvmrun version 1.17.0 build-23775571\n%s"
-	    "@@hvsh:255@@\n", help);
+	    "@@hvsh:255@@\n" FACTS_WS, help);
 	res_set(&r, b.data, b.len, "", 0);
 	assert_int_equal(D->probe_read(&r, &f), 0);
 	assert_string_equal(f.version, "vmrun 1.17.0 build-23775571");
@@ -429,19 +443,21 @@ test_probe(void **state)
 	buf_reset(&b);
 
 	/* The sample and the lab's simulator print no version line. */
-	buf_printf(&b, "%s@@hvsh:255@@\n", help);
+	buf_printf(&b, "%s@@hvsh:255@@\n" FACTS_WS, help);
 	res_set(&r, b.data, b.len, "", 0);
 	assert_int_equal(D->probe_read(&r, &f), 0);
 	assert_string_equal(f.version, "vmrun (version not shown)");
 	tp_result_free(&r);
 
-	res_set(&r, "@@hvsh:127@@\n", 13, "sh: 1: vmrun: not found\n", 0);
+	res_set(&r, "@@hvsh:127@@\n" FACTS_WS, 13 + strlen(FACTS_WS),
+	    "sh: 1: vmrun: not found\n", 0);
 	assert_int_equal(D->probe_read(&r, &f), ERR_NOENT);
 	assert_string_equal(err_msg(), "vmrun not found on host");
 	tp_result_free(&r);
 
 	/* Not vmrun's usage, no marker, a cut marker. */
-	res_set(&r, "Total running VMs: 0\n@@hvsh:0@@\n", 32, "", 0);
+	res_set(&r, "Total running VMs: 0\n@@hvsh:0@@\n" FACTS_WS,
+	    32 + strlen(FACTS_WS), "", 0);
 	assert_int_equal(D->probe_read(&r, &f), ERR_INVAL);
 	tp_result_free(&r);
 	res_set(&r, help, strlen(help) / 2, "", 0);
@@ -459,14 +475,15 @@ test_probe(void **state)
 
 /* ---- refresh ---- */
 
-#define Q	"'\\''"
 #define REFRESH_TEXT \
 	"'sh' '-c' '" \
-	Q "nproc" Q " </dev/null; echo \"@@hvsh:$?@@\"\n" \
-	Q "cat" Q " " Q "/proc/meminfo" Q " </dev/null; " \
-	"echo \"@@hvsh:$?@@\"\n" \
-	Q "vmrun" Q " " Q "-T" Q " " Q "ws" Q " " Q "list" Q " </dev/null; " \
-	"echo \"@@hvsh:$?@@\"\n" \
+	Q "sh" Q " " Q "-c" Q " " Q "case $(uname -s) in " \
+	"Darwin) echo @darwin; sysctl -n hw.ncpu hw.memsize && vm_stat;; " \
+	"*) echo @linux; nproc && cat /proc/meminfo;; esac" Q \
+	" </dev/null; echo \"@@hvsh:$?@@\"\n" \
+	Q "sh" Q " " Q "-c" Q " " Q "case $(uname -s) in Darwin) " \
+	"t=fusion;; *) t=ws;; esac; exec vmrun -T \"$t\" list" Q \
+	" </dev/null; echo \"@@hvsh:$?@@\"\n" \
 	Q "sh" Q " " Q "-c" Q " " Q \
 	"for f in \"$HOME\"/hvsh-vms/*/*.vmx; do " \
 	"[ -f \"$f\" ] || continue; " \
@@ -504,7 +521,7 @@ samples_batch(size_t *lenp)
 
 	list = sample("vmrun-list-blog-zh.txt");
 	vmx = sample("vmx-centos-lovm-fixture.vmx.txt");
-	buf_printf(&b, "8\n@@hvsh:0@@\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n",
+	buf_printf(&b, "@linux\n8\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n",
 	    meminfo, list);
 	add_framed(&b, "/root/vmware/CentOS-mysql/CentOS-mysql.vmx", 0, vmx);
 	add_framed(&b, "/root/hvsh-vms/web1/web1.vmx", 1,
@@ -589,7 +606,7 @@ test_refresh_samples(void **state)
 
 	/* packer's capture, nothing managed; "//" in $HOME still matches. */
 	list = sample("vmrun-list-packer-issue-3878.txt");
-	buf_printf(&b, "1\n@@hvsh:0@@\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n", meminfo,
+	buf_printf(&b, "@linux\n1\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n", meminfo,
 	    list);
 	add_framed(&b, "/opt//packer/output-vmware-vmx/"
 	    "windows2012r2-vanilla-1473415423.vmx", 0, "numvcpus = \"4\"\n");
@@ -614,8 +631,8 @@ test_refresh_samples(void **state)
  * suspended, c3 created without a disk and never started.
  */
 static const char lab_capture[] =
+	"@linux\n"
 	"2\n"
-	"@@hvsh:0@@\n"
 	"MemTotal:       24684084 kB\n"
 	"MemFree:        24211908 kB\n"
 	"MemAvailable:   24291148 kB\n"
@@ -761,7 +778,7 @@ test_refresh_truncated(void **state)
 }
 
 static const char nul_case[] =
-    "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+    "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
     "Total running VMs: 0\n@@hvsh:0@@\n@@vmx 0 /a.vmx\n|a\0b\n"
     "@@end 0\n@@hvsh:0@@\n";
 
@@ -774,56 +791,61 @@ test_refresh_garbled(void **state)
 		const char	*needle;
 	} cases[] = {
 		/* vmrun list failed: its own reason comes through. */
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Error: Unknown error\n@@hvsh:255@@\n@@hvsh:0@@\n",
 		  "vmrun list: Unknown error" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "@@hvsh:127@@\n@@hvsh:0@@\n", "vmrun list: not found" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "xx\n@@hvsh:1@@\n@@hvsh:0@@\n", "exit status 1" },
-		{ "@@hvsh:127@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@@hvsh:127@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		  "CPUs and memory: not found" },
+		{ "@linux\ntwo\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "nproc" },
-		{ "two\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "nproc" },
-		{ "2\n@@hvsh:0@@\nMemFree: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemFree: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "MemTotal" },
-		{ "2\n@@hvsh:0@@\n@@hvsh:1@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "meminfo" },
+		{ "@linux\n2\n@@hvsh:1@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		  "CPUs and memory" },
+		{ "@plan9\n2\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		  "neither Linux nor macOS" },
 		/* A list shorter than it says: cut off. */
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 2\n/a/a.vmx\n@@hvsh:0@@\n@@hvsh:0@@\n",
 		  "2 VMs announced" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "\x93\x01q\xfe\n@@hvsh:0@@\n@@hvsh:0@@\n", "vmrun list" },
 		/* The .vmx dump: cut, unreadable, garbled, not a .vmx. */
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n|memsize = \"4\"\n@@hvsh:0@@\n",
 		  "/h/a/a.vmx is cut off" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n@@end 2\n@@hvsh:0@@\n",
 		  "/h/a/a.vmx: cannot read it" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\nmemsize = \"4\"\n@@end 0\n@@hvsh:0@@\n",
 		  "line 2 is garbled" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 2 /h/a/a.vmx\n@@end 0\n@@hvsh:0@@\n", "garbled" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n@@end x\n@@hvsh:0@@\n", "garbled" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n|\x01\x02garbage\n@@end 0\n@@hvsh:0@@\n",
 		  "/h/a/a.vmx: .vmx: line 1" },
 		/* A .vmx cannot fake a VM: its lines stay behind the '|'. */
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n|@@end 0\n|@@vmx 0 /fake.vmx\n"
 		  "|memsize = \"4\"\n@@end 0\n@@hvsh:0@@\n", "/h/a/a.vmx: " },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:1@@\n",
 		  "reading the .vmx files" },
 		{ "garbage\n\n\x01", NULL },
@@ -958,19 +980,24 @@ test_error_read(void **state)
 	"exit 255; }; " \
 	"if [ -e \"$d\" ]; then " \
 	"echo \"Error: The file already exists: $d\"; exit 255; fi; " \
+	"if [ -n \"$4\" ] && [ ! -f \"$4\" ]; then " \
+	"echo \"Error: The virtual disk does not exist: $4\"; exit 255; fi; " \
 	"mkdir -- \"$d\" || " \
 	"{ echo \"Error: Cannot create the directory: $d\"; exit 255; }; " \
 	"printf " Q "%s" Q " \"$2\" >\"$v.tmp\" || " \
 	"fail \"Cannot write the virtual machine configuration file: $v\"; " \
 	"if [ -n \"$4\" ]; then " \
-	"cp -- \"$4\" \"$k\" || fail \"Cannot copy the disk image: $4\"; " \
+	"o=$(vmware-vdiskmanager -r \"$4\" -t 0 \"$k\" 2>&1) || " \
+	"{ printf " Q "%s\\n" Q " \"$o\"; " \
+	"fail \"Cannot copy the virtual disk: $4\"; }; " \
 	"elif [ -n \"$3\" ]; then " \
 	"o=$(vmware-vdiskmanager -c -s \"$3\" -a lsilogic -t 0 \"$k\" " \
 	"2>&1) || { printf " Q "%s\\n" Q " \"$o\"; " \
 	"fail \"Cannot create the virtual disk: $k\"; }; fi; " \
 	"mv -- \"$v.tmp\" \"$v\" || " \
 	"fail \"Cannot write the virtual machine configuration file: $v\"; " \
-	"printf " Q "%s\\n" Q " \"$v\"' 'sh'"
+	"printf " Q "%s\\n" Q " \"$v\"; " \
+	"if [ -n \"$3$4\" ]; then printf " Q "%s\\n" Q " \"$k\"; fi' 'sh'"
 
 #define VMX_WEB1 \
 	".encoding = \"UTF-8\"\n" \
@@ -1194,7 +1221,7 @@ test_sh_create(void **state)
 	vmx = xstrdup(plan.argv[0][5]);
 	assert_int_equal(sh_run(&plan, 0, &out), 0);
 	vmxpath = xasprintf("%s/hvsh-vms/web1/web1.vmx", h.home);
-	p = xasprintf("%s\n", vmxpath);
+	p = xasprintf("%s\n%s/hvsh-vms/web1/web1.vmdk\n", vmxpath, h.home);
 	assert_string_equal(out.data, p);
 	free(p);
 	/* The .vmx holds exactly the text the plan carried. */
@@ -1224,6 +1251,9 @@ test_sh_create(void **state)
 	assert_int_equal(D->create_read(&r, &vm), 0);
 	assert_string_equal(vm.path, vmxpath);
 	assert_string_equal(vm.name, "web1");
+	p = xasprintf("%s/hvsh-vms/web1/web1.vmdk", h.home);
+	assert_string_equal(vm.disk, p);
+	free(p);
 	hv_vm_clear(&vm);
 	tp_result_free(&r);
 
