@@ -249,6 +249,15 @@ int	hvout_vmrun_vmx_get(const char *, size_t, const char *key,
  */
 int	hvout_vmrun_vmx_set(const char *, size_t, const char *key,
 	    const char *value, char **out);
+/*
+ * df -P -k (GNU and BSD alike): the size and use of the first file system
+ * listed, in bytes.
+ */
+int	hvout_vmrun_df(const char *, size_t, int64_t *capacity, int64_t *used);
+/* macOS vm_stat: free, inactive and speculative pages, in bytes. */
+int	hvout_vmrun_vm_stat(const char *, size_t, int64_t *avail);
+/* sha256sum or shasum -a 256: the 64 lowercase hex digits of one line. */
+int	hvout_vmrun_sha256(const char *, size_t, char **hex);
 
 /* Helpers shared by the hvout-*.c parsers; other modules have no use. */
 struct hvout_lines {
