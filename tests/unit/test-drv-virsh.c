@@ -894,8 +894,8 @@ test_plan_ops(void **state)
 		    "'virsh' 'resume' '" UUID_WEB1 "'" },
 	};
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 byname = { "web1", NULL, NULL, "4242" };
-	struct drv_target	 byuuid = { "web1", UUID_WEB1, NULL, "4242" };
+	struct drv_target	 byname = { .name = "web1", .uuid = NULL, .path = NULL, .hvsh_id = "4242" };
+	struct drv_target	 byuuid = { .name = "web1", .uuid = UUID_WEB1, .path = NULL, .hvsh_id = "4242" };
 	const char		*one[2] = { NULL, NULL };
 	size_t			 i;
 
@@ -1278,7 +1278,7 @@ static void
 test_plan_destroy(void **state)
 {
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 t = { "web1", NULL, NULL, NULL };
+	struct drv_target	 t = { .name = "web1", .uuid = NULL, .path = NULL, .hvsh_id = NULL };
 
 	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
 	plan_is(&p, g_destroy);
@@ -1334,7 +1334,7 @@ static void
 test_plan_refused(void **state)
 {
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 t = { NULL, NULL, NULL, NULL };
+	struct drv_target	 t = { .name = NULL, .uuid = NULL, .path = NULL, .hvsh_id = NULL };
 	struct drv_spec		 s;
 	size_t			 i;
 	int			 op;
@@ -1457,7 +1457,7 @@ test_quote_round_trip(void **state)
 		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	};
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 t = { NULL, NULL, NULL, NULL };
+	struct drv_target	 t = { .name = NULL, .uuid = NULL, .path = NULL, .hvsh_id = NULL };
 	struct drv_spec		 s;
 	size_t			 i;
 	int			 op;
@@ -1641,7 +1641,7 @@ test_ops_run(void **state)
 	static const char off[] =
 	    "Domain: 'web1'\n  state.state=5\n  state.reason=2\n\n";
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 t = { "web1", NULL, NULL, NULL };
+	struct drv_target	 t = { .name = "web1", .uuid = NULL, .path = NULL, .hvsh_id = NULL };
 	struct tp_result	 res;
 	struct hv_error		 e;
 	char			*log;
