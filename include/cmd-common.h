@@ -64,6 +64,15 @@ void	cmd_progress(struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	cmd_progress_done(struct ctx *);
 
+/*
+ * Pushes image to host (image push), or with dry shows how; *path is
+ * where it lands (caller frees). Reports its own errors.
+ */
+struct transport;
+int	cmd_image_push_to(struct ctx *, struct transport *,
+	    const struct record *image, const struct record *host, int dry,
+	    char **path);
+
 /* Option declarations shared by the tables. */
 #define OPT_NAME_NEW(k, what) \
 	{ "name", 0, OPT_NAME, OPT_POSITIONAL | OPT_REQUIRED, k, NULL, "NAME", what }
