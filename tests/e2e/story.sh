@@ -85,6 +85,23 @@ t_eq "$(printf '%s' "$out" | jq -r '[.[].role] | sort | join(",")')" "cdrom,root
 on kvm1 virsh domblklist i-kvm1 >"$T/blk" 2>&1
 t_true "virsh shows the iso as a disk of i-kvm1" grep -q "$T/repo/boot.iso" "$T/blk"
 
+# Lifecycle on a guest with no OS: start twice, a clean stop that cannot
+# succeed, then power off.
+hv vm start i-kvm1
+t_status 0 "vm start i-kvm1"
+hv vm start i-kvm1
+t_status 0 "starting it again succeeds"
+t_out "^i-kvm1 already running$" "with a note"
+hv vm stop i-kvm1 --timeout 2
+t_status 1 "a clean stop of a guest without an OS fails at its --timeout"
+t_err "still not stopped after 2 s \(use --force\)" "and says what to do"
+hv audit list -o json
+t_eq "$(printf '%s' "$out" | jq -r '.[-1].status')" "1" "the audit records the stop as failed"
+hv vm stop i-kvm1 --force
+t_status 0 "vm stop --force"
+hv vm stop i-kvm1
+t_out "^i-kvm1 already stopped$" "stopping a stopped instance succeeds with a note"
+
 # A data volume on kvm1, attached.
 hv volume create d1 --size 64M --pool prim --host kvm1
 t_status 0 "volume create d1"
