@@ -46,22 +46,44 @@ extern const struct driver drv_xe;
 /* The create script, golden: a change to it must show up here. */
 #define CREATE_SCRIPT \
 	"exec </dev/null\n" \
-	"t=$1 n=$2 m=$3 c=$4 id=$5 d=$6 v=\n" \
+	"t=$1 n=$2 m=$3 c=$4 id=$5 d=$6 k=$7 i=$8 f=$9 p=${10} v=\n" \
+	"if [ -n \"$k\" ] && [ ! -f \"$i\" ]; then\n" \
+	"    printf 'Error: image file %s not found\\n' \"$i\" >&2; exit 1\n" \
+	"fi\n" \
+	"if [ \"$k\" = template ] && [ \"$d\" = 0 ]; then\n" \
+	"    if [ \"$f\" = vhd ]; then\n" \
+	"        [ \"$(tail -c 512 \"$i\" | head -c 8)\" = conectix ] || {\n" \
+	"            printf 'Error: %s is not a VHD file\\n' \"$i\" >&2; exit 1; }\n" \
+	"        h=$(tail -c 512 \"$i\" | od -An -tx1 -j48 -N8 | tr -d ' \\n') &&\n" \
+	"            d=$(printf '%d' \"0x$h\") || exit\n" \
+	"    else\n" \
+	"        d=$(stat -c %s \"$i\") || exit\n" \
+	"    fi\n" \
+	"fi\n" \
+	"if [ \"$d\" != 0 ]; then\n" \
+	"if [ -z \"$p\" ]; then\n" \
+	"    sr=$(xe pool-list params=default-SR --minimal)\n" \
+	"else\n" \
+	"    sr=$(xe sr-list \"$p\" params=uuid --minimal)\n" \
+	"fi || exit\n" \
+	"case \"$sr\" in\n" \
+	"''|'<not in database>') echo 'Error: No matching SRs found' >&2; exit 1 ;;\n" \
+	"*,*) echo 'Error: More than one SR matches' >&2; exit 1 ;;\n" \
+	"esac\n" \
+	"fi\n" \
 	"u=$(xe vm-install template=\"$t\" new-name-label=\"$n\") || exit\n" \
-	"xe vm-memory-limits-set uuid=\"$u\" static-min=\"$m\" " \
-	"static-max=\"$m\" dynamic-min=\"$m\" dynamic-max=\"$m\" &&\n" \
+	"xe vm-memory-limits-set uuid=\"$u\" static-min=\"$m\" static-max=\"$m\" dynamic-min=\"$m\" dynamic-max=\"$m\" &&\n" \
 	"    xe vm-param-set uuid=\"$u\" VCPUs-max=\"$c\" &&\n" \
 	"    xe vm-param-set uuid=\"$u\" VCPUs-at-startup=\"$c\" &&\n" \
 	"    xe vm-param-set uuid=\"$u\" other-config:hvsh-id=\"$id\" &&\n" \
 	"    { [ \"$d\" = 0 ] || {\n" \
-	"        sr=$(xe pool-list params=default-SR --minimal) &&\n" \
-	"        v=$(xe vdi-create sr-uuid=\"$sr\" name-label=\"$n root\" " \
-	"type=user virtual-size=\"$d\") &&\n" \
-	"        b=$(xe vbd-create vm-uuid=\"$u\" vdi-uuid=\"$v\" device=0 " \
-	"bootable=true mode=RW type=Disk) &&\n" \
-	"        xe vbd-param-set uuid=\"$b\" other-config:owner=true; }; " \
-	"} &&\n" \
-	"    xe vm-list uuid=\"$u\" " VM_PARAMS " && exit 0\n" \
+	"        v=$(xe vdi-create sr-uuid=\"$sr\" name-label=\"$n root\" type=user virtual-size=\"$d\") &&\n" \
+	"        { [ \"$k\" != template ] || xe vdi-import uuid=\"$v\" filename=\"$i\" format=\"$f\"; } &&\n" \
+	"        b=$(xe vbd-create vm-uuid=\"$u\" vdi-uuid=\"$v\" device=0 bootable=true mode=RW type=Disk) &&\n" \
+	"        xe vbd-param-set uuid=\"$b\" other-config:owner=true; }; } &&\n" \
+	"    { [ \"$k\" != iso ] || xe vm-cd-add uuid=\"$u\" cd-name=\"$i\" device=3; } &&\n" \
+	"    xe vm-list uuid=\"$u\" params=uuid,name-label,power-state,memory-actual,memory-static-max,VCPUs-number,VCPUs-max,other-config,is-control-domain && echo \"@@hvsh:$?@@\" &&\n" \
+	"    { [ -z \"$v\" ] || xe vdi-list uuid=\"$v\" params=uuid,virtual-size; } && echo \"@@hvsh:$?@@\" && exit 0\n" \
 	"s=$?\n" \
 	"xe vm-uninstall uuid=\"$u\" --force >/dev/null 2>&1\n" \
 	"[ -z \"$v\" ] || xe vdi-destroy uuid=\"$v\" >/dev/null 2>&1\n" \
@@ -210,6 +232,11 @@ static const char fake_xe[] =
 	"pool-list) echo 22222222-2222-2222-2222-222222222222 ;;\n"
 	"vdi-create) echo 33333333-3333-3333-3333-333333333333 ;;\n"
 	"vbd-create) echo 44444444-4444-4444-4444-444444444444 ;;\n"
+	"vm-snapshot|vm-checkpoint) echo 55555555-5555-5555-5555-555555555555 ;;\n"
+	"vdi-list)\n"
+	"\tprintf 'uuid ( RO)            : %s\\n' "
+	    "33333333-3333-3333-3333-333333333333\n"
+	"\tprintf '    virtual-size ( RO): 1073741824\\n\\n\\n' ;;\n"
 	"vm-list)\n"
 	"\tprintf 'uuid ( RO)            : %s\\n' " UUID1 "\n"
 	"\tprintf '      name-label ( RW): fake\\n'\n"
@@ -507,31 +534,91 @@ test_plan_probe_refresh(void **state)
 	drv_plan_clear(&plan);
 }
 
+/* Asserts that step i of plan has exactly the words given, NULL-ended. */
+static void
+argv_is(const struct drv_plan *plan, size_t i, ...)
+{
+	va_list		 ap;
+	const char	*w;
+	size_t		 k = 0;
+
+	assert_true(i < plan->n);
+	va_start(ap, i);
+	while ((w = va_arg(ap, const char *)) != NULL) {
+		assert_non_null(plan->argv[i][k]);
+		assert_string_equal(plan->argv[i][k], w);
+		k++;
+	}
+	va_end(ap);
+	assert_null(plan->argv[i][k]);
+}
+
 static void
 test_plan_create(void **state)
 {
 	struct drv_plan	 plan = { 0 };
 	struct drv_spec	 s = { .name = "web1", .hvsh_id = "4242", .cpus = 2, .memory = 512LL << 20, .disk = 0, .image_path = NULL };
-	const char	*nodisk[] = {
-		"'sh' '-c' '" CREATE_SCRIPT "' 'sh' 'Other install media' "
-		"'web1' '536870912' '2' '4242' '0'"
-	};
-	const char	*disk[] = {
-		"'sh' '-c' '" CREATE_SCRIPT "' 'sh' 'Other install media' "
-		"'it'\\''s' '268435456' '1' '42'\\''42' '1073741824'"
-	};
 
 	assert_int_equal(drv_xe.create(&s, &plan), 0);
-	plan_is(&plan, nodisk, 1);
+	assert_int_equal(plan.n, 1);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "web1", "536870912", "2", "4242", "0", "",
+	    "", "", "", NULL);
 	drv_plan_clear(&plan);
 	s.name = "it's";
 	s.hvsh_id = "42'42";
 	s.cpus = 1;
 	s.memory = 256LL << 20;
 	s.disk = 1LL << 30;
+	s.pool = "Local storage";
 	assert_int_equal(drv_xe.create(&s, &plan), 0);
-	plan_is(&plan, disk, 1);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "it's", "268435456", "1", "42'42",
+	    "1073741824", "", "", "", "name-label=Local storage", NULL);
 	drv_plan_clear(&plan);
+	/* From a template image into an SR given by uuid; from an ISO. */
+	s.image_path = "/images/deb 12.vhd";
+	s.image_kind = "template";
+	s.pool = UUID1;
+	s.disk = 0;
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "it's", "268435456", "1", "42'42", "0",
+	    "template", "/images/deb 12.vhd", "vhd", "uuid=" UUID1, NULL);
+	drv_plan_clear(&plan);
+	s.image_kind = "disk";
+	s.image_format = "raw";
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "it's", "268435456", "1", "42'42", "0",
+	    "template", "/images/deb 12.vhd", "raw", "uuid=" UUID1, NULL);
+	drv_plan_clear(&plan);
+	s.image_path = "/iso/x.iso";
+	s.image_kind = "iso";
+	s.image_format = "iso";
+	s.pool = NULL;
+	s.disk = 8LL << 30;
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "it's", "268435456", "1", "42'42",
+	    "8589934592", "iso", "/iso/x.iso", "", "", NULL);
+	drv_plan_clear(&plan);
+	/* Refused: formats xe cannot import, kinds unknown, bad paths. */
+	s.image_kind = "template";
+	s.image_format = "qcow2";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	s.image_format = "vhd";
+	s.image_kind = "floppy";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	s.image_kind = "template";
+	s.image_path = "images/x.vhd";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	s.image_path = "/images/x\n--force.vhd";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	s.image_path = "/images/x.vhd";
+	s.pool = "Local\nstorage";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	assert_int_equal(plan.n, 0);
 }
 
 /* What is refused before anything would run, each with a reason. */
@@ -729,7 +816,7 @@ test_hostile_create(void **state)
 	struct hv_vm		 vm;
 	struct calls		 c;
 	char			*nl, *id, *root;
-	size_t			 i;
+	size_t			 i, k;
 
 	fake_env(NULL);
 	for (i = 0; i < nitems(hostile); i++) {
@@ -744,27 +831,34 @@ test_hostile_create(void **state)
 		assert_int_equal(drv_xe.create_read(&r, &vm), 0);
 		assert_string_equal(vm.uuid, UUID1);
 		assert_string_equal(vm.hvsh_id, "4242");
+		if (s.disk != 0)
+			assert_string_equal(vm.disk,
+			    "33333333-3333-3333-3333-333333333333");
+		else
+			assert_null(vm.disk);
 		hv_vm_clear(&vm);
 		tp_result_free(&r);
 
 		calls_read(&c);
-		assert_int_equal(c.n, s.disk == 0 ? 6 : 10);
+		assert_int_equal(c.n, s.disk == 0 ? 6 : 11);
 		nl = xasprintf("new-name-label=%s", hostile[i]);
 		id = xasprintf("other-config:hvsh-id=%s", s.hvsh_id);
-		call_is(&c, 0, "vm-install", "template=Other install media",
+		k = s.disk == 0 ? 0 : 1;
+		if (k)
+			call_is(&c, 0, "pool-list", "params=default-SR",
+			    "--minimal", NULL);
+		call_is(&c, k, "vm-install", "template=Other install media",
 		    nl, NULL);
-		call_is(&c, 1, "vm-memory-limits-set", "uuid=" UUID1,
+		call_is(&c, k + 1, "vm-memory-limits-set", "uuid=" UUID1,
 		    "static-min=536870912", "static-max=536870912",
 		    "dynamic-min=536870912", "dynamic-max=536870912", NULL);
-		call_is(&c, 2, "vm-param-set", "uuid=" UUID1, "VCPUs-max=2",
-		    NULL);
-		call_is(&c, 3, "vm-param-set", "uuid=" UUID1,
+		call_is(&c, k + 2, "vm-param-set", "uuid=" UUID1,
+		    "VCPUs-max=2", NULL);
+		call_is(&c, k + 3, "vm-param-set", "uuid=" UUID1,
 		    "VCPUs-at-startup=2", NULL);
-		call_is(&c, 4, "vm-param-set", "uuid=" UUID1, id, NULL);
+		call_is(&c, k + 4, "vm-param-set", "uuid=" UUID1, id, NULL);
 		if (s.disk != 0) {
 			root = xasprintf("name-label=%s root", hostile[i]);
-			call_is(&c, 5, "pool-list", "params=default-SR",
-			    "--minimal", NULL);
 			call_is(&c, 6, "vdi-create",
 			    "sr-uuid=22222222-2222-2222-2222-222222222222",
 			    root, "type=user", "virtual-size=1073741824", NULL);
@@ -775,9 +869,13 @@ test_hostile_create(void **state)
 			call_is(&c, 8, "vbd-param-set",
 			    "uuid=44444444-4444-4444-4444-444444444444",
 			    "other-config:owner=true", NULL);
+			call_is(&c, 10, "vdi-list",
+			    "uuid=33333333-3333-3333-3333-333333333333",
+			    "params=uuid,virtual-size", NULL);
 			free(root);
 		}
-		call_is(&c, c.n - 1, "vm-list", "uuid=" UUID1, VM_PARAMS, NULL);
+		call_is(&c, s.disk == 0 ? c.n - 1 : 9, "vm-list", "uuid=" UUID1,
+		    VM_PARAMS, NULL);
 		free(nl);
 		free(id);
 		calls_free(&c);
@@ -808,8 +906,9 @@ test_create_cleanup(void **state)
 	hv_error_clear(&e);
 	tp_result_free(&r);
 	calls_read(&c);
-	assert_int_equal(c.n, 5);
-	call_is(&c, 4, "vm-uninstall", "uuid=" UUID1, "--force", NULL);
+	assert_int_equal(c.n, 6);
+	call_is(&c, 0, "pool-list", "params=default-SR", "--minimal", NULL);
+	call_is(&c, 5, "vm-uninstall", "uuid=" UUID1, "--force", NULL);
 	calls_free(&c);
 
 	/* The disk made but not attached: it goes too. */
@@ -833,7 +932,7 @@ test_create_cleanup(void **state)
 	assert_int_equal(r.status, 1);
 	tp_result_free(&r);
 	calls_read(&c);
-	assert_int_equal(c.n, 1);
+	assert_int_equal(c.n, 2);
 	calls_free(&c);
 	drv_plan_clear(&plan);
 	unsetenv("XE_FAIL");
@@ -1193,17 +1292,26 @@ test_probe_read(void **state)
 	free(host);
 }
 
+#define VDI_REC \
+	"uuid ( RO)            : 33333333-3333-3333-3333-333333333333\n" \
+	"    virtual-size ( RO): 1073741824\n\n\n"
+
 static void
 test_create_read(void **state)
 {
 	struct tp_result	 r;
 	struct hv_vm		 vm;
 	const char		*one, *two;
+	char			*rec, *out;
+	size_t			 len, cut;
 
 	one = sim_refresh + (strstr(sim_refresh, "uuid ( RO)                 : "
 	    UUID1) - sim_refresh);
-	two = strstr(one, "@@hvsh");
-	mkres(&r, one, (size_t)(strstr(one + 1, "uuid ( RO)") - one), "", 0);
+	two = strstr(one + 1, "uuid ( RO)");
+	rec = hvout_dup(one, (size_t)(two - one));
+	/* The VM and its root disk. */
+	out = batch(&len, rec, 0, VDI_REC, 0);
+	mkres(&r, out, len, "", 0);
 	hv_vm_init(&vm);
 	vm.name = xstrdup("replaced");
 	assert_int_equal(drv_xe.create_read(&r, &vm), 0);
@@ -1211,24 +1319,53 @@ test_create_read(void **state)
 	assert_string_equal(vm.name, "web1");
 	assert_string_equal(vm.hvsh_id, "4242");
 	assert_int_equal(vm.cpus, 2);
+	assert_string_equal(vm.disk, "33333333-3333-3333-3333-333333333333");
 	hv_vm_clear(&vm);
-	/* Cut short. */
-	r.outlen -= 2;
-	assert_true(drv_xe.create_read(&r, &vm) < 0);
+	/* Every cut is refused and leaves vm as it was. */
+	for (cut = 0; cut + 1 < len; cut++) {
+		r.outlen = cut;
+		assert_true(drv_xe.create_read(&r, &vm) < 0);
+		assert_null(vm.uuid);
+	}
+	tp_result_free(&r);
+	free(out);
+	/* Without a disk: no VDI part, no disk. */
+	out = batch(&len, rec, 0, "", 0);
+	mkres(&r, out, len, "", 0);
+	assert_int_equal(drv_xe.create_read(&r, &vm), 0);
+	assert_null(vm.disk);
+	hv_vm_clear(&vm);
+	tp_result_free(&r);
+	free(out);
+	/* A VDI part that is no VDI, or a failed part, is refused. */
+	out = batch(&len, rec, 0, "uuid ( RO)    : nope\n\n\n", 0);
+	mkres(&r, out, len, "", 0);
+	assert_int_equal(drv_xe.create_read(&r, &vm), ERR_INVAL);
 	assert_null(vm.uuid);
 	tp_result_free(&r);
+	free(out);
+	out = batch(&len, rec, 0, "", 1);
+	mkres(&r, out, len, "", 0);
+	assert_int_equal(drv_xe.create_read(&r, &vm), ERR_INVAL);
+	tp_result_free(&r);
+	free(out);
 	/* Two VMs, or none, is not the one VM made. */
-	mkres(&r, one, (size_t)(two - one), "", 0);
+	out = batch(&len, one, 0, "", 0);
+	mkres(&r, out, len, "", 0);
 	assert_int_equal(drv_xe.create_read(&r, &vm), ERR_INVAL);
 	tp_result_free(&r);
-	mkres(&r, "", 0, "", 0);
+	free(out);
+	out = batch(&len, "", 0, "", 0);
+	mkres(&r, out, len, "", 0);
 	assert_int_equal(drv_xe.create_read(&r, &vm), ERR_INVAL);
 	tp_result_free(&r);
+	free(out);
 	/* A bare uuid (vm-install's own output) is not a listing. */
 	mkres(&r, UUID1 "\n", strlen(UUID1) + 1, "", 0);
 	assert_true(drv_xe.create_read(&r, &vm) < 0);
 	assert_null(vm.uuid);
 	tp_result_free(&r);
+	free(rec);
 }
 
 static void
