@@ -21,6 +21,7 @@
 #include "driver.h"
 #include "err.h"
 #include "hvout.h"
+#include "name.h"
 #include "util.h"
 
 /* A template every xapi ships; it has no disks of its own. */
@@ -463,25 +464,31 @@ static const char xe_snaplist_script[] =
 	"xe snapshot-list snapshot-of=\"$u\" " XE_SNAP_PARAMS "\n";
 
 /*
- * The root VDI, or the snapshot's copy of it (the VDI on the same
- * userdevice of the snapshot), exported whole as a VHD file, then listed
- * for its virtual size.
+ * The root disk, or the snapshot's copy of it, exported whole as a VHD
+ * file, then listed for its virtual size. The disk is found by its slot:
+ * the userdevice the VM has the recorded VDI on, else 0, where create puts
+ * the root disk (a revert gives the VM new copies of the snapshot's disks,
+ * so the VDI hvsh recorded may be gone); then the VDI in that slot of the
+ * VM, or of the snapshot.
  */
 static const char xe_capture_script[] =
 	"exec </dev/null\n"
-	"s=$1 v=$2 r=$3 n=$4 f=$5 x=$2\n"
+	"s=$1 v=$2 r=$3 n=$4 f=$5\n"
 	XE_SH_VM
+	"d=$(xe vbd-list vm-uuid=\"$u\" vdi-uuid=\"$v\" params=userdevice "
+	    "--minimal) || exit\n"
+	"[ -n \"$d\" ] || d=0\n"
+	"o=$u\n"
 	"if [ -n \"$r$n\" ]; then\n"
 	XE_SH_SNAP
-	"    d=$(xe vbd-list vm-uuid=\"$u\" vdi-uuid=\"$v\" "
-	    "params=userdevice --minimal) || exit\n"
-	"    x=$(xe vbd-list vm-uuid=\"$r\" userdevice=\"$d\" "
-	    "params=vdi-uuid --minimal) || exit\n"
-	"    case \"$d$x\" in\n"
-	"    ''|*,*|*'<not in database>'*) echo \"Error: the snapshot has no "
-	    "copy of VDI $v\" >&2; exit 1 ;;\n"
-	"    esac\n"
+	"    o=$r\n"
 	"fi\n"
+	"x=$(xe vbd-list vm-uuid=\"$o\" userdevice=\"$d\" type=Disk "
+	    "params=vdi-uuid --minimal) || exit\n"
+	"case \"$d$x\" in\n"
+	"*,*|*'<not in database>'*|\"$d\") echo \"Error: no disk found on "
+	    "device $d\" >&2; exit 1 ;;\n"
+	"esac\n"
 	"xe vdi-export uuid=\"$x\" filename=\"$f\" format=vhd || exit\n"
 	"xe vdi-list uuid=\"$x\" params=uuid,virtual-size\n";
 
@@ -530,7 +537,7 @@ xe_vol_create(const struct drv_req *q, struct drv_plan *plan)
 	char		*sr, size[32];
 	int		 rc;
 
-	if ((rc = xe_value_check("volume name", q->volume)) != 0 ||
+	if ((rc = name_check("volume name", q->volume)) != 0 ||
 	    (rc = xe_format(q->format, &fmt)) != 0)
 		return rc;
 	if (q->size <= 0)
@@ -626,7 +633,7 @@ xe_snap_create(const struct drv_req *q, struct drv_plan *plan)
 	char	*sel, *name, *desc = NULL;
 	int	 rc;
 
-	if ((rc = xe_value_check("snapshot name", q->snapshot)) != 0 ||
+	if ((rc = name_check("snapshot name", q->snapshot)) != 0 ||
 	    (q->description != NULL && *q->description != '\0' &&
 	    (rc = xe_value_check("description", q->description)) != 0) ||
 	    (rc = xe_selector(&q->vm, &sel)) != 0)
