@@ -1683,6 +1683,537 @@ test_sim(void **state)
 	hv_vm_list_free(&l);
 }
 
+/* --- storage, snapshot and image calls ------------------------------------ */
+
+#define VDI1		"33333333-3333-3333-3333-333333333333"
+#define SNAP1		"55555555-5555-5555-5555-555555555555"
+
+/* Plans call c for q; asserts one step, returns it for argv_is. */
+static void
+call_plan(enum drv_call c, const struct drv_req *q, struct drv_plan *plan)
+{
+	assert_non_null(drv_xe.call[c]);
+	if (drv_xe.call[c](q, plan) != 0)
+		fail_msg("%s: %s", drv_call_name(c), err_msg());
+	assert_int_equal(plan->n, 1);
+}
+
+/* The plan of every call, word for word; scripts by their argv[2]. */
+static void
+test_call_plans(void **state)
+{
+	struct drv_plan	 p = { 0 };
+	struct drv_req	 q;
+	size_t		 c;
+
+	for (c = 0; c < DRV_CALL__COUNT; c++)
+		assert_non_null(drv_xe.call[c]);
+	memset(&q, 0, sizeof q);
+	call_plan(DRV_POOL_INFO, &q, &p);
+	assert_string_equal(p.argv[0][0], "sh");
+	assert_non_null(strstr(p.argv[0][2], "params=uuid,name-label,"
+	    "physical-size,physical-utilisation"));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "", NULL);
+	drv_plan_clear(&p);
+	q.pool = "Local storage";
+	call_plan(DRV_POOL_INFO, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh",
+	    "name-label=Local storage", NULL);
+	drv_plan_clear(&p);
+
+	q.pool = UUID1;
+	q.volume = "data1";
+	q.size = 1LL << 30;
+	call_plan(DRV_VOL_CREATE, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe vdi-create sr-uuid=\"$sr\" "
+	    "name-label=\"$n\" type=user virtual-size=\"$z\" "
+	    "sm-config:type=\"$f\""));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1,
+	    "data1", "1073741824", "vhd", NULL);
+	drv_plan_clear(&p);
+	q.format = "raw";
+	call_plan(DRV_VOL_CREATE, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1,
+	    "data1", "1073741824", "raw", NULL);
+	drv_plan_clear(&p);
+
+	memset(&q, 0, sizeof q);
+	q.vm.name = "web 1";
+	q.vol_path = VDI1;
+	call_plan(DRV_VOL_ATTACH, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web 1",
+	    VDI1, "autodetect", NULL);
+	drv_plan_clear(&p);
+	q.vm.uuid = UUID1;
+	q.device = "4";
+	call_plan(DRV_VOL_ATTACH, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1, VDI1,
+	    "4", NULL);
+	drv_plan_clear(&p);
+	call_plan(DRV_VOL_DETACH, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe vbd-unplug uuid=\"$b\""));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1, VDI1,
+	    "4", NULL);
+	drv_plan_clear(&p);
+	q.device = NULL;
+	call_plan(DRV_VOL_DETACH, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1, VDI1,
+	    "", NULL);
+	drv_plan_clear(&p);
+
+	q.size = 2LL << 30;
+	call_plan(DRV_VOL_RESIZE, &q, &p);
+	argv_is(&p, 0, "sh", "-c", "exec </dev/null\n"
+	    "xe vdi-resize uuid=\"$1\" disk-size=\"$2\" online=\"$3\" || "
+	    "exit\nxe vdi-list uuid=\"$1\" params=uuid,virtual-size\n", "sh",
+	    VDI1, "2147483648", "false", NULL);
+	drv_plan_clear(&p);
+	q.running = 1;
+	call_plan(DRV_VOL_RESIZE, &q, &p);
+	assert_string_equal(p.argv[0][6], "true");
+	drv_plan_clear(&p);
+	call_plan(DRV_VOL_REMOVE, &q, &p);
+	argv_is(&p, 0, "xe", "vdi-destroy", "uuid=" VDI1, NULL);
+	drv_plan_clear(&p);
+
+	memset(&q, 0, sizeof q);
+	q.vm.name = "web1";
+	q.snapshot = "s1";
+	call_plan(DRV_SNAP_CREATE, &q, &p);
+	argv_is(&p, 0, "xe", "vm-snapshot", "name-label=web1",
+	    "new-name-label=s1", NULL);
+	drv_plan_clear(&p);
+	q.memory = 1;
+	q.description = "before it's upgraded";
+	call_plan(DRV_SNAP_CREATE, &q, &p);
+	argv_is(&p, 0, "xe", "vm-checkpoint", "name-label=web1",
+	    "new-name-label=s1", "new-name-description=before it's upgraded",
+	    NULL);
+	drv_plan_clear(&p);
+	call_plan(DRV_SNAP_REVERT, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1", "",
+	    "s1", "revert", NULL);
+	drv_plan_clear(&p);
+	q.snap_ref = SNAP1;
+	call_plan(DRV_SNAP_REMOVE, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe snapshot-uninstall "
+	    "snapshot-uuid=\"$r\" --force"));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    SNAP1, "", "remove", NULL);
+	drv_plan_clear(&p);
+	call_plan(DRV_SNAP_LIST, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe snapshot-list "
+	    "snapshot-of=\"$u\" params=uuid,name-label,snapshot-time,parent,"
+	    "power-state"));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    NULL);
+	drv_plan_clear(&p);
+
+	q.vol_path = VDI1;
+	q.dest = "/srv/images/web 1.vhd";
+	call_plan(DRV_CAPTURE, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe vdi-export uuid=\"$x\" "
+	    "filename=\"$f\" format=vhd"));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    VDI1, SNAP1, "", "/srv/images/web 1.vhd", NULL);
+	drv_plan_clear(&p);
+	q.snap_ref = NULL;
+	q.snapshot = NULL;
+	call_plan(DRV_CAPTURE, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    VDI1, "", "", "/srv/images/web 1.vhd", NULL);
+	drv_plan_clear(&p);
+	call_plan(DRV_IMAGE_SUM, &q, &p);
+	argv_is(&p, 0, "sha256sum", "--", "/srv/images/web 1.vhd", NULL);
+	drv_plan_clear(&p);
+	q.vm.hvsh_id = "4242";
+	call_plan(DRV_SET_ID, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe vm-param-set uuid=\"$u\" "
+	    "other-config:hvsh-id=\"$2\""));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    "4242", NULL);
+	drv_plan_clear(&p);
+}
+
+/* Refused before anything runs: bad names, paths, uuids, sizes. */
+static void
+test_call_refused(void **state)
+{
+	struct drv_plan	 p = { 0 };
+	struct drv_req	 q, g;
+
+	memset(&g, 0, sizeof g);
+	g.vm.name = "web1";
+	g.volume = "data1";
+	g.size = 1LL << 30;
+	g.vol_path = VDI1;
+	g.snapshot = "s1";
+	g.dest = "/srv/x.vhd";
+	g.vm.hvsh_id = "4242";
+#define REFUSED(which, field, value) do {				\
+	q = g;								\
+	q.field = value;						\
+	assert_int_equal(drv_xe.call[which](&q, &p), ERR_INVAL);	\
+	assert_int_equal(p.n, 0);					\
+} while (0)
+	REFUSED(DRV_POOL_INFO, pool, "Local\nstorage");
+	REFUSED(DRV_POOL_INFO, pool, "");
+	REFUSED(DRV_VOL_CREATE, volume, "-x");
+	REFUSED(DRV_VOL_CREATE, volume, "a\nb");
+	REFUSED(DRV_VOL_CREATE, volume, NULL);
+	REFUSED(DRV_VOL_CREATE, size, 0);
+	REFUSED(DRV_VOL_CREATE, size, -1);
+	REFUSED(DRV_VOL_CREATE, format, "qcow2");
+	REFUSED(DRV_VOL_CREATE, pool, "a\nb");
+	REFUSED(DRV_VOL_ATTACH, vol_path, "/dev/sdb");
+	REFUSED(DRV_VOL_ATTACH, vol_path, VDI1 "\n--force");
+	REFUSED(DRV_VOL_ATTACH, device, "xvdb");
+	REFUSED(DRV_VOL_ATTACH, device, "-1");
+	REFUSED(DRV_VOL_ATTACH, device, "255");
+	REFUSED(DRV_VOL_ATTACH, vm.name, "web\n1");
+	REFUSED(DRV_VOL_ATTACH, vm.name, NULL);
+	REFUSED(DRV_VOL_DETACH, vol_path, "nope");
+	REFUSED(DRV_VOL_DETACH, device, "1 ");
+	REFUSED(DRV_VOL_RESIZE, size, 0);
+	REFUSED(DRV_VOL_RESIZE, vol_path, "");
+	REFUSED(DRV_VOL_REMOVE, vol_path, "uuid=" VDI1);
+	REFUSED(DRV_SNAP_CREATE, snapshot, "-s");
+	REFUSED(DRV_SNAP_CREATE, snapshot, "s\n1");
+	REFUSED(DRV_SNAP_CREATE, description, "two\nlines");
+	REFUSED(DRV_SNAP_REVERT, snapshot, "s\n1");
+	REFUSED(DRV_SNAP_REVERT, snap_ref, "not-a-uuid");
+	REFUSED(DRV_SNAP_REMOVE, snapshot, NULL);
+	REFUSED(DRV_SNAP_LIST, vm.name, "a\rb");
+	REFUSED(DRV_CAPTURE, dest, "srv/x.vhd");
+	REFUSED(DRV_CAPTURE, dest, "/srv/x\n.vhd");
+	REFUSED(DRV_CAPTURE, vol_path, "/srv/disk.vhd");
+	REFUSED(DRV_CAPTURE, snap_ref, "s1");
+	REFUSED(DRV_IMAGE_SUM, dest, "x.vhd");
+	REFUSED(DRV_IMAGE_SUM, dest, "/x\n");
+	REFUSED(DRV_IMAGE_SUM, dest, NULL);
+	REFUSED(DRV_SET_ID, vm.hvsh_id, "42\n42");
+	REFUSED(DRV_SET_ID, vm.hvsh_id, NULL);
+#undef REFUSED
+}
+
+/* Runs call c's reader on out; returns its code, reply in rp. */
+static int
+reads(enum drv_call c, const struct drv_req *q, const char *out,
+    size_t len, struct drv_reply *rp)
+{
+	struct tp_result	r;
+	int			rc;
+
+	mkres(&r, out, len, "", 0);
+	drv_reply_init(rp);
+	rc = drv_xe.call_read[c](q, &r, rp);
+	tp_result_free(&r);
+	return rc;
+}
+
+/* Every cut of a good answer is refused (but one that only loses the
+   last newline of a whole listing is not a record cut). */
+static void
+cuts_refused(enum drv_call c, const struct drv_req *q, const char *out)
+{
+	struct drv_reply	rp;
+	size_t			n;
+
+	for (n = 0; n + 1 < strlen(out); n++) {
+		if (reads(c, q, out, n, &rp) == 0)
+			fail_msg("%s: a cut at %zu of %zu was read",
+			    drv_call_name(c), n, strlen(out));
+		drv_reply_clear(&rp);
+	}
+}
+
+#define SR_REC \
+	"uuid ( RO)                    : 9dd5d636-c90a-930d-c04f-897f9624731a\n" \
+	"              name-label ( RW): Local storage\n" \
+	"    physical-utilisation ( RO): 1073741824\n" \
+	"           physical-size ( RO): 64768442368\n\n\n"
+#define VBD_REC \
+	"uuid ( RO)          : 44444444-4444-4444-4444-444444444444\n" \
+	"    userdevice ( RW): 1\n\n\n"
+#define SNAP_RECS \
+	"uuid ( RO)                : " SNAP1 "\n" \
+	"          name-label ( RW): s1\n" \
+	"       snapshot-time ( RO): 20240101T12:00:00Z\n" \
+	"              parent ( RO): <not in database>\n" \
+	"         power-state ( RO): halted\n\n\n" \
+	"uuid ( RO)                : 66666666-6666-6666-6666-666666666666\n" \
+	"          name-label ( RW): c1\n" \
+	"       snapshot-time ( RO): 20240102T12:00:00Z\n" \
+	"              parent ( RO): " SNAP1 "\n" \
+	"         power-state ( RO): suspended\n\n\n"
+#define SUM \
+	"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+static void
+test_call_read(void **state)
+{
+	struct drv_reply	 rp;
+	struct drv_req		 q;
+	char			*s, *ralph;
+	size_t			 len;
+
+	memset(&q, 0, sizeof q);
+	q.dest = "/srv/x.vhd";
+	/* pool info: the record, from the ralph sample's layout too. */
+	assert_int_equal(reads(DRV_POOL_INFO, &q, SR_REC, strlen(SR_REC),
+	    &rp), 0);
+	assert_int_equal(rp.capacity, 64768442368LL);
+	assert_int_equal(rp.used, 1073741824);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_POOL_INFO, &q, SR_REC);
+	ralph = sample("xe-sr-list-params-ralph.txt", &len);
+	/* Five SRs are not one; an ISO SR's -1 is no size. */
+	assert_int_equal(reads(DRV_POOL_INFO, &q, ralph, len, &rp), ERR_INVAL);
+	s = strstr(ralph, "\n\n\nuuid") + 3;
+	assert_int_equal(reads(DRV_POOL_INFO, &q, ralph,
+	    (size_t)(s - ralph), &rp), ERR_INVAL);
+	free(ralph);
+	assert_int_equal(reads(DRV_POOL_INFO, &q, "", 0, &rp), ERR_NOENT);
+	assert_true(reads(DRV_POOL_INFO, &q, "garbage\x01\n\n\n", 11, &rp)
+	    < 0);
+	/* vol create, resize, capture: a VDI record. */
+	assert_int_equal(reads(DRV_VOL_CREATE, &q, VDI_REC, strlen(VDI_REC),
+	    &rp), 0);
+	assert_string_equal(rp.path, VDI1);
+	assert_int_equal(rp.size, 1073741824);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_VOL_CREATE, &q, VDI_REC);
+	assert_int_equal(reads(DRV_VOL_RESIZE, &q, VDI_REC, strlen(VDI_REC),
+	    &rp), 0);
+	assert_int_equal(rp.size, 1073741824);
+	assert_null(rp.path);
+	drv_reply_clear(&rp);
+	assert_int_equal(reads(DRV_CAPTURE, &q, VDI_REC, strlen(VDI_REC),
+	    &rp), 0);
+	assert_string_equal(rp.path, "/srv/x.vhd");
+	assert_int_equal(rp.size, 1073741824);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_CAPTURE, &q, VDI_REC);
+	s = "uuid ( RO)            : " VDI1 "\n"
+	    "    virtual-size ( RO): -1\n\n\n";
+	assert_int_equal(reads(DRV_VOL_CREATE, &q, s, strlen(s), &rp),
+	    ERR_INVAL);
+	s = "uuid ( RO)            : x\n    virtual-size ( RO): 1\n\n\n";
+	assert_int_equal(reads(DRV_VOL_CREATE, &q, s, strlen(s), &rp),
+	    ERR_INVAL);
+	assert_null(rp.path);
+	/* attach: the VBD's userdevice. */
+	assert_int_equal(reads(DRV_VOL_ATTACH, &q, VBD_REC, strlen(VBD_REC),
+	    &rp), 0);
+	assert_string_equal(rp.device, "1");
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_VOL_ATTACH, &q, VBD_REC);
+	s = "uuid ( RO)          : x\n    userdevice ( RW): $(x)\n\n\n";
+	assert_int_equal(reads(DRV_VOL_ATTACH, &q, s, strlen(s), &rp),
+	    ERR_INVAL);
+	/* snapshot create: the uuid xe prints. */
+	assert_int_equal(reads(DRV_SNAP_CREATE, &q, SNAP1 "\n",
+	    strlen(SNAP1) + 1, &rp), 0);
+	assert_string_equal(rp.ref, SNAP1);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_SNAP_CREATE, &q, SNAP1 "\n");
+	assert_int_equal(reads(DRV_SNAP_CREATE, &q, SNAP1 "," SNAP1 "\n",
+	    strlen(SNAP1) * 2 + 2, &rp), ERR_INVAL);
+	assert_int_equal(reads(DRV_SNAP_CREATE, &q, "\n", 1, &rp),
+	    ERR_INVAL);
+	/* snapshot list. */
+	assert_int_equal(reads(DRV_SNAP_LIST, &q, SNAP_RECS,
+	    strlen(SNAP_RECS), &rp), 0);
+	assert_int_equal(rp.snaps.n, 2);
+	assert_string_equal(rp.snaps.v[0].name, "s1");
+	assert_string_equal(rp.snaps.v[0].uuid, SNAP1);
+	assert_null(rp.snaps.v[0].parent);
+	assert_int_equal(rp.snaps.v[0].created, 1704110400);
+	assert_string_equal(rp.snaps.v[1].parent, SNAP1);
+	assert_string_equal(rp.snaps.v[1].state, "suspended");
+	drv_reply_clear(&rp);
+	assert_int_equal(reads(DRV_SNAP_LIST, &q, "", 0, &rp), 0);
+	assert_int_equal(rp.snaps.n, 0);
+	/*
+	 * Every cut within a record is refused; one at a record's end (or
+	 * at 0) reads as fewer snapshots, as xe's own output would.
+	 */
+	for (len = 1; len + 1 < strlen(SNAP_RECS); len++) {
+		if (len == (size_t)(strstr(SNAP_RECS, "\n\n\nuuid") + 3 -
+		    SNAP_RECS))
+			continue;
+		assert_true(reads(DRV_SNAP_LIST, &q, SNAP_RECS, len, &rp) < 0);
+		assert_int_equal(rp.snaps.n, 0);
+	}
+	/* The snapshot-list sample (blank lines collapsed by its author). */
+	s = sample("xe-vm-list-and-snapshot-list-readme.txt", &len);
+	assert_true(reads(DRV_SNAP_LIST, &q, s, len, &rp) < 0);
+	free(s);
+	/* image sum. */
+	s = SUM "  /srv/x.vhd\n";
+	assert_int_equal(reads(DRV_IMAGE_SUM, &q, s, strlen(s), &rp), 0);
+	assert_string_equal(rp.sha256, SUM);
+	drv_reply_clear(&rp);
+	s = "\\" SUM "  /srv/x\\\\y.vhd\n";
+	assert_int_equal(reads(DRV_IMAGE_SUM, &q, s, strlen(s), &rp), 0);
+	assert_string_equal(rp.sha256, SUM);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_IMAGE_SUM, &q, SUM "  /srv/x.vhd\n");
+	s = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"
+	    "  /x\n";
+	assert_int_equal(reads(DRV_IMAGE_SUM, &q, s, strlen(s), &rp),
+	    ERR_INVAL);
+	assert_int_equal(reads(DRV_IMAGE_SUM, &q, "garbage\n", 8, &rp),
+	    ERR_INVAL);
+	assert_null(rp.sha256);
+	/* Calls that say nothing back have no reader. */
+	assert_null(drv_xe.call_read[DRV_VOL_DETACH]);
+	assert_null(drv_xe.call_read[DRV_VOL_REMOVE]);
+	assert_null(drv_xe.call_read[DRV_SNAP_REVERT]);
+	assert_null(drv_xe.call_read[DRV_SNAP_REMOVE]);
+	assert_null(drv_xe.call_read[DRV_SET_ID]);
+}
+
+/* Runs call c's plan through sh; the reply, or the error's code. */
+static int
+sim_call(enum drv_call c, const struct drv_req *q, struct drv_reply *rp)
+{
+	struct drv_plan		 plan = { 0 };
+	struct tp_result	 r;
+	struct hv_error		 e;
+	int			 rc;
+
+	drv_reply_init(rp);
+	if ((rc = drv_xe.call[c](q, &plan)) != 0)
+		return rc;
+	if (run_plan(&plan, &r) != 0) {
+		memset(&e, 0, sizeof e);
+		assert_int_equal(drv_xe.error_read(&r, &e), 0);
+		rc = e.code;
+		hv_error_clear(&e);
+	} else if (drv_xe.call_read[c] != NULL)
+		rc = drv_xe.call_read[c](q, &r, rp);
+	tp_result_free(&r);
+	drv_plan_clear(&plan);
+	return rc;
+}
+
+/*
+ * The calls through sh against the simulator, with names a shell would
+ * act on: a volume made, attached, grown, detached; snapshots made,
+ * listed, reverted to, removed; the disk captured and summed; and a VM
+ * made from that image.
+ */
+static void
+test_call_sim(void **state)
+{
+	struct drv_plan		 plan = { 0 };
+	struct drv_spec		 s = { .name = "vm 'one' $(x)", .hvsh_id = "id`x`", .cpus = 1, .memory = 128LL << 20, .disk = 64LL << 20, .image_path = NULL };
+	struct drv_reply	 rp;
+	struct drv_req		 q;
+	struct tp_result	 r;
+	struct hv_vm		 vm;
+	char			*dir, *st, *vdi, *root, *snap, *img;
+
+	if ((dir = sim_dir()) == NULL)
+		skip();
+	st = xasprintf("%s/simcalls", tmpdir);
+	mkdir(st, 0700);
+	setenv("HVSH_SIM_STATE", st, 1);
+	setenv("HVSH_SIM_SPEED", "0", 1);
+	path_first(dir);
+
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	assert_int_equal(run_plan(&plan, &r), 0);
+	drv_plan_clear(&plan);
+	hv_vm_init(&vm);
+	assert_int_equal(drv_xe.create_read(&r, &vm), 0);
+	tp_result_free(&r);
+	assert_non_null(vm.disk);
+	root = xstrdup(vm.disk);
+	hv_vm_clear(&vm);
+
+	memset(&q, 0, sizeof q);
+	assert_int_equal(sim_call(DRV_POOL_INFO, &q, &rp), 0);
+	assert_int_equal(rp.capacity, 1LL << 40);
+	assert_int_equal(rp.used, 64LL << 20);
+	q.pool = "nosuch";
+	assert_int_equal(sim_call(DRV_POOL_INFO, &q, &rp), ERR_NOENT);
+	q.pool = NULL;
+	q.volume = "data_1";
+	q.size = 1LL << 30;
+	assert_int_equal(sim_call(DRV_VOL_CREATE, &q, &rp), 0);
+	vdi = rp.path;
+	rp.path = NULL;
+	q.vm.name = s.name;
+	q.vol_path = vdi;
+	assert_int_equal(sim_call(DRV_VOL_ATTACH, &q, &rp), 0);
+	assert_string_equal(rp.device, "1");
+	drv_reply_clear(&rp);
+	q.size = 2LL << 30;
+	assert_int_equal(sim_call(DRV_VOL_RESIZE, &q, &rp), 0);
+	assert_int_equal(rp.size, 2LL << 30);
+	assert_int_equal(sim_call(DRV_VOL_DETACH, &q, &rp), 0);
+	assert_int_equal(sim_call(DRV_VOL_DETACH, &q, &rp), ERR_NOENT);
+	assert_int_equal(sim_call(DRV_VOL_REMOVE, &q, &rp), 0);
+	assert_int_equal(sim_call(DRV_VOL_REMOVE, &q, &rp), ERR_NOENT);
+
+	q.snapshot = "s_1";
+	q.description = "it's $(x)";
+	assert_int_equal(sim_call(DRV_SNAP_CREATE, &q, &rp), 0);
+	snap = rp.ref;
+	rp.ref = NULL;
+	assert_int_equal(sim_call(DRV_SNAP_LIST, &q, &rp), 0);
+	assert_int_equal(rp.snaps.n, 1);
+	assert_string_equal(rp.snaps.v[0].uuid, snap);
+	drv_reply_clear(&rp);
+	assert_int_equal(sim_call(DRV_SNAP_REVERT, &q, &rp), 0);
+	img = xasprintf("%s/t 'x'.vhd", st);
+	q.vol_path = root;
+	q.dest = img;
+	q.snap_ref = snap;
+	assert_int_equal(sim_call(DRV_CAPTURE, &q, &rp), 0);
+	assert_string_equal(rp.path, img);
+	assert_int_equal(rp.size, 64LL << 20);
+	drv_reply_clear(&rp);
+	assert_int_equal(sim_call(DRV_IMAGE_SUM, &q, &rp), 0);
+	assert_int_equal(strlen(rp.sha256), 64);
+	drv_reply_clear(&rp);
+	assert_int_equal(sim_call(DRV_SNAP_REMOVE, &q, &rp), 0);
+	assert_int_equal(sim_call(DRV_SNAP_LIST, &q, &rp), 0);
+	assert_int_equal(rp.snaps.n, 0);
+	q.vm.hvsh_id = "9'9";
+	assert_int_equal(sim_call(DRV_SET_ID, &q, &rp), 0);
+
+	/* A VM from the captured image: its root disk of the image's size. */
+	s.name = "from image";
+	s.disk = 0;
+	s.image_path = img;
+	s.image_kind = "template";
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	assert_int_equal(run_plan(&plan, &r), 0);
+	drv_plan_clear(&plan);
+	hv_vm_init(&vm);
+	assert_int_equal(drv_xe.create_read(&r, &vm), 0);
+	tp_result_free(&r);
+	assert_non_null(vm.disk);
+	memset(&q, 0, sizeof q);
+	q.vol_path = vm.disk;
+	q.size = 64LL << 20;
+	assert_int_equal(sim_call(DRV_VOL_RESIZE, &q, &rp), 0);
+	assert_int_equal(rp.size, 64LL << 20);
+	hv_vm_clear(&vm);
+
+	setenv("PATH", orig_path, 1);
+	assert_int_not_equal(access(PWNED, F_OK), 0);
+	free(vdi);
+	free(root);
+	free(snap);
+	free(img);
+	free(st);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -1704,6 +2235,10 @@ main(void)
 		cmocka_unit_test(test_create_read),
 		cmocka_unit_test(test_error_read),
 		cmocka_unit_test(test_sim),
+		cmocka_unit_test(test_call_plans),
+		cmocka_unit_test(test_call_refused),
+		cmocka_unit_test(test_call_read),
+		cmocka_unit_test(test_call_sim),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
