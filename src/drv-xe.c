@@ -1231,6 +1231,7 @@ out:
 const struct driver drv_xe = {
 	.name = "xen",
 	.cli = "xe",
+	.capture_format = "vhd",
 	.probe = xe_probe,
 	.probe_read = xe_probe_read,
 	.refresh = xe_refresh,

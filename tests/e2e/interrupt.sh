@@ -44,13 +44,13 @@ interrupt() {
 interrupt host check xen1
 t_status 130 "a command interrupted by Ctrl-C exits 130"
 t_err "interrupted" "and says it was interrupted"
-t_true "within a second ($took ms)" test "$took" -lt 1000
+t_true "at once, long before the 30 s timeout ($took ms)" test "$took" -lt 5000
 t_eq "$(facts)" "$before" "the store is unchanged: the host is not marked unreachable"
 
 printf 'host check xen1\nhost add never --address 10.0.0.8 --driver kvm --no-check\n' >"$T/s.hvsh"
 interrupt -f "$T/s.hvsh"
 t_status 130 "an interrupted script exits 130"
-t_true "within a second ($took ms)" test "$took" -lt 1000
+t_true "at once, long before the 30 s timeout ($took ms)" test "$took" -lt 5000
 hv host show never
 t_status 1 "and stops: the next command did not run"
 
@@ -76,7 +76,7 @@ t0=$EPOCHREALTIME
 tm send-keys -t sh C-c
 check "Ctrl-C interrupts the command" wait_for 'interrupted'
 took=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%d", (b - a) * 1000 }')
-t_true "within a second ($took ms)" test "$took" -lt 1000
+t_true "at once, long before the 30 s timeout ($took ms)" test "$took" -lt 5000
 check "the prompt comes back" wait_for '^hvsh> ?$'
 rm -f "$HVSH_LAB_DIR/state/$n/fault-hang"
 tm send-keys -t sh -l -- "host check xen1"

@@ -108,7 +108,7 @@ wait $pid
 rc=$?
 took=$(($(date +%s) - t0))
 t_eq "$rc" "130" "Ctrl-C ends the wait for a clean stop (status 130)"
-t_true "within a second or two ($took s)" test "$took" -le 2
+t_true "at once, long before its 60 s timeout ($took s)" test "$took" -le 5
 t_true "and says the wait was interrupted" grep -q "interrupted" "$T/int.err"
 hv vm show i-kvm1 -o json
 t_eq "$(printf '%s' "$out" | jq -r .state)" "running" "the record stays true: running"
