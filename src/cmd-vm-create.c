@@ -258,17 +258,20 @@ create_record_tx(struct store_txn *tx, void *arg)
 		record_set_i64(r, VM_IMAGE, (int64_t)cr->image->id);
 	record_set(r, VM_STATE, "unknown");
 	record_set(r, VM_OWNER, cr->c->user);
+	if ((rc = cmd_apply_fields(cr->c, cr->a, tx, r)) != 0)
+		goto out;
+	/* Read by hvsh's rules, not as a field's plain size. */
 	record_set_i64(r, VM_MEMORY, cr->memory);
 	record_set(r, VM_NETWORK, arg_str(cr->a, "network"));
 	if (cr->disk > 0)
 		record_set_i64(r, VM_DISK, cr->disk);
-	if ((rc = cmd_apply_fields(cr->c, cr->a, tx, r)) == 0 &&
-	    (rc = store_put(tx, r)) == 0) {
+	if ((rc = store_put(tx, r)) == 0) {
 		cr->id = r->id;
 		ctx_set_result(cr->c, "creating %s on %s (id %" PRIu64 ")",
 		    arg_str(cr->a, "name"), record_get(cr->host, FI_NAME),
 		    r->id);
 	}
+out:
 	record_free(r);
 	return rc;
 }

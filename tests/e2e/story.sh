@@ -57,7 +57,8 @@ t_true "its file is in the repository" test -f "$T/repo/boot.iso"
 # Push it to the host that does not see the repository.
 hv image push boot --host vmw1 --dry-run
 t_status 0 "image push --dry-run"
-t_out "^vmw1: .*'cat' '>>'" "the dry run shows the stream into the host"
+t_out "^vmw1: .*'cat >> \"\\\$1.part\"' 'sh' '[^']*/boot.iso' < " \
+    "the dry run shows the stream into the host"
 hv image push boot --host vmw1
 t_status 0 "image push boot --host vmw1"
 dest=$(hv image show boot -o json; printf '%s' "$out" | jq -r .copies | sed 's/^vmw1=//')
