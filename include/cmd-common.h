@@ -46,6 +46,19 @@ int	cmd_remove(struct ctx *, struct cmd_args *, cmd_check_fn);
 int	cmd_apply_fields(struct ctx *, struct cmd_args *, struct store_txn *,
 	    struct record *);
 
+struct dcall;
+
+/* A dispatch_emit_fn for --dry-run: "HOST: LINE" on ((struct ctx *)arg)->out. */
+void	cmd_dry_emit(void *arg, const char *host, const char *line);
+
+/*
+ * Prepares n calls and, with --dry-run, shows their exact lines, else runs
+ * them on their hosts. Each failed call is reported with dispatch's words.
+ * Returns 0 when every call ran, 1 when they were only shown, or the code
+ * of the first failure (some calls may still have run: see each rc).
+ */
+int	cmd_dispatch(struct ctx *, struct cmd_args *, struct dcall *, size_t n);
+
 /* Option declarations shared by the tables. */
 #define OPT_NAME_NEW(k, what) \
 	{ "name", 0, OPT_NAME, OPT_POSITIONAL | OPT_REQUIRED, k, NULL, "NAME", what }

@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "cmd-common.h"
+#include "dispatch.h"
 #include "err.h"
+#include "hostops.h"
 #include "inventory.h"
 #include "view.h"
 
@@ -209,4 +211,49 @@ int
 cmd_generic_remove(struct ctx *c, struct cmd_args *a)
 {
 	return cmd_remove(c, a, NULL);
+}
+
+void
+cmd_dry_emit(void *arg, const char *host, const char *line)
+{
+	struct ctx	*c = arg;
+
+	fprintf(c->out, "%s: %s\n", host, line);
+}
+
+/* The first failed call's code, after reporting every failure. */
+static int
+dispatch_failures(struct ctx *c, const struct dcall *dc, size_t n)
+{
+	size_t	i;
+	int	rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (dc[i].rc == 0)
+			continue;
+		ctx_error(c, dc[i].rc, "%s", dc[i].errmsg != NULL ?
+		    dc[i].errmsg : "failed");
+		if (rc == 0)
+			rc = dc[i].rc;
+	}
+	return rc;
+}
+
+int
+cmd_dispatch(struct ctx *c, struct cmd_args *a, struct dcall *dc, size_t n)
+{
+	struct transport	*tp = NULL;
+	int			 rc;
+
+	if (dispatch_prepare(dc, n) > 0)
+		return dispatch_failures(c, dc, n);
+	if (arg_flag(a, "dry-run")) {
+		dispatch_dry(dc, n, cmd_dry_emit, c);
+		return 1;
+	}
+	if ((rc = hostops_transport(c->home, &tp)) != 0)
+		return ctx_error_last(c);
+	dispatch_run(tp, dc, n);
+	tp_free(tp);
+	return dispatch_failures(c, dc, n);
 }
