@@ -46,10 +46,22 @@ int	cmd_remove(struct ctx *, struct cmd_args *, cmd_check_fn);
 int	cmd_apply_fields(struct ctx *, struct cmd_args *, struct store_txn *,
 	    struct record *);
 
-struct dcall;
+/*
+ * A dispatch_emit_fn (dispatch.h) for --dry-run: "HOST: LINE" on the
+ * command's output. arg is the struct ctx.
+ */
+void	cmd_dry_emit(void *ctx, const char *host, const char *line);
 
-/* A dispatch_emit_fn for --dry-run: "HOST: LINE" on ((struct ctx *)arg)->out. */
-void	cmd_dry_emit(void *arg, const char *host, const char *line);
+/*
+ * A progress line on a terminal ("waiting for web1 to stop, 57 s left"),
+ * rewritten in place; nothing in scripts or with -q. cmd_progress_done
+ * wipes it before the command reports.
+ */
+void	cmd_progress(struct ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	cmd_progress_done(struct ctx *);
+
+struct dcall;
 
 /*
  * Prepares n calls and, with --dry-run, shows their exact lines, else runs

@@ -50,6 +50,10 @@ void	host_refresh_clear(struct host_refresh *);
  */
 int	hostops_apply(struct store_txn *, struct host_refresh *, size_t n);
 
+/* Writes facts into host record h: status ok, last seen now. */
+void	hostops_set_facts(struct record *h, const struct hv_facts *f,
+	    int64_t now);
+
 /*
  * Records what an event of host said of one instance (a driver's watch):
  * the recorded instance on host that vm matches, as hostops_match would

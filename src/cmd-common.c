@@ -2,6 +2,7 @@
  * cmd-common.c: the generic verbs of cmd-common.h.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,34 @@ cmd_dry_emit(void *arg, const char *host, const char *line)
 	struct ctx	*c = arg;
 
 	fprintf(c->out, "%s: %s\n", host, line);
+}
+
+/* 1 while a progress line stands on the terminal, to be wiped. */
+static int progress_shown;
+
+void
+cmd_progress(struct ctx *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (!c->interactive || c->quiet)
+		return;
+	fputs("\r\033[K", c->err);
+	va_start(ap, fmt);
+	vfprintf(c->err, fmt, ap);
+	va_end(ap);
+	fflush(c->err);
+	progress_shown = 1;
+}
+
+void
+cmd_progress_done(struct ctx *c)
+{
+	if (!progress_shown)
+		return;
+	fputs("\r\033[K", c->err);
+	fflush(c->err);
+	progress_shown = 0;
 }
 
 /* The first failed call's code, after reporting every failure. */

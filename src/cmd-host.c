@@ -83,20 +83,8 @@ host_init(struct ctx *c, struct store_txn *tx, struct record *r,
 			    arg_str(hn->a, "key"));
 		record_set(r, HOST_KEY, path);
 	}
-	if (hn->hr != NULL) {
-		const struct hv_facts	*f = &hn->hr->facts;
-
-		record_set(r, HOST_STATUS, "ok");
-		record_set_i64(r, HOST_LASTSEEN, now_unix());
-		if (f->cpus > 0)
-			record_set_i64(r, HOST_CPUS, f->cpus);
-		if (f->memory > 0)
-			record_set_i64(r, HOST_MEMORY, f->memory);
-		if (f->mem_free >= 0)
-			record_set_i64(r, HOST_MEMFREE, f->mem_free);
-		if (f->version != NULL)
-			record_set(r, HOST_HVVERSION, f->version);
-	}
+	if (hn->hr != NULL)
+		hostops_set_facts(r, &hn->hr->facts, now_unix());
 	return 0;
 }
 

@@ -285,28 +285,34 @@ hostops_apply(struct store_txn *tx, struct host_refresh *hr, size_t n)
 		/* Fresh copy: the borrowed one may be stale by now. */
 		if ((rc = store_get(tx, KIND_HOST, hr[i].host->id, &h)) != 0)
 			break;
-		if (hr[i].rc != 0) {
+		if (hr[i].rc != 0)
 			record_set(h, HOST_STATUS, "unreachable");
-		} else {
-			record_set(h, HOST_STATUS, "ok");
-			record_set_i64(h, HOST_LASTSEEN, now);
-			if (hr[i].facts.cpus > 0)
-				record_set_i64(h, HOST_CPUS, hr[i].facts.cpus);
-			if (hr[i].facts.memory > 0)
-				record_set_i64(h, HOST_MEMORY,
-				    hr[i].facts.memory);
-			if (hr[i].facts.mem_free >= 0)
-				record_set_i64(h, HOST_MEMFREE,
-				    hr[i].facts.mem_free);
-			if (hr[i].facts.version != NULL)
-				record_set(h, HOST_HVVERSION,
-				    hr[i].facts.version);
-		}
+		else
+			hostops_set_facts(h, &hr[i].facts, now);
 		if ((rc = store_put(tx, h)) == 0)
 			rc = apply_vms(tx, &hr[i], now);
 		record_free(h);
 	}
 	return rc;
+}
+
+void
+hostops_set_facts(struct record *h, const struct hv_facts *f, int64_t now)
+{
+	record_set(h, HOST_STATUS, "ok");
+	record_set_i64(h, HOST_LASTSEEN, now);
+	if (f->cpus > 0)
+		record_set_i64(h, HOST_CPUS, f->cpus);
+	if (f->memory > 0)
+		record_set_i64(h, HOST_MEMORY, f->memory);
+	if (f->mem_free >= 0)
+		record_set_i64(h, HOST_MEMFREE, f->mem_free);
+	if (f->version != NULL)
+		record_set(h, HOST_HVVERSION, f->version);
+	if (f->hw_accel >= 0)
+		record_set(h, HOST_ACCEL, f->hw_accel ? "yes" : "no");
+	if (f->product != NULL)
+		record_set(h, HOST_PRODUCT, f->product);
 }
 
 int

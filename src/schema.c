@@ -9,6 +9,7 @@
 
 const char *const host_drivers[] = { "kvm", "xen", "vmware", "libvirt", NULL };
 const char *const user_roles[] = { "viewer", "operator", "admin", NULL };
+static const char *const yes_no[] = { "yes", "no", NULL };
 
 static const char *const host_status[] = { "unchecked", "ok", "unreachable",
 	"error", NULL };
@@ -22,7 +23,6 @@ static const char *const vm_states[] = { "running", "stopped", "paused",
 	"suspended", "crashed", "unknown", NULL };
 static const char *const volume_states[] = { "available", "attached", NULL };
 static const char *const volume_roles[] = { "data", "root", "cdrom", NULL };
-static const char *const yes_no[] = { "yes", "no", NULL };
 
 #define COMMON_FIELDS(what)						\
 	{ "name", 1, FT_STR, F_DEFAULT | F_REQUIRED, 0, NULL,		\
@@ -55,6 +55,10 @@ static const struct field_def host_fields[] = {
 	{ "last_seen", 20, FT_TIME, F_DEFAULT | F_READONLY, 0, NULL,
 	    "time of the last good contact" },
 	{ "tags", 21, FT_TAGS, 0, 0, NULL, "key=value labels" },
+	{ "accel", 22, FT_ENUM, F_READONLY, 0, yes_no,
+	    "kvm: yes if /dev/kvm is there (domains of type kvm)" },
+	{ "product", 23, FT_STR, F_READONLY, 0, NULL,
+	    "vmware: ws, fusion or player" },
 };
 
 static const struct field_def pool_fields[] = {
