@@ -64,12 +64,14 @@ void	cmd_progress_done(struct ctx *);
 struct dcall;
 
 /*
- * Prepares n calls and, with --dry-run, shows their exact lines, else runs
- * them on their hosts. Each failed call is reported with dispatch's words.
- * Returns 0 when every call ran, 1 when they were only shown, or the code
- * of the first failure (some calls may still have run: see each rc).
+ * Prepares n calls and, with --dry-run, shows their exact lines, else asks
+ * (ctx_confirm) when confirm is not NULL and runs them on their hosts.
+ * Each failed call is reported with dispatch's words. Returns 0 when every
+ * call ran, 1 when they were only shown, or the code of the first failure
+ * or refusal (some calls may still have run: see each rc).
  */
-int	cmd_dispatch(struct ctx *, struct cmd_args *, struct dcall *, size_t n);
+int	cmd_dispatch(struct ctx *, struct cmd_args *, struct dcall *, size_t n,
+	    const char *confirm);
 
 /* Option declarations shared by the tables. */
 #define OPT_NAME_NEW(k, what) \

@@ -56,6 +56,7 @@ struct cmd_opt {
 #define CMD_HIDDEN	0x040	/* left out of help listings (complete) */
 #define CMD_HOSTS	0x080	/* changes hosts: takes --dry-run */
 #define CMD_INTERACTIVE	0x100	/* not inside -c/-f/stdin scripts (shell) */
+#define CMD_DESTRUCTIVE	0x200	/* destroys data: takes --yes; asks (ctx_confirm) */
 
 #define CMD_MAXOPTS	24
 
@@ -98,6 +99,12 @@ struct ctx {
 	struct ctx_source	  src;
 	/* Routes error messages; default writes "hvsh: CMD: msg" to err. */
 	void			(*on_error)(struct ctx *, const char *msg);
+	/*
+	 * Asks the person a yes/no question (prompt: lines of what will
+	 * happen, the last one the question); 1 yes, 0 no, EOF or Ctrl-C.
+	 * NULL: no one to ask (a script), so CMD_DESTRUCTIVE needs --yes.
+	 */
+	int			(*ask)(struct ctx *, const char *prompt);
 
 	/* Managed by cmd_run and the store helpers below. */
 	struct store		 *store;
@@ -106,6 +113,7 @@ struct ctx {
 	const struct cmd_entry	 *entry;	/* command running now */
 	char			 *cmdline;	/* its words, quoted, for the audit */
 	char			 *result;	/* audit result text (ctx_set_result) */
+	int			  confirmed;	/* --yes (or --dry-run) given */
 	enum role		  role;		/* of user, once known */
 	int			  nerrors;	/* errors reported so far */
 };
@@ -114,8 +122,10 @@ void	ctx_init(struct ctx *, const char *home);
 void	ctx_free(struct ctx *);
 
 /*
- * Runs one command. Returns the exit status: 0 done, 1 failed, 2 usage.
- * Errors have been reported through ctx->on_error.
+ * Runs one command. Returns the exit status: 0 done, 1 failed, 2 usage (or
+ * a destructive command refused in a script without --yes), 130 cancelled
+ * (Ctrl-C, or the person answered no). Errors have been reported through
+ * ctx->on_error.
  */
 int	cmd_run(struct ctx *, int argc, char **argv);
 
@@ -166,6 +176,14 @@ int	ctx_error(struct ctx *, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Reports err_msg() as the error; returns err_code() (or ERR_FAIL). */
 int	ctx_error_last(struct ctx *);
+/*
+ * Asks before a CMD_DESTRUCTIVE command does what; what lists it, one line
+ * per change ("destroy vm web1 on kvm1\nremove disk ..."). Returns 0 to
+ * go on (--yes or --dry-run given, or the person said yes), or ERR_CANCEL
+ * after reporting "cancelled" (no, EOF, Ctrl-C); ERR_USAGE if there is no
+ * one to ask and no --yes.
+ */
+int	ctx_confirm(struct ctx *, const char *what);
 /* A confirmation on out ("host kvm1 added"), unless quiet. */
 void	ctx_info(struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -46,7 +46,8 @@ void	host_refresh_clear(struct host_refresh *);
  * and last_seen; the state of each recorded instance on it, matched by the
  * id hvsh wrote on the hypervisor object, else by uuid, else by name. A host
  * that could not be reached is marked unreachable and its instances
- * unknown, keeping their last_seen, never stopped.
+ * unknown, keeping their last_seen, never stopped; one whose refresh was
+ * interrupted (ERR_CANCEL) is left as it was.
  */
 int	hostops_apply(struct store_txn *, struct host_refresh *, size_t n);
 

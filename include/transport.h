@@ -5,8 +5,8 @@
  * known_hosts file. Nothing here waits forever: connect, authentication and
  * every command have timeouts.
  *
- * Remote command lines are built only by quote_argv() (quote.h): callers
- * pass argv, never a string.
+ * Remote command lines are built only by quote_argv() (quote.h), through
+ * tp_command_line(): callers pass argv, never a string.
  */
 #ifndef HVSH_TRANSPORT_H
 #define HVSH_TRANSPORT_H
@@ -81,6 +81,18 @@ struct tp_job {
  * thread at a time), and returns when all have finished or timed out.
  */
 void	tp_run_many(struct transport *, struct tp_job *jobs, size_t njobs);
+
+/*
+ * The command line tp_run hands to host for argv: argv quoted (quote_argv)
+ * behind a fixed prefix, "env LC_ALL=C timeout -k 5 SECONDS", so that the
+ * host's CLI answers in the C locale the parsers read, and a command cut by
+ * the timeout ends on the host too (a channel's signal is not honoured for
+ * every user). SECONDS is the command timeout (tp's; the default if tp is
+ * NULL) plus TP_REMOTE_MARGIN_S. --dry-run prints this same line.
+ * Caller frees.
+ */
+#define TP_REMOTE_MARGIN_S	5
+char	*tp_command_line(const struct transport *, char *const argv[]);
 
 /*
  * Host keys. tp_hostkey_scan connects without trusting and returns the

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "hostops.h"
 #include "inventory.h"
+#include "util.h"
 #include "view.h"
 
 enum kind
@@ -190,9 +191,44 @@ cmd_set(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
 	return generic_run(c, a, set_tx, NULL, NULL, check, "changed");
 }
 
+/*
+ * Asks before a destructive remove, once the record is known to exist, so
+ * that the question is never about something that is not there.
+ */
+static int
+remove_confirm(struct ctx *c, struct cmd_args *a)
+{
+	struct store		*st;
+	struct store_txn	*tx;
+	struct record		*r = NULL;
+	enum kind		 kind = cmd_kind(c);
+	char			*what;
+	int			 rc;
+
+	if (!(c->entry->flags & CMD_DESTRUCTIVE) || c->confirmed)
+		return 0;
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
+	rc = view_lookup(c, tx, kind, arg_str(a, "name"), &r);
+	record_free(r);
+	store_txn_end(tx);
+	if (rc != 0)
+		return rc;
+	what = xasprintf("remove %s %s%s", kind_def(kind)->name,
+	    arg_str(a, "name"), arg_flag(a, "force") ?
+	    " (--force: even if others refer to it)" : "");
+	rc = ctx_confirm(c, what);
+	free(what);
+	return rc;
+}
+
 int
 cmd_remove(struct ctx *c, struct cmd_args *a, cmd_check_fn check)
 {
+	int	rc;
+
+	if ((rc = remove_confirm(c, a)) != 0)
+		return rc;
 	return generic_run(c, a, remove_tx, NULL, NULL, check, "removed");
 }
 
@@ -269,7 +305,8 @@ dispatch_failures(struct ctx *c, const struct dcall *dc, size_t n)
 }
 
 int
-cmd_dispatch(struct ctx *c, struct cmd_args *a, struct dcall *dc, size_t n)
+cmd_dispatch(struct ctx *c, struct cmd_args *a, struct dcall *dc, size_t n,
+    const char *confirm)
 {
 	struct transport	*tp = NULL;
 	int			 rc;
@@ -280,6 +317,8 @@ cmd_dispatch(struct ctx *c, struct cmd_args *a, struct dcall *dc, size_t n)
 		dispatch_dry(dc, n, cmd_dry_emit, c);
 		return 1;
 	}
+	if (confirm != NULL && (rc = ctx_confirm(c, confirm)) != 0)
+		return rc;
 	if ((rc = hostops_transport(c->home, &tp)) != 0)
 		return ctx_error_last(c);
 	dispatch_run(tp, dc, n);

@@ -530,7 +530,8 @@ const struct cmd_entry cmd_host_set = {
 	"change a host's connection details or labels", NULL, host_set
 };
 const struct cmd_entry cmd_host_remove = {
-	"host", "remove", "rm", host_remove_opts, CMD_WRITE | CMD_ADMIN,
+	"host", "remove", "rm", host_remove_opts,
+	CMD_WRITE | CMD_ADMIN | CMD_DESTRUCTIVE,
 	"forget a host",
 	"Refused while instances or pools refer to the host, unless --force.",
 	cmd_generic_remove

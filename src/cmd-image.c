@@ -131,7 +131,8 @@ const struct cmd_entry cmd_image_set = {
 	"change an image's metadata", NULL, cmd_generic_set
 };
 const struct cmd_entry cmd_image_remove = {
-	"image", "remove", "rm", image_remove_opts, CMD_WRITE | CMD_ADMIN,
+	"image", "remove", "rm", image_remove_opts,
+	CMD_WRITE | CMD_ADMIN | CMD_DESTRUCTIVE,
 	"forget an image (the file stays)",
 	"Refused while instances made from the image exist, unless --force.",
 	cmd_generic_remove

@@ -49,7 +49,8 @@ const struct cmd_entry cmd_pool_show = {
 	"show a storage pool", NULL, cmd_generic_show
 };
 const struct cmd_entry cmd_pool_remove = {
-	"pool", "remove", "rm", pool_remove_opts, CMD_WRITE | CMD_ADMIN,
+	"pool", "remove", "rm", pool_remove_opts,
+	CMD_WRITE | CMD_ADMIN | CMD_DESTRUCTIVE,
 	"forget a storage pool",
 	"Refused while images or volumes refer to the pool, unless --force.",
 	cmd_generic_remove

@@ -113,11 +113,11 @@ snapop_call_init(struct snapop *s, enum drv_call call)
  * shown, else the failure's code; keeps the audit outcome.
  */
 static int
-snapop_run(struct snapop *s)
+snapop_run(struct snapop *s, const char *confirm)
 {
 	int	rc;
 
-	if ((rc = cmd_dispatch(s->c, s->a, &s->dc, 1)) == 0)
+	if ((rc = cmd_dispatch(s->c, s->a, &s->dc, 1, confirm)) == 0)
 		s->outcome = dispatch_outcome(&s->dc, 1);
 	return rc;
 }
@@ -157,7 +157,7 @@ snapshot_create(struct ctx *c, struct cmd_args *a)
 	s.dc.req.description = arg_str(a, "description");
 	s.dc.req.memory = arg_flag(a, "memory");
 	s.dc.req.running = state != NULL && strcmp(state, "running") == 0;
-	if ((rc = snapop_run(&s)) != 0) {
+	if ((rc = snapop_run(&s, NULL)) != 0) {
 		rc = rc > 0 ? 0 : rc;
 		goto out;
 	}
@@ -197,13 +197,16 @@ snapshot_revert(struct ctx *c, struct cmd_args *a)
 {
 	struct snapop		 s = { .c = c, .a = a };
 	struct transport	*tp = NULL;
+	char			*what = NULL;
 	int			 rc;
 
 	if ((rc = snapop_load(&s, 1)) != 0)
 		goto out;
-	/* confirm: revert instance VM to snapshot NAME, losing what changed since? */
 	snapop_call_init(&s, DRV_SNAP_REVERT);
-	if ((rc = snapop_run(&s)) != 0) {
+	what = xasprintf("revert instance %s on %s to snapshot %s: what "
+	    "changed since is lost", arg_str(a, "vm"),
+	    record_get(s.host, FI_NAME), arg_str(a, "name"));
+	if ((rc = snapop_run(&s, what)) != 0) {
 		rc = rc > 0 ? 0 : rc;
 		goto out;
 	}
@@ -219,6 +222,7 @@ snapshot_revert(struct ctx *c, struct cmd_args *a)
 	ctx_info(c, "%s reverted to snapshot %s", arg_str(a, "vm"),
 	    arg_str(a, "name"));
 out:
+	free(what);
 	snapop_free(&s);
 	return rc;
 }
@@ -239,13 +243,15 @@ static int
 snapshot_remove(struct ctx *c, struct cmd_args *a)
 {
 	struct snapop	 s = { .c = c, .a = a };
+	char		*what = NULL;
 	int		 rc;
 
 	if ((rc = snapop_load(&s, 1)) != 0)
 		goto out;
-	/* confirm: delete snapshot NAME of instance VM? */
 	snapop_call_init(&s, DRV_SNAP_REMOVE);
-	if ((rc = snapop_run(&s)) != 0) {
+	what = xasprintf("delete snapshot %s of instance %s on %s",
+	    arg_str(a, "name"), arg_str(a, "vm"), record_get(s.host, FI_NAME));
+	if ((rc = snapop_run(&s, what)) != 0) {
 		rc = rc > 0 ? 0 : rc;
 		goto out;
 	}
@@ -256,6 +262,7 @@ snapshot_remove(struct ctx *c, struct cmd_args *a)
 	ctx_info(c, "snapshot %s of %s removed", arg_str(a, "name"),
 	    arg_str(a, "vm"));
 out:
+	free(what);
 	snapop_free(&s);
 	return rc;
 }
@@ -346,14 +353,16 @@ const struct cmd_entry cmd_snapshot_create = {
 	"take a snapshot of an instance on its host", NULL, snapshot_create
 };
 const struct cmd_entry cmd_snapshot_revert = {
-	"snapshot", "revert", NULL, snapshot_name_opts, SNAP_HOSTS,
+	"snapshot", "revert", NULL, snapshot_name_opts,
+	SNAP_HOSTS | CMD_DESTRUCTIVE,
 	"put an instance back as it was at a snapshot",
 	"What changed since the snapshot is lost. The instance's state "
 	"afterwards is what its host says.",
 	snapshot_revert
 };
 const struct cmd_entry cmd_snapshot_remove = {
-	"snapshot", "remove", "rm", snapshot_name_opts, SNAP_HOSTS,
+	"snapshot", "remove", "rm", snapshot_name_opts,
+	SNAP_HOSTS | CMD_DESTRUCTIVE,
 	"delete a snapshot on its host and forget it", NULL, snapshot_remove
 };
 const struct cmd_entry cmd_snapshot_list = {

@@ -15,7 +15,7 @@ extern const struct cmd_entry cmd_host_sync, cmd_host_facts, cmd_vm_adopt,
     cmd_vm_stats, cmd_host_watch;
 extern const struct cmd_entry cmd_vm_list, cmd_vm_show, cmd_vm_create,
     cmd_vm_start, cmd_vm_stop, cmd_vm_reboot, cmd_vm_suspend, cmd_vm_resume,
-    cmd_vm_destroy;
+    cmd_vm_destroy, cmd_vm_forget;
 extern const struct cmd_entry cmd_volume_list, cmd_volume_show,
     cmd_volume_create, cmd_volume_attach, cmd_volume_detach,
     cmd_volume_resize, cmd_volume_remove;
@@ -37,7 +37,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_image_remove,
 	&cmd_vm_list, &cmd_vm_show, &cmd_vm_create, &cmd_vm_start,
 	&cmd_vm_stop, &cmd_vm_reboot, &cmd_vm_suspend, &cmd_vm_resume,
-	&cmd_vm_destroy, &cmd_vm_stats, &cmd_vm_adopt,
+	&cmd_vm_destroy, &cmd_vm_forget, &cmd_vm_stats, &cmd_vm_adopt,
 	&cmd_volume_list, &cmd_volume_show, &cmd_volume_create,
 	&cmd_volume_attach, &cmd_volume_detach, &cmd_volume_resize,
 	&cmd_volume_remove,

@@ -1,12 +1,16 @@
 /*
  * cmd-vmops.c: instance lifecycle on hosts: start, stop, reboot, suspend,
- * resume, destroy and create, for one instance, several, or a --filter.
- * Each instance's plan comes from its host's driver; all instances are
- * acted on at once (one host's commands in order), results are reported per
- * instance, and the hosts involved are refreshed so the store says what the
- * hosts say. --dry-run prints each host's command lines and runs none.
- * A host whose driver speaks an API (libvirt) is acted on by that driver's
- * direct calls instead of a plan; its --dry-run lists the API calls.
+ * resume, destroy and forget, for one instance, several, or a --filter.
+ * Every instance's operation goes through the dispatcher (dispatch.h), all
+ * at once; the hosts involved are then asked how things stand, so the
+ * store says what the hosts say, and an instance already in the state
+ * asked for is a success with a note, not a failure. --dry-run prints each
+ * host's exact command lines and runs none.
+ *
+ * A clean stop is a request to the guest: the command waits for it, up to
+ * --timeout, showing on a terminal what it still waits for; Ctrl-C ends
+ * the wait (and any remote command running) and the records keep what the
+ * hosts said last.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,54 +22,58 @@
 #include "dispatch.h"
 #include "err.h"
 #include "filter.h"
-#include "fanout.h"
 #include "hostops.h"
 #include "inventory.h"
 #include "view.h"
 
-/* One instance acted on, with its host and what happened. */
-struct vmop {
-	struct record		*vm;
-	struct record		*host;
-	const struct driver	*drv;
-	struct drv_plan		 plan;
-	char			*calls;		/* direct driver: its API calls */
-	int			 rc;
-	char			*errmsg;
-};
-
-struct vmops {
-	struct vmop	*v;
-	size_t		 n;
+/* The instances acted on, each with its host and its call. */
+struct vmsel {
+	struct record	**vm;
+	struct record	**host;		/* NULL: not placed */
+	char		**id;		/* the record id, for drv_target */
+	struct dcall	 *dc;
+	size_t		  n;
 };
 
 static void
-vmops_free(struct vmops *ops)
+vmsel_free(struct vmsel *s)
 {
 	size_t	i;
 
-	for (i = 0; i < ops->n; i++) {
-		record_free(ops->v[i].vm);
-		record_free(ops->v[i].host);
-		drv_plan_clear(&ops->v[i].plan);
-		free(ops->v[i].calls);
-		free(ops->v[i].errmsg);
+	for (i = 0; i < s->n; i++) {
+		record_free(s->vm[i]);
+		record_free(s->host[i]);
+		free(s->id[i]);
+		dcall_clear(&s->dc[i]);
 	}
-	free(ops->v);
-	ops->v = NULL;
-	ops->n = 0;
+	free(s->vm);
+	free(s->host);
+	free(s->id);
+	free(s->dc);
+	memset(s, 0, sizeof *s);
 }
 
 static void
-vmops_push(struct vmops *ops, const struct record *vm)
+vmsel_push(struct vmsel *s, const struct record *vm)
 {
-	ops->v = xreallocarray(ops->v, ops->n + 1, sizeof *ops->v);
-	memset(&ops->v[ops->n], 0, sizeof ops->v[ops->n]);
-	ops->v[ops->n++].vm = record_dup(vm);
+	size_t	i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->vm[i]->id == vm->id)
+			return;		/* named twice, or named and matched */
+	s->vm = xreallocarray(s->vm, s->n + 1, sizeof *s->vm);
+	s->host = xreallocarray(s->host, s->n + 1, sizeof *s->host);
+	s->id = xreallocarray(s->id, s->n + 1, sizeof *s->id);
+	s->dc = xreallocarray(s->dc, s->n + 1, sizeof *s->dc);
+	s->vm[s->n] = record_dup(vm);
+	s->host[s->n] = NULL;
+	s->id[s->n] = xasprintf("%" PRIu64, vm->id);
+	memset(&s->dc[s->n], 0, sizeof s->dc[s->n]);
+	s->n++;
 }
 
 struct select {
-	struct vmops		*ops;
+	struct vmsel		*s;
 	struct view		*view;
 	const struct filter	*f;
 	const char		*vals[RECORD_MAXFIELDS + 1];
@@ -74,281 +82,222 @@ struct select {
 static int
 select_vm(const struct record *r, void *arg)
 {
-	struct select	*s = arg;
+	struct select	*sel = arg;
 
-	view_vals(s->view, r, s->vals);
-	if (filter_match(s->f, s->vals))
-		vmops_push(s->ops, r);
+	view_vals(sel->view, r, sel->vals);
+	if (filter_match(sel->f, sel->vals))
+		vmsel_push(sel->s, r);
 	return 0;
 }
 
-/* The instances named, or matching --filter, each with its host. */
+/*
+ * The instances named, or matching --filter, each with its host and a
+ * call set up for op (failed already when it has no host).
+ */
 static int
-vmops_select(struct ctx *c, struct cmd_args *a, struct store_txn *tx,
-    struct vmops *ops)
+vmsel_load(struct ctx *c, struct cmd_args *a, struct vmsel *s, enum drv_op op)
 {
 	struct col_def	 cols[RECORD_MAXFIELDS + 1];
 	struct filter	*f = NULL;
-	struct select	 s;
+	struct select	 sel;
+	struct store	*st;
+	struct store_txn *tx;
 	struct record	*r;
+	struct dcall	*dc;
 	const char	*expr = arg_str(a, "filter");
 	char *const	*names;
+	char		*subject;
 	size_t		 i, ncols;
+	int64_t		 hid;
 	int		 k, n, rc = 0;
 
 	names = arg_multi(a, "name", &n);
 	if (n == 0 && expr == NULL)
 		return ctx_error(c, ERR_USAGE, "name an instance or give "
 		    "--filter");
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
 	for (k = 0; k < n; k++) {
 		if ((rc = view_lookup(c, tx, KIND_VM, names[k], &r)) != 0)
-			return rc;
-		vmops_push(ops, r);
+			goto out;
+		vmsel_push(s, r);
 		record_free(r);
 	}
 	if (expr != NULL) {
 		ncols = view_cols(kind_def(KIND_VM), cols);
-		if ((rc = filter_parse(expr, cols, ncols, &f)) != 0)
-			return ctx_error(c, rc, "%s", err_msg());
-		s.ops = ops;
-		s.view = view_new(tx);
-		s.f = f;
-		rc = store_iter(tx, KIND_VM, select_vm, &s);
-		view_free(s.view);
+		if ((rc = filter_parse(expr, cols, ncols, &f)) != 0) {
+			rc = ctx_error(c, rc, "%s", err_msg());
+			goto out;
+		}
+		sel.s = s;
+		sel.view = view_new(tx);
+		sel.f = f;
+		rc = store_iter(tx, KIND_VM, select_vm, &sel);
+		view_free(sel.view);
 		filter_free(f);
 		if (rc != 0)
-			return rc;
+			goto out;
 	}
-	for (i = 0; i < ops->n; i++) {
-		struct vmop	*op = &ops->v[i];
-		int64_t		 hid = record_get_i64(op->vm, VM_HOST, 0);
-
-		if (hid <= 0 || store_get(tx, KIND_HOST, (uint64_t)hid,
-		    &op->host) != 0) {
-			op->rc = ERR_INVAL;
-			op->errmsg = xasprintf("%s: not placed on any host",
-			    record_get(op->vm, FI_NAME));
-			continue;
-		}
-		if ((op->drv = driver_find(record_get(op->host,
-		    HOST_DRIVER))) == NULL) {
-			op->rc = ERR_INVAL;
-			op->errmsg = xasprintf("%s: host %s has no driver",
-			    record_get(op->vm, FI_NAME),
-			    record_get(op->host, FI_NAME));
-		}
+	for (i = 0; i < s->n; i++) {
+		hid = record_get_i64(s->vm[i], VM_HOST, 0);
+		if (hid > 0)
+			(void)store_get(tx, KIND_HOST, (uint64_t)hid,
+			    &s->host[i]);
+		dc = &s->dc[i];
+		subject = xasprintf("vm %s", record_get(s->vm[i], FI_NAME));
+		dcall_init(dc, s->host[i], subject);
+		free(subject);
+		dc->what = DC_OP;
+		dc->op = op;
+		dc->t.name = record_get(s->vm[i], FI_NAME);
+		dc->t.uuid = record_get(s->vm[i], VM_UUID);
+		dc->t.hvsh_id = s->id[i];
+		if (s->host[i] == NULL)
+			dcall_fail(dc, ERR_INVAL, "%s: not placed on any host",
+			    record_get(s->vm[i], FI_NAME));
 	}
-	return 0;
+out:
+	store_txn_end(tx);
+	return rc;
 }
 
-static void
-vm_target(const struct record *vm, struct drv_target *t, char *idbuf,
-    size_t len)
-{
-	snprintf(idbuf, len, "%" PRIu64, vm->id);
-	memset(t, 0, sizeof *t);
-	t->name = record_get(vm, FI_NAME);
-	t->uuid = record_get(vm, VM_UUID);
-	t->hvsh_id = idbuf;
-}
-
-/* Prints "HOST: LINE" for each line of text (API calls). */
-static void
-print_lines(struct ctx *c, const struct record *host, const char *text)
-{
-	const char	*p, *nl;
-
-	for (p = text; p != NULL && *p != '\0'; p = nl + 1) {
-		if ((nl = strchr(p, '\n')) == NULL)
-			nl = p + strlen(p) - 1;
-		fprintf(c->out, "%s: %.*s\n", record_get(host, FI_NAME),
-		    (int)(nl - p + (*nl != '\n')), p);
-	}
-}
-
-/* Prints "HOST: COMMAND" for every step of every plan, or its API calls. */
-static void
-print_plans(struct ctx *c, struct vmops *ops)
-{
-	size_t	i, j;
-	char	*text;
-
-	for (i = 0; i < ops->n; i++) {
-		if (ops->v[i].rc == 0 && ops->v[i].calls != NULL)
-			print_lines(c, ops->v[i].host, ops->v[i].calls);
-		for (j = 0; ops->v[i].rc == 0 && j < ops->v[i].plan.n; j++) {
-			text = drv_plan_text(&ops->v[i].plan, j);
-			fprintf(c->out, "%s: %s\n",
-			    record_get(ops->v[i].host, FI_NAME), text);
-			free(text);
-		}
-	}
-}
-
-/* What run_direct's threads share. */
-struct direct_run {
-	struct vmops	*ops;
-	enum drv_op	 op;
-};
-
-/* The operation on one instance of a direct driver's host. */
-static void
-direct_one(size_t i, void *arg)
-{
-	struct direct_run	*dr = arg;
-	struct vmop		*op = &dr->ops->v[i];
-	struct drv_target	 t;
-	char			 idbuf[24];
-	int			 rc;
-
-	if (op->rc != 0 || !driver_is_direct(op->drv))
-		return;
-	vm_target(op->vm, &t, idbuf, sizeof idbuf);
-	if ((rc = driver_direct_op(op->drv, record_get(op->host, HOST_ADDRESS),
-	    dr->op, &t, NULL)) != 0) {
-		op->rc = rc;
-		op->errmsg = xasprintf("%s: %s", record_get(op->host, FI_NAME),
-		    err_msg());
-	}
-}
-
-/*
- * Acts on every instance whose host's driver speaks an API, all at once;
- * a destroy's power-off is part of the driver's one call there.
- */
-static void
-run_direct(struct vmops *ops, enum drv_op op)
-{
-	struct direct_run	dr = { ops, op };
-
-	fanout_each(ops->n, direct_one, &dr);
-}
-
-/*
- * Runs every plan, step k of all instances at once, then step k+1 of those
- * whose step k succeeded. A destroy's first step powers the instance off;
- * that it was off already (ERR_BUSY from the driver) is no failure.
- */
-static void
-run_plans(struct transport *tp, struct vmops *ops, enum drv_op op_kind)
-{
-	struct tp_job	*jobs = xcalloc(ops->n, sizeof *jobs);
-	struct tp_host	*th = xcalloc(ops->n, sizeof *th);
-	size_t		*idx = xcalloc(ops->n, sizeof *idx);
-	size_t		 i, nj, step;
-
-	for (i = 0; i < ops->n; i++)
-		if (ops->v[i].host != NULL)
-			dispatch_tp_host(ops->v[i].host, &th[i]);
-	for (step = 0; step < DRV_PLAN_MAX; step++) {
-		nj = 0;
-		for (i = 0; i < ops->n; i++) {
-			if (ops->v[i].rc != 0 || step >= ops->v[i].plan.n)
-				continue;
-			memset(&jobs[nj], 0, sizeof jobs[nj]);
-			jobs[nj].host = &th[i];
-			jobs[nj].argv = ops->v[i].plan.argv[step];
-			idx[nj++] = i;
-		}
-		if (nj == 0)
-			break;
-		tp_run_many(tp, jobs, nj);
-		for (i = 0; i < nj; i++) {
-			struct vmop		*op = &ops->v[idx[i]];
-			struct tp_result	*res = &jobs[i].res;
-			struct hv_error		 e;
-
-			if (res->rc != 0) {
-				op->rc = res->rc;
-				op->errmsg = xstrdup(res->errmsg != NULL ?
-				    res->errmsg : "cannot reach the host");
-			} else if (res->status != 0) {
-				memset(&e, 0, sizeof e);
-				op->rc = ERR_FAIL;
-				if (op->drv->error_read(res, &e) == 0 &&
-				    e.reason != NULL) {
-					op->rc = e.code != 0 ? e.code : ERR_FAIL;
-					op->errmsg = xasprintf("%s: %s",
-					    record_get(op->host, FI_NAME),
-					    e.reason);
-				} else
-					op->errmsg = xasprintf("%s: %s exited "
-					    "with status %d",
-					    record_get(op->host, FI_NAME),
-					    op->drv->cli, res->status);
-				hv_error_clear(&e);
-				if (op_kind == DRV_DESTROY && step == 0 &&
-				    op->plan.n > 1 && op->rc == ERR_BUSY) {
-					op->rc = 0;
-					free(op->errmsg);
-					op->errmsg = NULL;
-				}
-			}
-			tp_result_free(res);
-		}
-	}
-	free(jobs);
-	free(th);
-	free(idx);
-}
-
-struct refresh_set {
+/* The hosts asked after an operation: each involved host once. */
+struct asked {
 	struct host_refresh	*hr;
 	size_t			 n;
 };
 
-/* Refreshes the distinct hosts of ops (recorded later, in one write). */
 static void
-refresh_hosts(struct transport *tp, struct vmops *ops, struct refresh_set *rs)
-{
-	size_t	i, j;
-
-	rs->hr = xcalloc(ops->n, sizeof *rs->hr);
-	rs->n = 0;
-	for (i = 0; i < ops->n; i++) {
-		if (ops->v[i].host == NULL || ops->v[i].drv == NULL)
-			continue;
-		for (j = 0; j < rs->n; j++)
-			if (rs->hr[j].host->id == ops->v[i].host->id)
-				break;
-		if (j == rs->n)
-			rs->hr[rs->n++].host = ops->v[i].host;
-	}
-	hostops_refresh(tp, rs->hr, rs->n);
-}
-
-static void
-refresh_free(struct refresh_set *rs)
+asked_free(struct asked *as)
 {
 	size_t	i;
 
-	for (i = 0; rs->hr != NULL && i < rs->n; i++)
-		host_refresh_clear(&rs->hr[i]);
-	free(rs->hr);
-	rs->hr = NULL;
-	rs->n = 0;
+	for (i = 0; as->hr != NULL && i < as->n; i++)
+		host_refresh_clear(&as->hr[i]);
+	free(as->hr);
+	as->hr = NULL;
+	as->n = 0;
 }
 
-/* 1 while some instance of ops has not reached want on its host. */
+/* Asks every host of s (whose call got prepared) how things stand. */
+static void
+ask_hosts(struct transport *tp, struct vmsel *s, struct asked *as)
+{
+	size_t	i, j;
+
+	asked_free(as);
+	as->hr = xcalloc(s->n + 1, sizeof *as->hr);
+	for (i = 0; i < s->n; i++) {
+		if (s->host[i] == NULL || s->dc[i].drv == NULL)
+			continue;
+		for (j = 0; j < as->n; j++)
+			if (as->hr[j].host->id == s->host[i]->id)
+				break;
+		if (j == as->n)
+			as->hr[as->n++].host = s->host[i];
+	}
+	hostops_refresh(tp, as->hr, as->n);
+}
+
+/*
+ * How instance i stands on its host by the last asking: 1 and *state if
+ * its host answered and has it, 0 if the host answered without it, -1 if
+ * the host did not answer.
+ */
 static int
-still_waiting(struct refresh_set *rs, struct vmops *ops, enum hv_state want)
+standing(const struct vmsel *s, const struct asked *as, size_t i,
+    enum hv_state *state)
 {
 	const struct hv_vm	*hv;
-	size_t			 i, j;
+	size_t			 j;
 
-	for (i = 0; i < ops->n; i++) {
-		if (ops->v[i].rc != 0)
+	for (j = 0; s->host[i] != NULL && j < as->n; j++) {
+		if (as->hr[j].host->id != s->host[i]->id)
 			continue;
-		for (j = 0; j < rs->n; j++) {
-			if (rs->hr[j].host->id != ops->v[i].host->id ||
-			    rs->hr[j].rc != 0)
-				continue;
-			hv = hostops_match(&rs->hr[j], ops->v[i].vm);
-			if (hv != NULL && hv->state != want)
-				return 1;
+		if (as->hr[j].rc != 0)
+			return -1;
+		if ((hv = hostops_match(&as->hr[j], s->vm[i])) == NULL)
+			return 0;
+		*state = hv->state;
+		return 1;
+	}
+	return -1;
+}
+
+/* 1 if state is what op leads to (no op leads nowhere: reboot). */
+static int
+reached(enum drv_op op, enum hv_state state)
+{
+	switch (op) {
+	case DRV_START:
+	case DRV_RESUME:
+		return state == HV_RUNNING;
+	case DRV_STOP:
+	case DRV_FORCE_OFF:
+		return state == HV_STOPPED;
+	case DRV_SUSPEND:
+		return state == HV_PAUSED || state == HV_SUSPENDED;
+	default:
+		return 0;
+	}
+}
+
+/* How many instances of s are still on their way to what op leads to. */
+static size_t
+waiting(const struct vmsel *s, const struct asked *as, enum drv_op op,
+    struct buf *names)
+{
+	enum hv_state	state;
+	size_t		i, n = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->dc[i].rc != 0 || standing(s, as, i, &state) != 1 ||
+		    reached(op, state))
+			continue;
+		if (names != NULL)
+			buf_printf(names, "%s%s", n > 0 ? ", " : "",
+			    record_get(s->vm[i], FI_NAME));
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Waits for a clean stop: asks the hosts every half second until every
+ * guest is off, the timeout passes or the user interrupts. Returns 1 if
+ * interrupted.
+ */
+static int
+wait_stopped(struct ctx *c, struct transport *tp, struct vmsel *s,
+    struct asked *as, int64_t timeout)
+{
+	struct buf	names = { 0 };
+	time_t		deadline = time(NULL) + (time_t)timeout;
+	size_t		n;
+	int		cancelled = 0;
+
+	for (;;) {
+		ask_hosts(tp, s, as);
+		buf_reset(&names);
+		if ((n = waiting(s, as, DRV_STOP, &names)) == 0 ||
+		    time(NULL) >= deadline)
+			break;
+		if (intr_pending()) {
+			cancelled = 1;
+			break;
+		}
+		cmd_progress(c, "waiting for %s to stop (%lld s left, "
+		    "Ctrl-C to stop waiting)", names.data,
+		    (long long)(deadline - time(NULL)));
+		nanosleep(&(struct timespec){ 0, 500000000 }, NULL);
+		if (intr_pending()) {
+			cancelled = 1;
+			break;
 		}
 	}
-	return 0;
+	cmd_progress_done(c);
+	buf_free(&names);
+	return cancelled;
 }
 
 static const char *const op_done[DRV_OP__COUNT] = {
@@ -356,143 +305,138 @@ static const char *const op_done[DRV_OP__COUNT] = {
 	"resumed", "destroyed"
 };
 
+/*
+ * After the hosts were asked: a call that failed though its instance
+ * stands where op leads is done with a note ("already running"); a clean
+ * stop still under way by the timeout, or when the wait was interrupted,
+ * is a failure that says so.
+ */
+static void
+settle(struct vmsel *s, const struct asked *as, enum drv_op op,
+    int64_t timeout, int cancelled)
+{
+	enum hv_state	state;
+	size_t		i;
+
+	for (i = 0; i < s->n; i++) {
+		struct dcall	*dc = &s->dc[i];
+
+		if (dc->prepared && dc->rc != 0 && dc->rc != ERR_CANCEL &&
+		    standing(s, as, i, &state) == 1 && reached(op, state)) {
+			dc->rc = 0;
+			free(dc->errmsg);
+			dc->errmsg = NULL;
+			dc->note = xasprintf("already %s",
+			    hv_state_name(state));
+			continue;
+		}
+		if (dc->rc != 0 || (op != DRV_STOP && op != DRV_FORCE_OFF) ||
+		    standing(s, as, i, &state) != 1 || reached(op, state))
+			continue;
+		if (cancelled)
+			dcall_fail(dc, ERR_CANCEL, "%s: interrupted while "
+			    "waiting for it to stop; it may still stop",
+			    record_get(s->vm[i], FI_NAME));
+		else
+			dcall_fail(dc, ERR_BUSY, "%s: still not stopped after "
+			    "%" PRId64 " s%s", record_get(s->vm[i], FI_NAME),
+			    timeout, op == DRV_STOP ? " (use --force)" : "");
+	}
+}
+
 /* What one command records, in its one write transaction. */
 struct final {
 	struct ctx		*c;
-	enum drv_op		 op;
-	struct vmops		*ops;
-	struct refresh_set	*rs;
+	struct vmsel		*s;
+	struct asked		*as;
 	const char		*summary;
 };
 
-/*
- * Records the hosts' answers, forgets destroyed instances, and names the
- * instances changed in the command's audit event.
- */
 static int
 final_tx(struct store_txn *tx, void *arg)
 {
 	struct final	*fn = arg;
-	size_t		 i;
-	int		 rc;
 
-	if ((rc = hostops_apply(tx, fn->rs->hr, fn->rs->n)) != 0)
-		return rc;
-	for (i = 0; fn->op == DRV_DESTROY && i < fn->ops->n; i++) {
-		if (fn->ops->v[i].rc != 0)
-			continue;
-		rc = inventory_remove(tx, KIND_VM, fn->ops->v[i].vm->id, 1);
-		if (rc != 0 && rc != ERR_NOENT)
-			return rc;
-	}
 	ctx_set_result(fn->c, "%s", fn->summary);
-	return 0;
+	return hostops_apply(tx, fn->as->hr, fn->as->n);
+}
+
+/* Reports each instance: its error, or what was done. */
+static int
+report(struct ctx *c, struct vmsel *s, enum drv_op op, int dry)
+{
+	size_t	i, failed = 0;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->dc[i].rc != 0) {
+			failed++;
+			ctx_error(c, s->dc[i].rc, "%s", s->dc[i].errmsg);
+		} else if (!dry && s->dc[i].note != NULL)
+			ctx_info(c, "%s %s", record_get(s->vm[i], FI_NAME),
+			    s->dc[i].note);
+		else if (!dry)
+			ctx_info(c, "%s %s", record_get(s->vm[i], FI_NAME),
+			    op_done[op]);
+	}
+	if (failed == 0)
+		return 0;
+	/* All interrupted: the command was, too. */
+	for (i = 0; i < s->n; i++)
+		if (s->dc[i].rc != ERR_CANCEL)
+			return ERR_FAIL;
+	return ERR_CANCEL;
 }
 
 /*
  * The common verb: select, plan, run (or print), wait for a clean stop,
- * refresh the hosts, report per instance. Fails if any instance failed.
+ * ask the hosts, report per instance. Fails if any instance failed.
  */
 static int
 vm_op(struct ctx *c, struct cmd_args *a, enum drv_op op)
 {
-	struct vmops		 ops = { 0 };
-	struct refresh_set	 rs = { 0 };
+	struct vmsel		 s = { 0 };
+	struct asked		 as = { 0 };
 	struct transport	*tp = NULL;
-	struct store		*st;
-	struct store_txn	*tx;
-	struct drv_target	 t;
 	struct final		 fn;
-	struct buf		 summary = { 0 }, calls = { 0 };
-	char			 idbuf[24];
+	char			*summary = NULL;
 	int64_t			 timeout = arg_i64(a, "timeout", 60);
-	time_t			 deadline;
-	size_t			 i, failed = 0;
-	int			 rc;
+	int			 rc, cancelled = 0;
 
 	if (op == DRV_STOP && arg_flag(a, "force"))
 		op = DRV_FORCE_OFF;
-	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
-		return rc;
-	rc = vmops_select(c, a, tx, &ops);
-	store_txn_end(tx);
-	if (rc != 0)
+	if (timeout < 1 || timeout > 86400)
+		return ctx_error(c, ERR_USAGE, "--timeout must be 1 to 86400 "
+		    "seconds");
+	if ((rc = vmsel_load(c, a, &s, op)) != 0)
 		goto out;
-	for (i = 0; i < ops.n; i++) {
-		if (ops.v[i].rc != 0)
-			continue;
-		vm_target(ops.v[i].vm, &t, idbuf, sizeof idbuf);
-		if (driver_is_direct(ops.v[i].drv)) {
-			/* Checked and described now; called in run_direct. */
-			if ((rc = driver_direct_op(ops.v[i].drv,
-			    record_get(ops.v[i].host, HOST_ADDRESS), op, &t,
-			    &calls)) == 0)
-				ops.v[i].calls = buf_take(&calls);
-		} else
-			rc = driver_plan(ops.v[i].drv, op, &t, &ops.v[i].plan);
-		if (rc != 0) {
-			ops.v[i].rc = rc;
-			ops.v[i].errmsg = xasprintf("%s: %s",
-			    record_get(ops.v[i].vm, FI_NAME), err_msg());
-		}
-	}
+	dispatch_prepare(s.dc, s.n);
 	if (arg_flag(a, "dry-run")) {
-		print_plans(c, &ops);
-		rc = 0;
-		goto report;
+		dispatch_dry(s.dc, s.n, cmd_dry_emit, c);
+		rc = report(c, &s, op, 1);
+		goto out;
 	}
 	if ((rc = hostops_transport(c->home, &tp)) != 0)
 		goto out;
-	run_plans(tp, &ops, op);
-	run_direct(&ops, op);
-	/* A clean stop is a request: wait for the guests to go down. */
-	deadline = time(NULL) + (time_t)timeout;
-	for (;;) {
-		refresh_free(&rs);
-		refresh_hosts(tp, &ops, &rs);
-		if (op != DRV_STOP || !still_waiting(&rs, &ops, HV_STOPPED) ||
-		    time(NULL) >= deadline)
-			break;
-		nanosleep(&(struct timespec){ 0, 500000000 }, NULL);
-	}
-	for (i = 0; (op == DRV_STOP || op == DRV_FORCE_OFF) && i < ops.n; i++) {
-		if (ops.v[i].rc != 0 || !still_waiting(&rs,
-		    &(struct vmops){ &ops.v[i], 1 }, HV_STOPPED))
-			continue;
-		ops.v[i].rc = ERR_BUSY;
-		ops.v[i].errmsg = xasprintf("%s: still not stopped after %"
-		    PRId64 " s%s", record_get(ops.v[i].vm, FI_NAME), timeout,
-		    op == DRV_STOP ? " (use --force)" : "");
-	}
-	for (i = 0; i < ops.n; i++) {
-		if (ops.v[i].rc == 0)
-			buf_printf(&summary, "%s%s", summary.len ? "," : "",
-			    record_get(ops.v[i].vm, FI_NAME));
-	}
-	buf_printf(&summary, "%s%s", summary.len ? ": " : "none ",
-	    op_done[op]);
+	dispatch_run(tp, s.dc, s.n);
+	if (op == DRV_STOP && !intr_pending())
+		cancelled = wait_stopped(c, tp, &s, &as, timeout);
+	else if (!intr_pending())
+		ask_hosts(tp, &s, &as);
+	else
+		cancelled = 1;
+	settle(&s, &as, op, timeout, cancelled);
+	summary = dispatch_outcome(s.dc, s.n);
 	fn.c = c;
-	fn.op = op;
-	fn.ops = &ops;
-	fn.rs = &rs;
-	fn.summary = summary.data;
+	fn.s = &s;
+	fn.as = &as;
+	fn.summary = summary;
 	if ((rc = ctx_write(c, final_tx, &fn)) != 0)
 		goto out;
-report:
-	for (i = 0; i < ops.n; i++) {
-		if (ops.v[i].rc != 0) {
-			failed++;
-			ctx_error(c, ops.v[i].rc, "%s", ops.v[i].errmsg);
-		} else if (!arg_flag(a, "dry-run"))
-			ctx_info(c, "%s %s", record_get(ops.v[i].vm, FI_NAME),
-			    op_done[op]);
-	}
-	rc = failed > 0 ? ERR_FAIL : 0;
+	rc = report(c, &s, op, 0);
 out:
-	buf_free(&summary);
-	buf_free(&calls);
-	refresh_free(&rs);
-	vmops_free(&ops);
+	free(summary);
+	asked_free(&as);
+	vmsel_free(&s);
 	tp_free(tp);
 	return rc;
 }
@@ -502,7 +446,444 @@ static int vm_stop(struct ctx *c, struct cmd_args *a) { return vm_op(c, a, DRV_S
 static int vm_reboot(struct ctx *c, struct cmd_args *a) { return vm_op(c, a, DRV_REBOOT); }
 static int vm_suspend(struct ctx *c, struct cmd_args *a) { return vm_op(c, a, DRV_SUSPEND); }
 static int vm_resume(struct ctx *c, struct cmd_args *a) { return vm_op(c, a, DRV_RESUME); }
-static int vm_destroy(struct ctx *c, struct cmd_args *a) { return vm_op(c, a, DRV_DESTROY); }
+
+/* A disk of an instance being destroyed, and what becomes of it. */
+struct disk {
+	struct record	*vol;
+	size_t		 owner;		/* index of its instance in vmsel */
+	int		 remove;	/* hvsh made it: remove it */
+	struct dcall	 dc;		/* the removal */
+};
+
+struct disks {
+	struct disk	*v;
+	size_t		 n;
+	size_t		 owner;		/* while collecting */
+};
+
+static int
+disk_hold(const struct record *r, void *arg)
+{
+	struct disks	*d = arg;
+	struct disk	*k;
+	const char	*role = record_get(r, VOLUME_ROLE);
+	const char	*managed = record_get(r, VOLUME_MANAGED);
+
+	d->v = xreallocarray(d->v, d->n + 1, sizeof *d->v);
+	k = &d->v[d->n++];
+	memset(k, 0, sizeof *k);
+	k->vol = record_dup(r);
+	k->owner = d->owner;
+	/* Data volumes outlive their instance; disks hvsh made go with it. */
+	k->remove = role != NULL && strcmp(role, "data") != 0 &&
+	    managed != NULL && strcmp(managed, "yes") == 0;
+	return 0;
+}
+
+static void
+disks_free(struct disks *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->n; i++) {
+		record_free(d->v[i].vol);
+		dcall_clear(&d->v[i].dc);
+	}
+	free(d->v);
+	memset(d, 0, sizeof *d);
+}
+
+/* The disks and volumes of every instance of s. */
+static int
+disks_load(struct ctx *c, struct vmsel *s, struct disks *d)
+{
+	struct store	*st;
+	struct store_txn *tx;
+	size_t		 i;
+	int		 rc;
+
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
+	for (i = 0; rc == 0 && i < s->n; i++) {
+		d->owner = i;
+		rc = store_iter_ref(tx, KIND_VOLUME, VOLUME_VM, s->vm[i]->id,
+		    disk_hold, d);
+	}
+	store_txn_end(tx);
+	return rc;
+}
+
+/* Sets up the removal of every disk hvsh made, on its instance's host. */
+static void
+disks_plan(struct vmsel *s, struct disks *d)
+{
+	struct disk	*k;
+	const char	*path;
+	char		*subject;
+	size_t		 i;
+
+	for (i = 0; i < d->n; i++) {
+		k = &d->v[i];
+		if (!k->remove)
+			continue;
+		path = record_get(k->vol, VOLUME_REF) != NULL ?
+		    record_get(k->vol, VOLUME_REF) :
+		    record_get(k->vol, VOLUME_PATH);
+		subject = xasprintf("disk %s", record_get(k->vol, FI_NAME));
+		dcall_init(&k->dc, s->host[k->owner], subject);
+		free(subject);
+		k->dc.what = DC_CALL;
+		k->dc.call = DRV_VOL_REMOVE;
+		k->dc.req.volume = record_get(k->vol, FI_NAME);
+		k->dc.req.vol_path = path;
+		if (s->host[k->owner] == NULL || path == NULL)
+			dcall_fail(&k->dc, ERR_INVAL, "disk %s: not known "
+			    "on any host", record_get(k->vol, FI_NAME));
+		else
+			dispatch_prepare(&k->dc, 1);
+	}
+}
+
+/* Emits every prepared removal (for --dry-run), after the destroys. */
+static void
+disks_dry(struct ctx *c, struct disks *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].remove)
+			dispatch_dry(&d->v[i].dc, 1, cmd_dry_emit, c);
+}
+
+/*
+ * Removes the disks hvsh made of the instances destroyed now; a disk
+ * already gone from its host is no failure.
+ */
+static void
+disks_remove(struct transport *tp, struct vmsel *s, struct disks *d)
+{
+	struct dcall	*dc = xcalloc(d->n + 1, sizeof *dc);
+	size_t		*idx = xcalloc(d->n + 1, sizeof *idx);
+	size_t		 i, n = 0;
+
+	for (i = 0; i < d->n; i++) {
+		if (!d->v[i].remove || s->dc[d->v[i].owner].rc != 0 ||
+		    d->v[i].dc.rc != 0)
+			continue;
+		dc[n] = d->v[i].dc;	/* moved, and back below */
+		idx[n++] = i;
+	}
+	dispatch_run(tp, dc, n);
+	for (i = 0; i < n; i++) {
+		if (dc[i].rc == ERR_NOENT) {
+			dc[i].rc = 0;
+			free(dc[i].errmsg);
+			dc[i].errmsg = NULL;
+			dc[i].note = xstrdup("already gone");
+		}
+		d->v[idx[i]].dc = dc[i];
+	}
+	free(dc);
+	free(idx);
+}
+
+/* The text a person confirms: each instance, host and disk. */
+static char *
+destroy_text(struct vmsel *s, struct disks *d)
+{
+	struct buf	b = { 0 };
+	const char	*p;
+	size_t		i, j;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->dc[i].rc != 0)
+			continue;
+		buf_printf(&b, "destroy vm %s on %s\n",
+		    record_get(s->vm[i], FI_NAME),
+		    record_get(s->host[i], FI_NAME));
+		for (j = 0; j < d->n; j++) {
+			if (d->v[j].owner != i)
+				continue;
+			p = record_get(d->v[j].vol, VOLUME_PATH);
+			buf_printf(&b, "  %s %s %s (%s)\n", d->v[j].remove ?
+			    "remove" : "keep", record_get(d->v[j].vol,
+			    VOLUME_ROLE) != NULL && strcmp(record_get(
+			    d->v[j].vol, VOLUME_ROLE), "data") == 0 ?
+			    "volume" : "disk", record_get(d->v[j].vol,
+			    FI_NAME), d->v[j].remove ? "made by hvsh" :
+			    p != NULL ? p : "not made by hvsh");
+		}
+	}
+	return buf_take(&b);
+}
+
+/* What a destroy records, in its one write transaction. */
+struct destroy {
+	struct ctx	*c;
+	struct vmsel	*s;
+	struct disks	*d;
+	struct asked	*as;
+	const char	*summary;
+};
+
+/*
+ * Forgets the instances destroyed (or gone) and the disks removed with
+ * them; volumes and disks that stay are released (inventory_remove) and
+ * keep their records.
+ */
+static int
+destroy_tx(struct store_txn *tx, void *arg)
+{
+	struct destroy	*de = arg;
+	struct record	*v;
+	size_t		 i;
+	int		 rc;
+
+	ctx_set_result(de->c, "%s", de->summary);
+	if ((rc = hostops_apply(tx, de->as->hr, de->as->n)) != 0)
+		return rc;
+	for (i = 0; i < de->d->n; i++) {
+		struct disk	*k = &de->d->v[i];
+
+		if (de->s->dc[k->owner].rc != 0)
+			continue;
+		if (k->remove && k->dc.rc == 0) {
+			rc = store_del(tx, KIND_VOLUME, k->vol->id);
+		} else if ((rc = store_get(tx, KIND_VOLUME, k->vol->id,
+		    &v)) == 0) {
+			record_set(v, VOLUME_DEVICE, NULL);
+			rc = store_put(tx, v);
+			record_free(v);
+		}
+		if (rc != 0 && rc != ERR_NOENT)
+			return rc;
+	}
+	for (i = 0; i < de->s->n; i++) {
+		if (de->s->dc[i].rc != 0)
+			continue;
+		rc = inventory_remove(tx, KIND_VM, de->s->vm[i]->id, 1);
+		if (rc != 0 && rc != ERR_NOENT)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * With --force, an instance its host no longer has (a destroy that failed
+ * for that reason) is forgotten; without, the error says how.
+ */
+static void
+destroy_gone(struct vmsel *s, const struct asked *as, int force)
+{
+	enum hv_state	state;
+	size_t		i;
+	char		*msg;
+
+	for (i = 0; i < s->n; i++) {
+		if (!s->dc[i].prepared || s->dc[i].rc == 0 ||
+		    s->dc[i].rc == ERR_CANCEL || standing(s, as, i, &state) != 0)
+			continue;
+		if (force) {
+			s->dc[i].rc = 0;
+			free(s->dc[i].errmsg);
+			s->dc[i].errmsg = NULL;
+			s->dc[i].note = xstrdup("already gone from its host; "
+			    "record forgotten");
+		} else {
+			msg = xasprintf("%s (its host no longer has it: "
+			    "'vm destroy --force' or 'vm forget' forgets the "
+			    "record)", s->dc[i].errmsg);
+			free(s->dc[i].errmsg);
+			s->dc[i].errmsg = msg;
+		}
+	}
+}
+
+/* Names what stays of each destroyed instance: disks hvsh did not make. */
+static void
+report_kept(struct ctx *c, struct vmsel *s, struct disks *d)
+{
+	struct disk	*k;
+	size_t		 i;
+
+	for (i = 0; i < d->n; i++) {
+		k = &d->v[i];
+		if (s->dc[k->owner].rc != 0)
+			continue;
+		if (!k->remove)
+			ctx_info(c, "%s: kept %s %s%s%s",
+			    record_get(s->vm[k->owner], FI_NAME),
+			    strcmp(record_get(k->vol, VOLUME_ROLE) ?
+			    record_get(k->vol, VOLUME_ROLE) : "data",
+			    "data") == 0 ? "volume" : "disk",
+			    record_get(k->vol, FI_NAME),
+			    record_get(k->vol, VOLUME_PATH) ? " at " : "",
+			    record_get(k->vol, VOLUME_PATH) ?
+			    record_get(k->vol, VOLUME_PATH) : "");
+		else if (k->dc.rc != 0)
+			ctx_error(c, k->dc.rc, "%s (its record is kept)",
+			    k->dc.errmsg);
+	}
+}
+
+static int
+vm_destroy(struct ctx *c, struct cmd_args *a)
+{
+	struct vmsel		 s = { 0 };
+	struct disks		 d = { 0 };
+	struct asked		 as = { 0 };
+	struct transport	*tp = NULL;
+	struct destroy		 de;
+	struct buf		 sum = { 0 };
+	char			*text = NULL, *outcome = NULL;
+	size_t			 i;
+	int			 rc;
+
+	if ((rc = vmsel_load(c, a, &s, DRV_DESTROY)) != 0 ||
+	    (rc = disks_load(c, &s, &d)) != 0)
+		goto out;
+	dispatch_prepare(s.dc, s.n);
+	disks_plan(&s, &d);
+	if (arg_flag(a, "dry-run")) {
+		dispatch_dry(s.dc, s.n, cmd_dry_emit, c);
+		disks_dry(c, &d);
+		rc = report(c, &s, DRV_DESTROY, 1);
+		goto out;
+	}
+	text = destroy_text(&s, &d);
+	if (text != NULL && (rc = ctx_confirm(c, text)) != 0)
+		goto out;
+	if ((rc = hostops_transport(c->home, &tp)) != 0)
+		goto out;
+	dispatch_run(tp, s.dc, s.n);
+	ask_hosts(tp, &s, &as);
+	destroy_gone(&s, &as, arg_flag(a, "force"));
+	disks_remove(tp, &s, &d);
+	outcome = dispatch_outcome(s.dc, s.n);
+	buf_addstr(&sum, outcome);
+	for (i = 0; i < d.n; i++) {
+		if (d.v[i].remove && s.dc[d.v[i].owner].rc == 0) {
+			free(outcome);
+			outcome = dispatch_outcome(&d.v[i].dc, 1);
+			buf_printf(&sum, "; %s", outcome);
+		}
+	}
+	de.c = c;
+	de.s = &s;
+	de.d = &d;
+	de.as = &as;
+	de.summary = sum.data;
+	if ((rc = ctx_write(c, destroy_tx, &de)) != 0)
+		goto out;
+	rc = report(c, &s, DRV_DESTROY, 0);
+	report_kept(c, &s, &d);
+	for (i = 0; rc == 0 && i < d.n; i++)
+		if (d.v[i].remove && d.v[i].dc.rc != 0 &&
+		    s.dc[d.v[i].owner].rc == 0)
+			rc = ERR_FAIL;
+out:
+	free(text);
+	free(outcome);
+	buf_free(&sum);
+	asked_free(&as);
+	disks_free(&d);
+	vmsel_free(&s);
+	tp_free(tp);
+	return rc;
+}
+
+/* What forget records: the instances whose hosts no longer have them. */
+static int
+forget_tx(struct store_txn *tx, void *arg)
+{
+	struct final	*fn = arg;
+	size_t		 i;
+	int		 rc;
+
+	ctx_set_result(fn->c, "%s", fn->summary);
+	if ((rc = hostops_apply(tx, fn->as->hr, fn->as->n)) != 0)
+		return rc;
+	for (i = 0; i < fn->s->n; i++) {
+		if (fn->s->dc[i].rc != 0)
+			continue;
+		rc = inventory_remove(tx, KIND_VM, fn->s->vm[i]->id, 1);
+		if (rc != 0 && rc != ERR_NOENT)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Forgets instances whose hosts say they are gone, touching no host. An
+ * instance still there is refused (destroy it); one whose host does not
+ * answer, or that has no host, is forgotten only with --force.
+ */
+static int
+vm_forget(struct ctx *c, struct cmd_args *a)
+{
+	struct vmsel		 s = { 0 };
+	struct asked		 as = { 0 };
+	struct transport	*tp = NULL;
+	struct final		 fn;
+	struct buf		 sum = { 0 };
+	enum hv_state		 state;
+	size_t			 i, failed = 0;
+	int			 rc, force = arg_flag(a, "force");
+
+	if ((rc = vmsel_load(c, a, &s, DRV_DESTROY)) != 0)
+		goto out;
+	for (i = 0; i < s.n; i++)
+		if (s.host[i] != NULL)
+			s.dc[i].drv = dispatch_driver(s.host[i]);
+	if ((rc = hostops_transport(c->home, &tp)) != 0)
+		goto out;
+	ask_hosts(tp, &s, &as);
+	for (i = 0; i < s.n; i++) {
+		struct dcall	*dc = &s.dc[i];
+		int		 st = s.host[i] != NULL ?
+				    standing(&s, &as, i, &state) : -1;
+
+		free(dc->errmsg);
+		dc->errmsg = NULL;
+		dc->rc = 0;
+		if (st == 1)
+			dcall_fail(dc, ERR_BUSY, "%s is still on host %s "
+			    "(%s): 'vm destroy' removes it",
+			    record_get(s.vm[i], FI_NAME),
+			    record_get(s.host[i], FI_NAME),
+			    hv_state_name(state));
+		else if (st < 0 && !force)
+			dcall_fail(dc, ERR_BUSY, "%s: %s does not answer, so "
+			    "it cannot say the instance is gone (--force "
+			    "forgets it anyway)", record_get(s.vm[i], FI_NAME),
+			    s.host[i] != NULL ? record_get(s.host[i],
+			    FI_NAME) : "no host");
+		buf_printf(&sum, "%s%s: %s", i > 0 ? "; " : "",
+		    record_get(s.vm[i], FI_NAME), dc->rc == 0 ? "forgotten" :
+		    "kept");
+	}
+	fn.c = c;
+	fn.s = &s;
+	fn.as = &as;
+	fn.summary = sum.data;
+	if ((rc = ctx_write(c, forget_tx, &fn)) != 0)
+		goto out;
+	for (i = 0; i < s.n; i++) {
+		if (s.dc[i].rc != 0) {
+			failed++;
+			ctx_error(c, s.dc[i].rc, "%s", s.dc[i].errmsg);
+		} else
+			ctx_info(c, "%s forgotten", record_get(s.vm[i],
+			    FI_NAME));
+	}
+	rc = failed > 0 ? ERR_FAIL : 0;
+out:
+	buf_free(&sum);
+	asked_free(&as);
+	vmsel_free(&s);
+	tp_free(tp);
+	return rc;
+}
 
 #define VMOP_TARGETS							\
 	{ "name", 0, OPT_NAME, OPT_POSITIONAL | OPT_MULTI | OPT_EXISTING, \
@@ -524,39 +905,67 @@ static const struct cmd_opt vm_stop_opts[] = {
 	{ NULL }
 };
 
-#define VMOP_ENTRY(verb, fn, opts, summary)				\
+static const struct cmd_opt vm_destroy_opts[] = {
+	VMOP_TARGETS,
+	OPT_FORCE("forget instances their hosts no longer have"),
+	{ NULL }
+};
+
+static const struct cmd_opt vm_forget_opts[] = {
+	VMOP_TARGETS,
+	OPT_FORCE("forget them even if their hosts do not answer"),
+	{ NULL }
+};
+
+#define VMOP_ENTRY(verb, fn, opts, flags, summary, help)		\
 const struct cmd_entry cmd_vm_##fn = {					\
-	"vm", verb, NULL, opts, CMD_WRITE | CMD_OPERATOR | CMD_HOSTS,	\
-	summary, NULL, vm_##fn						\
+	"vm", verb, NULL, opts, CMD_WRITE | CMD_OPERATOR | (flags),	\
+	summary, help, vm_##fn						\
 }
 
-VMOP_ENTRY("start", start, vmop_opts, "start instances on their hosts");
-VMOP_ENTRY("stop", stop, vm_stop_opts,
-    "shut instances down cleanly, or power them off with --force");
-VMOP_ENTRY("reboot", reboot, vmop_opts, "reboot instances");
-VMOP_ENTRY("suspend", suspend, vmop_opts, "pause instances in memory");
-VMOP_ENTRY("resume", resume, vmop_opts, "resume suspended instances");
-VMOP_ENTRY("destroy", destroy, vmop_opts,
-    "remove instances and their disks from their hosts, and forget them");
+VMOP_ENTRY("start", start, vmop_opts, CMD_HOSTS,
+    "start instances on their hosts",
+    "An instance already running is a success with a note.");
+VMOP_ENTRY("stop", stop, vm_stop_opts, CMD_HOSTS,
+    "shut instances down cleanly, or power them off with --force",
+    "Waits up to --timeout seconds for the guests to go down, showing "
+    "what it waits for on a terminal; Ctrl-C stops waiting. An instance "
+    "already stopped is a success with a note.");
+VMOP_ENTRY("reboot", reboot, vmop_opts, CMD_HOSTS, "reboot instances", NULL);
+VMOP_ENTRY("suspend", suspend, vmop_opts, CMD_HOSTS,
+    "pause instances in memory", NULL);
+VMOP_ENTRY("resume", resume, vmop_opts, CMD_HOSTS,
+    "resume suspended instances", NULL);
+VMOP_ENTRY("destroy", destroy, vm_destroy_opts, CMD_HOSTS | CMD_DESTRUCTIVE,
+    "remove instances and the disks hvsh made from their hosts, and "
+    "forget them",
+    "Lists what it will remove and asks; scripts need --yes. Data volumes "
+    "and disks hvsh did not make stay, and are named. --force also "
+    "forgets an instance its host no longer has.");
+VMOP_ENTRY("forget", forget, vm_forget_opts, 0,
+    "forget instances their hosts no longer have",
+    "Touches no host: asks each instance's host, and forgets the record "
+    "only if the host answers without it (or, with --force, does not "
+    "answer).");
 
 static int
 apply_only_tx(struct store_txn *tx, void *arg)
 {
-	struct refresh_set	*rs = arg;
+	struct asked	*as = arg;
 
-	return hostops_apply(tx, rs->hr, rs->n);
+	return hostops_apply(tx, as->hr, as->n);
 }
 
-/* Refreshes every recorded host that has a driver, and records the answers. */
+/* Asks every recorded host that has a driver, and records the answers. */
 static int
 refresh_all(struct ctx *c, struct transport *tp)
 {
-	struct records		 hosts = { 0 };
-	struct refresh_set	 rs = { 0 };
-	struct store		*st;
-	struct store_txn	*tx;
-	size_t			 i;
-	int			 rc;
+	struct records	 hosts = { 0 };
+	struct asked	 as = { 0 };
+	struct store	*st;
+	struct store_txn *tx;
+	size_t		 i;
+	int		 rc;
 
 	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
 		return rc;
@@ -564,15 +973,15 @@ refresh_all(struct ctx *c, struct transport *tp)
 	store_txn_end(tx);
 	if (rc != 0)
 		goto out;
-	rs.hr = xcalloc(hosts.n, sizeof *rs.hr);
+	as.hr = xcalloc(hosts.n + 1, sizeof *as.hr);
 	for (i = 0; i < hosts.n; i++) {
-		if (driver_find(record_get(hosts.v[i], HOST_DRIVER)) != NULL)
-			rs.hr[rs.n++].host = hosts.v[i];
+		if (dispatch_driver(hosts.v[i]) != NULL)
+			as.hr[as.n++].host = hosts.v[i];
 	}
-	hostops_refresh(tp, rs.hr, rs.n);
-	rc = ctx_write(c, apply_only_tx, &rs);
+	hostops_refresh(tp, as.hr, as.n);
+	rc = ctx_write(c, apply_only_tx, &as);
 out:
-	refresh_free(&rs);
+	asked_free(&as);
 	records_free(&hosts);
 	return rc;
 }
@@ -594,244 +1003,9 @@ vm_list(struct ctx *c, struct cmd_args *a)
 	return view_list(c, a, KIND_VM, -1, 0);
 }
 
-/*
- * Picks a host for a new instance: of the hosts whose driver can create,
- * the reachable one (asked now) with the most free memory that fits.
- */
-static int
-place(struct ctx *c, struct transport *tp, int64_t memory,
-    struct record **out)
-{
-	struct records		 hosts = { 0 };
-	struct refresh_set	 rs = { 0 };
-	struct store		*st;
-	struct store_txn	*tx;
-	const struct driver	*d;
-	size_t			 i, best = SIZE_MAX;
-	int			 rc;
-
-	*out = NULL;
-	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
-		return rc;
-	rc = store_iter(tx, KIND_HOST, records_hold, &hosts);
-	store_txn_end(tx);
-	if (rc != 0)
-		goto out;
-	rs.hr = xcalloc(hosts.n, sizeof *rs.hr);
-	for (i = 0; i < hosts.n; i++) {
-		d = driver_find(record_get(hosts.v[i], HOST_DRIVER));
-		if (d != NULL && (d->create != NULL || d->direct_create != NULL))
-			rs.hr[rs.n++].host = hosts.v[i];
-	}
-	hostops_refresh(tp, rs.hr, rs.n);
-	for (i = 0; i < rs.n; i++) {
-		if (rs.hr[i].rc != 0 || rs.hr[i].facts.mem_free < memory)
-			continue;
-		if (best == SIZE_MAX ||
-		    rs.hr[i].facts.mem_free > rs.hr[best].facts.mem_free)
-			best = i;
-	}
-	if (best == SIZE_MAX)
-		rc = ctx_error(c, ERR_BUSY, "no reachable host can create an "
-		    "instance with %" PRId64 " bytes of memory", memory);
-	else
-		*out = record_dup(rs.hr[best].host);
-out:
-	refresh_free(&rs);
-	records_free(&hosts);
-	return rc;
-}
-
-struct create {
-	struct ctx		*c;
-	struct cmd_args		*a;
-	struct record		*host;
-	uint64_t		 id;		/* the new record's */
-	const struct hv_vm	*made;		/* what the host reported */
-	const char		*failure;	/* why the host refused */
-};
-
-/* Records the instance before the host makes it, so it has an id to carry. */
-static int
-create_record_tx(struct store_txn *tx, void *arg)
-{
-	struct create	*cr = arg;
-	struct record	*r = record_new(KIND_VM);
-	int		 rc;
-
-	record_set(r, FI_NAME, arg_str(cr->a, "name"));
-	record_set_i64(r, VM_HOST, (int64_t)cr->host->id);
-	record_set(r, VM_STATE, "unknown");
-	record_set(r, VM_OWNER, cr->c->user);
-	if ((rc = cmd_apply_fields(cr->c, cr->a, tx, r)) == 0 &&
-	    (rc = store_put(tx, r)) == 0) {
-		cr->id = r->id;
-		ctx_set_result(cr->c, "creating %s on %s (id %" PRIu64 ")",
-		    arg_str(cr->a, "name"), record_get(cr->host, FI_NAME),
-		    r->id);
-	}
-	record_free(r);
-	return rc;
-}
-
-/* Completes the record with what the host made, or forgets it. */
-static int
-create_done_tx(struct store_txn *tx, void *arg)
-{
-	struct create	*cr = arg;
-	struct record	*r;
-	int		 rc;
-
-	if (cr->failure != NULL) {
-		ctx_set_result(cr->c, "not created: %s", cr->failure);
-		return inventory_remove(tx, KIND_VM, cr->id, 1);
-	}
-	if ((rc = store_get(tx, KIND_VM, cr->id, &r)) != 0)
-		return rc;
-	if (cr->made->uuid != NULL)
-		record_set(r, VM_UUID, cr->made->uuid);
-	record_set(r, VM_STATE, "stopped");
-	record_set_i64(r, VM_LASTSEEN, now_unix());
-	rc = store_put(tx, r);
-	ctx_set_result(cr->c, "created %s on %s (id %" PRIu64 ")",
-	    arg_str(cr->a, "name"), record_get(cr->host, FI_NAME), cr->id);
-	record_free(r);
-	return rc;
-}
-
-/* Creates through a driver that speaks an API; messages name the host. */
-static int
-create_direct(const struct driver *d, const struct record *host,
-    const struct drv_spec *spec, struct hv_vm *made)
-{
-	char	msg[512];
-	int	rc;
-
-	if ((rc = d->direct_create(record_get(host, HOST_ADDRESS), spec, made,
-	    NULL)) != 0) {
-		snprintf(msg, sizeof msg, "%s", err_msg());
-		rc = err_set(rc, "%s: %s", record_get(host, FI_NAME), msg);
-	}
-	return rc;
-}
-
-static int
-vm_create(struct ctx *c, struct cmd_args *a)
-{
-	struct create		 cr = { c, a, NULL, 0, NULL, NULL };
-	struct transport	*tp = NULL;
-	struct store		*st;
-	struct store_txn	*tx;
-	const struct driver	*d;
-	struct drv_spec		 spec = { 0 };
-	struct drv_plan		 plan = { 0 };
-	struct tp_result	 res = { 0 };
-	struct hv_vm		 made;
-	struct record		*other = NULL;
-	struct buf		 calls = { 0 };
-	char			 idbuf[24], *text, *why = NULL;
-	size_t			 i;
-	int			 rc;
-
-	hv_vm_init(&made);
-	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
-		return rc;
-	/* Refuse a taken name before any host is asked. */
-	rc = store_get_by_name(tx, KIND_VM, 0, arg_str(a, "name"), &other);
-	if (rc == 0)
-		rc = ctx_error(c, ERR_EXIST, "vm '%s' already exists",
-		    arg_str(a, "name"));
-	else if (rc == ERR_NOENT && arg_str(a, "host") != NULL)
-		rc = view_lookup(c, tx, KIND_HOST, arg_str(a, "host"), &cr.host);
-	else if (rc == ERR_NOENT)
-		rc = 0;
-	record_free(other);
-	store_txn_end(tx);
-	if (rc != 0)
-		goto out;
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
-		goto out;
-	if (cr.host == NULL &&
-	    (rc = place(c, tp, arg_i64(a, "memory", 0), &cr.host)) != 0)
-		goto out;
-	d = driver_find(record_get(cr.host, HOST_DRIVER));
-	if (d == NULL || (d->create == NULL && d->direct_create == NULL)) {
-		rc = ctx_error(c, ERR_INVAL, "creating instances is not "
-		    "supported by %s", record_get(cr.host, HOST_DRIVER));
-		goto out;
-	}
-	spec.name = arg_str(a, "name");
-	spec.cpus = (int)arg_i64(a, "cpus", 1);
-	spec.memory = arg_i64(a, "memory", 0);
-	spec.disk = arg_i64(a, "disk", 0);
-	spec.hvsh_id = "NEW";
-	if (arg_flag(a, "dry-run") && d->create == NULL) {
-		if ((rc = d->direct_create(record_get(cr.host, HOST_ADDRESS),
-		    &spec, NULL, &calls)) == 0)
-			print_lines(c, cr.host, calls.data);
-		goto out;
-	}
-	if (arg_flag(a, "dry-run")) {
-		if ((rc = d->create(&spec, &plan)) != 0)
-			goto out;
-		for (i = 0; i < plan.n; i++) {
-			text = drv_plan_text(&plan, i);
-			fprintf(c->out, "%s: %s\n", record_get(cr.host, FI_NAME),
-			    text);
-			free(text);
-		}
-		goto out;
-	}
-	if ((rc = ctx_write(c, create_record_tx, &cr)) != 0)
-		goto out;
-	snprintf(idbuf, sizeof idbuf, "%" PRIu64, cr.id);
-	spec.hvsh_id = idbuf;
-	if (d->create == NULL)
-		rc = create_direct(d, cr.host, &spec, &made);
-	else if ((rc = d->create(&spec, &plan)) == 0 &&
-	    (rc = hostops_run(tp, cr.host, d, &plan, &res)) == 0 &&
-	    d->create_read != NULL)
-		rc = d->create_read(&res, &made);
-	if (rc != 0) {
-		/* Keep the host's reason; the record goes. */
-		why = xstrdup(err_msg());
-		rc = ctx_error_last(c);
-		cr.failure = why;
-		(void)ctx_write(c, create_done_tx, &cr);
-		goto out;
-	}
-	cr.made = &made;
-	if ((rc = ctx_write(c, create_done_tx, &cr)) != 0)
-		goto out;
-	ctx_info(c, "vm %s created on %s", spec.name,
-	    record_get(cr.host, FI_NAME));
-out:
-	buf_free(&calls);
-	free(why);
-	hv_vm_clear(&made);
-	tp_result_free(&res);
-	drv_plan_clear(&plan);
-	record_free(cr.host);
-	tp_free(tp);
-	return rc;
-}
-
 static const struct cmd_opt vm_list_opts[] = {
 	{ "refresh", 'r', OPT_FLAG, 0, 0, NULL, NULL,
 	    "ask every host first (one exec each, all at once)" },
-	{ NULL }
-};
-
-static const struct cmd_opt vm_create_opts[] = {
-	{ "name", 0, OPT_NAME, OPT_POSITIONAL | OPT_REQUIRED, KIND_VM, NULL,
-	    "NAME", "name for the instance" },
-	{ "host", 0, OPT_NAME, OPT_EXISTING, KIND_HOST, NULL, "HOST",
-	    "host to create it on (default: placement)" },
-	{ "cpus", 'c', OPT_INT, OPT_REQUIRED, 0, NULL, "N", "virtual CPUs" },
-	{ "memory", 'm', OPT_SIZE, OPT_REQUIRED, 0, NULL, NULL,
-	    "memory, e.g. 512M" },
-	{ "disk", 0, OPT_SIZE, 0, 0, NULL, NULL, "root disk size (empty)" },
-	OPT_TAGS,
 	{ NULL }
 };
 
@@ -841,13 +1015,4 @@ const struct cmd_entry cmd_vm_list = {
 	"'--filter host=NAME' and 'image=NAME' are answered from an index. "
 	"--refresh asks the hosts first and records what they say.",
 	vm_list
-};
-
-const struct cmd_entry cmd_vm_create = {
-	"vm", "create", NULL, vm_create_opts,
-	CMD_WRITE | CMD_OPERATOR | CMD_HOSTS,
-	"create an empty instance on a host",
-	"Without --host, placement picks the reachable host whose driver can "
-	"create, with the most free memory that fits.",
-	vm_create
 };

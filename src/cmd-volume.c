@@ -32,6 +32,7 @@ struct volop {
 	char		 idbuf[24];	/* vm's id, for its drv_target */
 	struct dcall	 dc;
 	char		*outcome;	/* dispatch_outcome() */
+	char		*confirm;	/* remove: what is asked */
 };
 
 static void
@@ -43,6 +44,7 @@ volop_free(struct volop *v)
 	record_free(v->pool);
 	free(v->dir);
 	free(v->outcome);
+	free(v->confirm);
 	dcall_clear(&v->dc);
 }
 
@@ -129,7 +131,7 @@ volop_call(struct volop *v)
 {
 	int	rc;
 
-	rc = cmd_dispatch(v->c, v->a, &v->dc, 1);
+	rc = cmd_dispatch(v->c, v->a, &v->dc, 1, NULL);
 	if (rc == 0)
 		v->outcome = dispatch_outcome(&v->dc, 1);
 	return rc;
@@ -490,7 +492,9 @@ remove_call(struct volop *v)
 	int			 rc;
 
 	if (dispatch_prepare(&v->dc, 1) > 0 || arg_flag(v->a, "dry-run"))
-		return cmd_dispatch(v->c, v->a, &v->dc, 1);
+		return cmd_dispatch(v->c, v->a, &v->dc, 1, NULL);
+	if ((rc = ctx_confirm(v->c, v->confirm)) != 0)
+		return rc;
 	if ((rc = hostops_transport(v->c->home, &tp)) != 0)
 		return ctx_error_last(v->c);
 	dispatch_run(tp, &v->dc, 1);
@@ -528,8 +532,11 @@ volume_remove(struct ctx *c, struct cmd_args *a)
 		goto out;
 	}
 	managed = record_get(v.vol, VOLUME_MANAGED);
-	/* confirm: remove volume NAME and delete its disk on HOST? */
 	if (managed != NULL && strcmp(managed, "yes") == 0) {
+		v.confirm = xasprintf("delete the disk of volume %s (%s) on "
+		    "%s, and forget the volume", name,
+		    record_get(v.vol, VOLUME_PATH), record_get(v.host,
+		    FI_NAME));
 		subject = xasprintf("volume %s", name);
 		dcall_init(&v.dc, v.host, subject);
 		free(subject);
@@ -543,6 +550,13 @@ volume_remove(struct ctx *c, struct cmd_args *a)
 		v.outcome = dispatch_outcome(&v.dc, 1);
 	} else if (arg_flag(a, "dry-run"))
 		goto out;
+	else {
+		v.confirm = xasprintf("forget volume %s (its disk, which hvsh "
+		    "did not make, stays on %s)", name,
+		    record_get(v.host, FI_NAME));
+		if ((rc = ctx_confirm(c, v.confirm)) != 0)
+			goto out;
+	}
 	if ((rc = ctx_write(c, remove_tx, &v)) != 0) {
 		rc = ctx_error_last(c);
 		goto out;
@@ -644,7 +658,8 @@ const struct cmd_entry cmd_volume_resize = {
 	volume_resize
 };
 const struct cmd_entry cmd_volume_remove = {
-	"volume", "remove", "rm", volume_name_opts, VOL_HOSTS,
+	"volume", "remove", "rm", volume_name_opts,
+	VOL_HOSTS | CMD_DESTRUCTIVE,
 	"delete a volume's disk and forget it",
 	"Refused while the volume is attached. A disk hvsh did not make is "
 	"only forgotten.",

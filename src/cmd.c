@@ -48,6 +48,11 @@ static const struct cmd_opt hosts_common[] = {
 	    "print the commands that would run on each host; run none" },
 };
 
+static const struct cmd_opt destructive_common[] = {
+	{ "yes", 'y', OPT_FLAG, 0, 0, NULL, NULL,
+	    "do it without asking (needed in scripts)" },
+};
+
 static const struct cmd_opt help_opt[] = {
 	{ "help", 'h', OPT_FLAG, 0, 0, NULL, NULL, "show this help" },
 };
@@ -80,6 +85,8 @@ cmd_opts(const struct cmd_entry *e, const struct cmd_opt **out)
 	}
 	if (e->flags & CMD_HOSTS)
 		out[n++] = &hosts_common[0];
+	if (e->flags & CMD_DESTRUCTIVE)
+		out[n++] = &destructive_common[0];
 	out[n++] = &help_opt[0];
 	return n;
 }
@@ -595,6 +602,35 @@ ctx_info(struct ctx *c, const char *fmt, ...)
 	buf_free(&clean);
 }
 
+int
+ctx_confirm(struct ctx *c, const char *what)
+{
+	struct buf	 clean = { 0 }, prompt = { 0 };
+	const char	*p, *nl;
+	char		*line;
+	int		 r;
+
+	if (c->confirmed)
+		return 0;
+	if (c->ask == NULL)
+		return ctx_error(c, ERR_USAGE, "refusing to go on without "
+		    "--yes in a script");
+	/* Names in what come from hosts and users: never raw to a terminal. */
+	for (p = what; *p != '\0'; p = *nl != '\0' ? nl + 1 : nl) {
+		nl = p + strcspn(p, "\n");
+		line = xstrndup(p, (size_t)(nl - p));
+		buf_printf(&prompt, "%s\n", sanitize(line, &clean));
+		free(line);
+	}
+	buf_addstr(&prompt, "Go on? [y/N] ");
+	r = c->ask(c, prompt.data);
+	buf_free(&prompt);
+	buf_free(&clean);
+	if (r == 1)
+		return 0;
+	return ctx_error(c, ERR_CANCEL, "cancelled");
+}
+
 void
 ctx_set_result(struct ctx *c, const char *fmt, ...)
 {
@@ -792,7 +828,28 @@ exit_status(int rc)
 {
 	if (rc == 0)
 		return 0;
+	if (rc == ERR_CANCEL)
+		return 130;
 	return rc == ERR_USAGE ? 2 : 1;
+}
+
+/*
+ * A destructive command in a script (no one to ask) needs --yes, or
+ * --dry-run, which changes nothing; it is refused before it runs.
+ */
+static int
+check_confirm(struct ctx *c, const struct cmd_entry *e, struct cmd_args *a)
+{
+	char	name[64];
+
+	c->confirmed = arg_flag(a, "yes") ||
+	    ((e->flags & CMD_HOSTS) && arg_flag(a, "dry-run"));
+	if (!(e->flags & CMD_DESTRUCTIVE) || c->confirmed || c->ask != NULL)
+		return 0;
+	return ctx_error(c, ERR_USAGE, "refusing to %s without --yes in a "
+	    "script%s", cmd_name(e, name, sizeof name),
+	    (e->flags & CMD_HOSTS) ? " (--dry-run shows what it would do)" :
+	    "");
 }
 
 int
@@ -852,6 +909,8 @@ cmd_run(struct ctx *c, int argc, char **argv)
 		goto out;
 	}
 
+	if ((rc = check_confirm(c, e, &a)) != 0)
+		goto out;
 	free(c->cmdline);
 	c->cmdline = lex_join(argv, argc);
 	if (!(e->flags & CMD_NOSTORE) && (rc = check_role(c, e)) != 0)
@@ -861,9 +920,13 @@ cmd_run(struct ctx *c, int argc, char **argv)
 	/* A command may return a lower layer's code without reporting it. */
 	if (rc != 0 && c->nerrors == nerrors)
 		ctx_error_last(c);
+	/* Whatever a command made of a Ctrl-C, it failed by being cancelled. */
+	if (rc != 0 && intr_pending())
+		rc = ERR_CANCEL;
 out:
 	fflush(c->out);
 	args_free(&a);
 	c->entry = NULL;
+	c->confirmed = 0;
 	return exit_status(rc);
 }

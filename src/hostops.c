@@ -282,6 +282,9 @@ hostops_apply(struct store_txn *tx, struct host_refresh *hr, size_t n)
 	int		 rc = 0;
 
 	for (i = 0; rc == 0 && i < n; i++) {
+		/* An interrupted refresh learned nothing: keep the records. */
+		if (hr[i].rc == ERR_CANCEL)
+			continue;
 		/* Fresh copy: the borrowed one may be stale by now. */
 		if ((rc = store_get(tx, KIND_HOST, hr[i].host->id, &h)) != 0)
 			break;

@@ -295,7 +295,10 @@ col_numeric(enum col_type t)
 	return t == COL_INT || t == COL_SIZE;
 }
 
-/* Appends a value as a table shows it: "-" when unset, sizes for people. */
+/*
+ * Appends a value as a table shows it: "-" when unset, sizes for people,
+ * times in ISO 8601 with the zone (UTC), as every output format shows them.
+ */
 static void
 add_cell_table(struct buf *b, const char *v, enum col_type t)
 {
@@ -311,7 +314,7 @@ add_cell_table(struct buf *b, const char *v, enum col_type t)
 		return;
 	}
 	if (t == COL_TIME && parse_i64(v, &n) == 0) {
-		buf_addstr(b, fmt_time(n, 0, tmp, sizeof tmp));
+		buf_addstr(b, fmt_time(n, 1, tmp, sizeof tmp));
 		return;
 	}
 	/* Integers are canonical already; anything malformed is shown as is. */

@@ -10,9 +10,11 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -31,6 +33,72 @@ usage(void)
 	    "       hvsh [--home DIR] [-q] -c 'COMMAND; ...'\n"
 	    "       hvsh [--home DIR] [-q] -f FILE\n"
 	    "       hvsh help\n", stderr);
+}
+
+/*
+ * Ctrl-C in scripted mode: the running command gives up at its next wait
+ * (ERR_CANCEL) and the script stops; a second Ctrl-C before that ends hvsh
+ * at once, as a shell's child would end.
+ */
+static void
+on_sigint(int sig)
+{
+	(void)sig;
+	if (intr_pending())
+		_exit(130);
+	intr_raise();
+}
+
+/* Installed without SA_RESTART, so that a blocked read or poll returns. */
+static void
+sigint_install(void)
+{
+	struct sigaction	sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sa.sa_flags = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/*
+ * Asks the person at the terminal (a command given on the command line):
+ * the question goes to standard error, the answer is one line of input.
+ */
+static int
+term_ask(struct ctx *c, const char *prompt)
+{
+	char	line[64];
+	size_t	n;
+
+	fputs(prompt, c->err);
+	fflush(c->err);
+	if (fgets(line, sizeof line, stdin) == NULL) {
+		/* EOF, or Ctrl-C interrupted the read. */
+		fputc('\n', c->err);
+		clearerr(stdin);
+		return 0;
+	}
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+}
+
+/* Runs one command of a script or the command line, Ctrl-C cleared first. */
+static int
+run_one(struct ctx *c, int argc, char **argv)
+{
+	int	status;
+
+	intr_clear();
+	status = cmd_run(c, argc, argv);
+	/* A Ctrl-C that no wait noticed still stops what follows. */
+	if (status == 0 && intr_pending()) {
+		fprintf(c->err, "hvsh: interrupted\n");
+		status = 130;
+	}
+	return status;
 }
 
 /* The store directory: --home, $HVSH_HOME, $XDG_DATA_HOME/hvsh, ~/.local/share/hvsh. */
@@ -99,7 +167,8 @@ read_all(int fd, const char *name)
 
 /*
  * Runs the commands of a script in order and stops at the first that
- * fails, as 'set -e' would: later commands usually depend on earlier ones.
+ * fails or is interrupted, as 'set -e' would: later commands usually
+ * depend on earlier ones.
  */
 static int
 run_script(struct ctx *c, const char *text, const char *name)
@@ -115,7 +184,7 @@ run_script(struct ctx *c, const char *text, const char *name)
 	c->src.file = name;
 	for (i = 0; i < res.ncmds; i++) {
 		c->src.line = res.cmds[i].line;
-		status = cmd_run(c, res.cmds[i].argc, res.cmds[i].argv);
+		status = run_one(c, res.cmds[i].argc, res.cmds[i].argv);
 		if (status != 0)
 			break;
 	}
@@ -184,6 +253,8 @@ main(int argc, char **argv)
 	c.quiet = quiet;
 	c.width = term_width();
 
+	if (script != NULL || file != NULL || i < argc)
+		sigint_install();
 	if (script != NULL) {
 		status = run_script(&c, script, "-c");
 	} else if (file != NULL) {
@@ -196,9 +267,13 @@ main(int argc, char **argv)
 			status = text != NULL ? run_script(&c, text, file) : 1;
 		}
 	} else if (i < argc) {
-		status = cmd_run(&c, argc - i, argv + i);
+		/* A person at a terminal can be asked before a destruction. */
+		if (isatty(STDIN_FILENO))
+			c.ask = term_ask;
+		status = run_one(&c, argc - i, argv + i);
 	} else if (!isatty(STDIN_FILENO)) {
 		text = read_all(STDIN_FILENO, "stdin");
+		sigint_install();
 		status = text != NULL ? run_script(&c, text, "stdin") : 1;
 	} else {
 		char	*shell[] = { (char *)"shell", NULL };

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <readline/readline.h>
@@ -63,6 +64,73 @@ shell_on_signal(int sig)
 		shell_got_quit = 1;
 		break;
 	}
+}
+
+/* Ctrl-C while a command runs: the command gives up at its next wait. */
+static void
+shell_on_cmd_int(int sig)
+{
+	(void)sig;
+	intr_raise();
+}
+
+/*
+ * Reads a key for the question of shell_ask. A Ctrl-C interrupts the read
+ * (no SA_RESTART) and reads as EOF, which answers no.
+ */
+static int
+shell_ask_getc(FILE *f)
+{
+	unsigned char	ch;
+	ssize_t		n;
+
+	for (;;) {
+		n = read(fileno(f), &ch, 1);
+		if (n == 1)
+			return ch;
+		if (n == -1 && errno == EINTR && !intr_pending())
+			continue;
+		return EOF;
+	}
+}
+
+/*
+ * Asks a yes/no question while a command runs, with readline: the lines
+ * before the question are printed, the question is the prompt. The
+ * shell's completion and its prompt are put back afterwards.
+ */
+static int
+shell_ask(struct ctx *ctx, const char *prompt)
+{
+	rl_getc_func_t		*getc_fn = rl_getc_function;
+	rl_completion_func_t	*complete_fn = rl_attempted_completion_function;
+	const char		*q = strrchr(prompt, '\n');
+	char			*question, *line;
+	size_t			 n;
+	int			 yes;
+
+	(void)ctx;
+	q = q != NULL ? q + 1 : prompt;
+	fwrite(prompt, 1, (size_t)(q - prompt), rl_outstream);
+	fflush(rl_outstream);
+	question = xstrdup(q);
+	rl_getc_function = shell_ask_getc;
+	rl_attempted_completion_function = NULL;
+	line = readline(question);
+	rl_getc_function = getc_fn;
+	rl_attempted_completion_function = complete_fn;
+	rl_set_prompt(SHELL_PROMPT);
+	free(question);
+	if (line == NULL) {
+		fputc('\n', rl_outstream);
+		fflush(rl_outstream);
+		return 0;
+	}
+	n = strspn(line, " \t");
+	yes = strcasecmp(line + n, "y") == 0 ||
+	    strcasecmp(line + n, "yes") == 0;
+	free(line);
+	return yes;
 }
 
 static int
@@ -189,9 +257,14 @@ shell_exec(struct shell *sh, const char *line)
 {
 	struct ctx		*ctx = sh->ctx;
 	struct lex_result	 res;
+	struct sigaction	 cmd_sa, shell_sa;
 	sigset_t		 blocked;
 	size_t			 i;
 	int			 w;
+
+	memset(&cmd_sa, 0, sizeof cmd_sa);
+	cmd_sa.sa_handler = shell_on_cmd_int;
+	sigemptyset(&cmd_sa.sa_mask);
 
 	if (lex_split(line, 1, &res) != 0) {
 		fprintf(ctx->err, "hvsh: %s\n", err_msg());
@@ -208,13 +281,18 @@ shell_exec(struct shell *sh, const char *line)
 		/*
 		 * Commands run with the signals unblocked, so that programs
 		 * they start do not inherit a blocked SIGINT or SIGTERM. A
-		 * Ctrl-C meanwhile only sets the flag, which belonged to the
-		 * command and is dropped; a SIGTERM ends the shell after it.
+		 * Ctrl-C meanwhile interrupts the command (intr_raise, and
+		 * no SA_RESTART, so that a blocked wait returns); the shell
+		 * stays. A SIGTERM ends the shell after the command.
 		 */
+		sigaction(SIGINT, &cmd_sa, &shell_sa);
+		intr_clear();
 		sigprocmask(SIG_SETMASK, &sh->mask, &blocked);
 		sh->status = cmd_run(ctx, res.cmds[i].argc,
 		    res.cmds[i].argv);
 		sigprocmask(SIG_SETMASK, &blocked, NULL);
+		sigaction(SIGINT, &shell_sa, NULL);
+		intr_clear();
 		shell_got_int = 0;
 		fflush(ctx->out);
 		fflush(ctx->err);
@@ -481,10 +559,13 @@ shell_run(struct ctx *ctx)
 	fd_set			 fds;
 	size_t			 i;
 	int			 n, interactive = ctx->interactive;
+	int			(*ask)(struct ctx *, const char *);
 
 	memset(&sh, 0, sizeof sh);
 	sh.ctx = ctx;
 	ctx->interactive = 1;
+	ask = ctx->ask;
+	ctx->ask = shell_ask;
 	shell_setup_readline(ctx);
 	shell_history_open(&sh);
 
@@ -550,5 +631,6 @@ shell_run(struct ctx *ctx)
 	for (i = 0; i < nitems(shell_signals); i++)
 		sigaction(shell_signals[i], &old[i], NULL);
 	ctx->interactive = interactive;
+	ctx->ask = ask;
 	return sh.status;
 }

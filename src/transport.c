@@ -26,8 +26,10 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +105,13 @@ static int
 host_port(const struct tp_host *h)
 {
 	return h->port > 0 ? h->port : 22;
+}
+
+/* Ctrl-C: the user gave up on the command (intr_pending). */
+static int
+intr_err(const struct tp_host *h)
+{
+	return err_set(ERR_CANCEL, "%s: interrupted", host_label(h));
 }
 
 /*
@@ -413,15 +422,34 @@ sess_open(struct transport *tp, const struct tp_host *h, ssh_session *out)
 
 	*out = NULL;
 	deadline = mono_ms() + tp->opts.connect_timeout_ms;
+	/*
+	 * libssh's blocking calls return early when a Ctrl-C interrupts
+	 * their poll (the handler has no SA_RESTART); whatever they then
+	 * say, the reason is the interruption.
+	 */
+	if (intr_pending()) {
+		rc = intr_err(h);
+		goto out;
+	}
 	if ((rc = conn_open(tp, h, deadline, &ssh)) != 0)
 		goto out;
+	if (intr_pending()) {
+		rc = intr_err(h);
+		goto out;
+	}
 	if ((rc = hostkey_check(tp, h, ssh, 0, &pinned, NULL, NULL)) != 0)
 		goto out;
 	if ((rc = conn_auth(tp, h, ssh, deadline)) != 0)
 		goto out;
+	if (intr_pending()) {
+		rc = intr_err(h);
+		goto out;
+	}
 	*out = ssh;
 	ssh = NULL;	/* transferred */
 out:
+	if (rc != 0 && rc != ERR_CANCEL && intr_pending())
+		rc = intr_err(h);
 	conn_close(ssh);
 	return rc;
 }
@@ -497,6 +525,12 @@ cmd_io(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 	*timed_out = 0;
 	chunk = xmalloc(TP_CHUNK);
 	for (;;) {
+		/* Every pass waits TP_SLICE_MS at most: Ctrl-C is seen soon. */
+		if (intr_pending()) {
+			*timed_out = 1;
+			rc = intr_err(h);
+			goto out;
+		}
 		if ((left = deadline - mono_ms()) <= 0) {
 			*timed_out = 1;
 			rc = timeout_err(tp, h);
@@ -534,6 +568,12 @@ cmd_io(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 		if (wait > left)
 			wait = (int)left;
 		if (ssh_channel_poll_timeout(ch, wait, 0) == SSH_ERROR) {
+			/* A Ctrl-C interrupts the poll itself. */
+			if (intr_pending()) {
+				*timed_out = 1;
+				rc = intr_err(h);
+				goto out;
+			}
 			rc = err_set(ERR_IO, "%s: connection lost: %s",
 			    host_label(h), ssh_why(ssh, SSH_ERROR));
 			goto out;
@@ -629,8 +669,12 @@ cmd_run(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 		goto out;
 	}
 	if ((r = chan_open(ssh, ch)) != SSH_OK) {
-		rc = err_set(ERR_IO, "%s: cannot open a channel: %s",
-		    host_label(h), ssh_why(ssh, r));
+		rc = intr_pending() ? intr_err(h) : err_set(ERR_IO, "%s: "
+		    "cannot open a channel: %s", host_label(h), ssh_why(ssh, r));
+		goto out;
+	}
+	if (intr_pending()) {
+		rc = intr_err(h);
 		goto out;
 	}
 	if ((left = deadline - mono_ms()) <= 0) {
@@ -665,8 +709,10 @@ cmd_run(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 out:
 	if (ch != NULL) {
 		/*
-		 * A command that overran is asked to stop; servers that do
-		 * not support "signal" ignore it, and it ends when it ends.
+		 * A command that overran or was interrupted is asked to stop;
+		 * servers that do not support "signal" (or not for root)
+		 * ignore it, and the remote time bound (tp_command_line) ends
+		 * it.
 		 */
 		if (timed_out)
 			ssh_channel_request_send_signal(ch, "TERM");
@@ -705,7 +751,7 @@ run_locked(struct transport *tp, struct tp_sess *s, const struct tp_host *h,
 			return 0;
 		}
 		sess_drop(s);
-		if (sent || fresh)
+		if (sent || fresh || rc == ERR_CANCEL)
 			break;
 	}
 	return rc;
@@ -834,6 +880,34 @@ tp_set_probe_idle(struct transport *tp, int ms)
 	tp->probe_idle_ms = ms < 0 ? 0 : ms;
 }
 
+char *
+tp_command_line(const struct transport *tp, char *const argv[])
+{
+	char	**full, *line, secs[32];
+	size_t	  n, i, k = 0;
+	int64_t	  ms;
+
+	ms = tp != NULL ? tp->opts.command_timeout_ms :
+	    TP_DEFAULT_COMMAND_TIMEOUT_MS;
+	snprintf(secs, sizeof secs, "%" PRId64,
+	    (ms + 999) / 1000 + TP_REMOTE_MARGIN_S);
+	for (n = 0; argv != NULL && argv[n] != NULL; n++)
+		;
+	full = xcalloc(n + 8, sizeof *full);
+	full[k++] = (char *)"env";
+	full[k++] = (char *)"LC_ALL=C";
+	full[k++] = (char *)"timeout";
+	full[k++] = (char *)"-k";
+	full[k++] = (char *)"5";
+	full[k++] = secs;
+	for (i = 0; i < n; i++)
+		full[k++] = argv[i];
+	full[k] = NULL;
+	line = quote_argv(full);
+	free(full);
+	return line;
+}
+
 int
 tp_run(struct transport *tp, const struct tp_host *h, char *const argv[],
     const char *stdin_data, struct tp_result *res)
@@ -853,7 +927,11 @@ tp_run(struct transport *tp, const struct tp_host *h, char *const argv[],
 		rc = err_set(ERR_INVAL, "%s: empty command", host_label(h));
 		goto out;
 	}
-	cmd = quote_argv(argv);
+	if (intr_pending()) {
+		rc = intr_err(h);
+		goto out;
+	}
+	cmd = tp_command_line(tp, argv);
 	s = sess_get(tp, h, 1);
 	pthread_mutex_lock(&s->lock);
 	rc = run_locked(tp, s, h, cmd, stdin_data, res);
@@ -917,6 +995,7 @@ void
 tp_run_many(struct transport *tp, struct tp_job *jobs, size_t njobs)
 {
 	struct tp_many	  m;
+	sigset_t	  block, old;
 	pthread_t	 *th;
 	char		**ids;
 	size_t		  i, k, nth, started = 0;
@@ -954,12 +1033,20 @@ tp_run_many(struct transport *tp, struct tp_job *jobs, size_t njobs)
 	if (nth > m.ngroups)
 		nth = m.ngroups;
 	th = xcalloc(nth, sizeof *th);
-	/* This thread works too; if no thread can be had, alone. */
+	/*
+	 * This thread works too; if no thread can be had, alone. The
+	 * workers block SIGINT, so that a Ctrl-C interrupts this thread's
+	 * wait; they see intr_pending() within a poll slice.
+	 */
 	if (nth > 1) {
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		pthread_sigmask(SIG_BLOCK, &block, &old);
 		for (started = 0; started < nth - 1; started++)
 			if (pthread_create(&th[started], NULL, tp_many_worker,
 			    &m) != 0)
 				break;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	tp_many_worker(&m);
 	for (i = 0; i < started; i++)

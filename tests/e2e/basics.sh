@@ -89,10 +89,10 @@ hv pool add bad --role primary --type dir --path /x --host nosuch
 t_status 1 "pool on a missing host is refused"
 t_err "host 'nosuch' not found" "the missing host is named"
 
-hv host remove kvm-a
+hv host remove kvm-a --yes
 t_status 1 "a host a pool refers to is not removed"
 t_err "used by 1 pool" "the reason names the pool"
-hv host remove kvm-a --force
+hv host remove kvm-a --force --yes
 t_status 0 "host remove --force"
 hv pool show prim1 -o json
 t_eq "$(printf '%s' "$out" | jq -r .host)" "null" "the pool forgot the removed host"
@@ -112,7 +112,7 @@ t_eq "$(printf '%s' "$out" | jq -r '[.[] | select(.status != 0)] | length')" "0"
     "failed commands change nothing, so they leave no event"
 t_eq "$(printf '%s' "$out" | jq length)" "6" "one event per change"
 hv audit list --limit 2 -o json
-t_eq "$(printf '%s' "$out" | jq -r '.[1].command')" "host remove kvm-a --force" \
+t_eq "$(printf '%s' "$out" | jq -r '.[1].command')" "host remove kvm-a --force --yes" \
     "--limit keeps the newest, oldest first"
 
 hv store check

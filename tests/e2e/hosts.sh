@@ -198,7 +198,7 @@ t_true "naming the host" grep -q xen1 "$T/die.err" "$T/die.out"
 hv host check xen1
 t_status 0 "the host is reachable again afterwards"
 
-hv vm destroy web1 db1 app1
+hv vm destroy web1 db1 app1 --yes
 t_status 0 "vm destroy on three hosts"
 hv vm list --refresh --no-header --columns name
 t_noout '^(web1|db1|app1)$' "destroyed instances are forgotten"

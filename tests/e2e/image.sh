@@ -49,12 +49,12 @@ t_eq "$(printf '%s\n' "$out" | awk '{print $2}' | sort -u)" "h1" "vm list --filt
 t_eq "$(printf '%s\n' "$out" | wc -l)" "3" "three instances on h1"
 hv vm list --filter 'host=nosuch' --no-header
 t_eq "$out" "" "filter on a missing host lists nothing"
-hv image remove img0
+hv image remove img0 --yes
 t_status 1 "an image instances use is not removed"
 t_err "used by 6 vms" "the reason counts them"
-hv host remove h0
+hv host remove h0 --yes
 t_status 1 "a host with instances is not removed"
-hv image remove img0 --force
+hv image remove img0 --force --yes
 t_status 0 "image remove --force"
 hv vm list -o json
 t_eq "$(printf '%s' "$out" | jq -r '[.[].image] | unique | tostring')" '[null]' "instances forgot the removed image"

@@ -103,7 +103,7 @@ hv -c "vm create web3 --host lv1 --cpus 2 --memory 64M; $st;
     vm start web3; $st; vm suspend web3; $st; vm resume web3; $st;
     vm reboot web3; $st; vm stop --force web3; $st; vm start web3;
     vm stop web3; $st; vm start web3; vm list --refresh --no-header --columns name,state --filter name=web3;
-    vm destroy web3; vm list --no-header --filter name=web3"
+    vm destroy web3 --yes; vm list --no-header --filter name=web3"
 t_status 0 "create, start, suspend, resume, reboot, stop, destroy in one script"
 t_eq "$(printf '%s\n' "$out" | grep '^web3  ' | tr -s ' ' | tr '\n' ,)" \
     "web3 stopped,web3 running,web3 paused,web3 running,web3 running,web3 stopped,web3 stopped,web3 running," \
@@ -217,7 +217,7 @@ t_status 0 "vm create with a disk"
 t_true "its disk is a volume of pool hvsh" grep -q ' d1\.qcow2 ' "$T/vols"
 hv vm start d1
 t_status 0 "it starts"
-hv vm destroy d1 w1
+hv vm destroy d1 w1 --yes
 t_status 0 "vm destroy d1 w1 (one running, one stopped)"
 "$LAB" ssh kvm1 virsh list --all --name >"$T/doms" 2>&1
 t_true "both are gone from the host" \

@@ -52,6 +52,27 @@ hv_in '!touch '"$T"'/canary'
 t_status 2 "'!' is no shell escape"
 t_true "nothing ran" test ! -e "$T/canary"
 
+# Destructive commands need --yes where no one can be asked.
+hv -c 'pool add pz --role primary --type dir --path /srv --host b'
+before=$(store_dump)
+hv host remove a
+t_status 2 "host remove without --yes from a script exits 2"
+t_err "refusing to host remove without --yes in a script" "and says why"
+hv -c 'host remove a'
+t_status 2 "the same in -c"
+hv_in 'pool remove pz'
+t_status 2 "the same on standard input"
+printf 'host remove a\nhost add never --address 10.0.0.8 --driver kvm --no-check\n' >"$T/rm.hvsh"
+hv -f "$T/rm.hvsh"
+t_status 2 "the same in -f, which stops there"
+t_eq "$(store_dump)" "$before" "the store is unchanged"
+hv host remove a --yes
+t_status 0 "with --yes it is removed"
+hv -c 'pool rm pz -y'
+t_status 0 "-y is --yes"
+hv host show a
+t_status 1 "the host is gone"
+
 hv -q host add q --address 10.0.0.9 --driver kvm --no-check
 t_eq "$out" "" "-q silences confirmations"
 hv --bogus

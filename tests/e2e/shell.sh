@@ -132,6 +132,39 @@ t_out '^hvsh [0-9]+\.[0-9]+' "the shell lives on after Ctrl-C"
 run "host list"
 t_noout 'zzz9' "the interrupted line was not run"
 
+# A destructive command asks; n keeps, y removes.
+run "host add gone1 --address 10.0.0.7 --driver kvm --no-check"
+clean
+text "host remove gone1"
+keys Enter
+check "host remove asks what it will do" wait_for '^remove host gone1$'
+check "and asks to go on" wait_for '^Go on\? \[y/N\] ?$'
+text n
+keys Enter
+check "n cancels" wait_for '^hvsh: host remove: cancelled$'
+wait_prompts 2
+run "host list"
+t_out 'gone1' "the host is kept"
+clean
+text "host remove gone1"
+keys Enter
+wait_for '^Go on\? \[y/N\] ?$'
+keys C-c
+check "Ctrl-C at the question cancels" wait_for '^hvsh: host remove: cancelled$'
+check "and a prompt comes back" wait_prompts 2
+run "host list"
+t_out 'gone1' "the host is still kept"
+clean
+text "host remove gone1"
+keys Enter
+wait_for '^Go on\? \[y/N\] ?$'
+text y
+keys Enter
+check "y removes it" wait_for '^host gone1 removed$'
+wait_prompts 2
+run "host list"
+t_noout 'gone1' "the host is gone"
+
 # A quoting error is reported, not run; a resize is followed.
 run "host show 'kvm1"
 t_out "^hvsh: line 1: unterminated single quote" "a quoting error is reported"

@@ -30,10 +30,10 @@ t_err "vm 'nosuch' not found" "is named"
 hv snapshot create w1
 t_status 2 "a snapshot needs a name"
 for v in show revert remove; do
-	hv snapshot $v w1 nosuch
+	hv snapshot $v w1 nosuch --yes
 	t_status 1 "snapshot $v of an unknown snapshot"
 	t_err "instance 'w1' has no snapshot 'nosuch'" "says so"
-	hv snapshot $v nosuch s1
+	hv snapshot $v nosuch s1 --yes
 	t_status 1 "snapshot $v of an unknown instance"
 done
 hv snapshot list nosuch
@@ -108,7 +108,7 @@ hv snapshot revert web1 s1 --dry-run
 t_eq "$out" "kvm1: 'virsh' 'snapshot-revert' '$wuuid' 's1'" "snapshot revert --dry-run: the exact line"
 hv vm show web1 -o json
 t_eq "$(jq_of .state)" running "and web1 still runs"
-hv snapshot revert web1 s1
+hv snapshot revert web1 s1 --yes
 t_status 0 "snapshot revert on kvm1"
 t_true "the domain is off on kvm1" grep -q 'shut off' <<<"$(onhost kvm1 virsh domstate web1)"
 hv vm show web1 -o json
@@ -119,9 +119,16 @@ t_status 0 "a second snapshot"
 hv snapshot list web1 --no-header --columns name
 t_eq "$(printf '%s' "$out" | paste -sd,)" "s1,s2" "snapshot list web1"
 
+before=$(store_dump)
+hv snapshot remove web1 s1
+t_status 2 "snapshot remove in a script needs --yes"
+hv snapshot revert web1 s1
+t_status 2 "snapshot revert in a script needs --yes"
+t_eq "$(store_dump)" "$before" "neither changed the store"
+t_true "s1 is still on kvm1" grep -qx s1 <<<"$(onhost kvm1 virsh snapshot-list web1 --name)"
 hv snapshot remove web1 s1 --dry-run
 t_eq "$out" "kvm1: 'virsh' 'snapshot-delete' '$wuuid' 's1'" "snapshot remove --dry-run: the exact line"
-hv snapshot remove web1 s1
+hv snapshot remove web1 s1 --yes
 t_status 0 "snapshot remove on kvm1"
 t_true "virsh snapshot-list no longer shows it" test -z "$(onhost kvm1 virsh snapshot-list web1 --name | grep -x s1)"
 hv snapshot show web1 s1
@@ -137,12 +144,12 @@ t_true "xe snapshot-list knows it" grep -q "$xref" <<<"$(onhost xen1 xe snapshot
 hv snapshot list --no-header --columns vm,name
 t_eq "$(printf '%s' "$out" | tr -s ' ' | sort | paste -sd,)" "db1 s1,web1 s2" "snapshot list: every instance's"
 hv vm start db1
-hv snapshot revert db1 s1
+hv snapshot revert db1 s1 --yes
 t_status 0 "snapshot revert on xen1"
 hv vm show db1 -o json
 t_eq "$(jq_of .state)" "$(onhost xen1 xe vm-param-get uuid="$(jq_of .uuid)" param-name=power-state | sed 's/halted/stopped/')" \
     "the record says what xen1 says"
-hv snapshot remove db1 s1
+hv snapshot remove db1 s1 --yes
 t_status 0 "snapshot remove on xen1"
 t_true "xe snapshot-list no longer knows it" test -z "$(onhost xen1 xe snapshot-list uuid="$xref" | grep "$xref")"
 
@@ -153,9 +160,9 @@ hv vm show app1 -o json
 vmx=$(jq_of .uuid)
 snaps() { onhost vmw1 vmrun -T ws listSnapshots "$vmx"; }
 t_true "vmrun listSnapshots shows it" grep -qx s1 <<<"$(snaps)"
-hv snapshot revert app1 s1
+hv snapshot revert app1 s1 --yes
 t_status 0 "snapshot revert on vmw1"
-hv snapshot remove app1 s1
+hv snapshot remove app1 s1 --yes
 t_status 0 "snapshot remove on vmw1"
 t_true "vmrun listSnapshots no longer shows it" test -z "$(snaps | grep -x s1)"
 

@@ -59,7 +59,7 @@ hv volume detach nosuch
 t_status 1 "detach of an unknown volume"
 hv volume resize nosuch --size 1G
 t_status 1 "resize of an unknown volume"
-hv volume remove nosuch
+hv volume remove nosuch --yes
 t_status 1 "remove of an unknown volume"
 hv volume list --vm nosuch
 t_status 1 "list of an unknown instance's volumes"
@@ -177,7 +177,7 @@ before=$(store_dump)
 hv volume attach kd1 --vm web1
 t_status 1 "attaching twice is refused"
 t_err 'already attached to web1' "and names the instance"
-hv volume remove kd1
+hv volume remove kd1 --yes
 t_status 1 "removing an attached volume is refused"
 t_err 'attached to web1' "naming the instance"
 t_eq "$(store_dump)" "$before" "the store is unchanged"
@@ -208,11 +208,17 @@ hv volume detach kd1
 t_status 0 "volume detach from a running instance"
 hv vm stop web1 --force
 
+before=$(store_dump)
+hv volume remove kd1
+t_status 2 "volume remove in a script needs --yes"
+t_err 'without --yes' "and says so"
+t_true "the file stays" test -f "$kpath"
+t_eq "$(store_dump)" "$before" "and the record"
 hv volume remove kd1 --dry-run
 t_status 0 "volume remove --dry-run"
 t_out "^kvm1: 'sh' '-c' .*'$kpath'" "the exact line names the file"
 t_true "the file stays" test -f "$kpath"
-hv volume remove kd1
+hv volume remove kd1 --yes
 t_status 0 "volume remove"
 t_true "the file is gone from kvm1" test ! -e "$kpath"
 hv volume show kd1
@@ -223,7 +229,7 @@ t_out 'remove volume kd1 on kvm1: ok' "audited with dispatch's outcome"
 # A disk already gone from its host: removed anyway.
 hv volume create kd2 --size 64M --pool p1 --host kvm1
 onhost kvm1 rm -f "$POOL/kd2.qcow2" >/dev/null
-hv volume remove kd2
+hv volume remove kd2 --yes
 t_status 0 "a volume whose disk is already gone is forgotten"
 hv volume show kd2
 t_status 1 "its record is gone"
@@ -256,7 +262,7 @@ t_eq "$(jq_of .size)" 134217728 "the new size is recorded"
 hv volume detach xd1
 t_status 0 "volume detach on xen1"
 t_true "xe vbd-list no longer shows it" test -z "$(onhost xen1 xe vbd-list vm-name-label=db1 | grep "$xref")"
-hv volume remove xd1
+hv volume remove xd1 --yes
 t_status 0 "volume remove on xen1"
 t_true "xe vdi-list no longer knows it" test -z "$(onhost xen1 xe vdi-list uuid="$xref" | grep "$xref")"
 
@@ -279,7 +285,7 @@ t_status 0 "volume resize on vmw1"
 hv volume detach vd1
 t_status 0 "volume detach on vmw1"
 t_true "the .vmx no longer names it" test -z "$(onhost vmw1 cat "$vmx" | grep "$vpath")"
-hv volume remove vd1
+hv volume remove vd1 --yes
 t_status 0 "volume remove on vmw1"
 t_true "the .vmdk is gone" test ! -e "$vpath"
 

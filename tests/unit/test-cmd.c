@@ -1077,14 +1077,14 @@ test_audit_failures(void **state)
 	    "hvsh: host add: address may not start with '-'\n");
 	assert_int_equal(run(fx, "host add kvm2 -a 10.0.0.2 -d kvm --tag =x "
 	    "--no-check"), 2);
-	assert_int_equal(run(fx, "host remove nosuch"), 1);
+	assert_int_equal(run(fx, "host remove nosuch --yes"), 1);
 	assert_string_equal(fx->err, "hvsh: host remove: host 'nosuch' not "
 	    "found\n");
 	assert_int_equal(run(fx, "host set kvm1 --rename bad/name"), 2);
 	/* A rule refusing a change: the host has a pool. */
 	run_ok(fx, "pool add p1 --role primary --type dir --path /srv "
 	    "--host kvm1");
-	assert_int_equal(run(fx, "host rm kvm1"), 1);
+	assert_int_equal(run(fx, "host rm kvm1 -y"), 1);
 	assert_string_equal(fx->err, "hvsh: host remove: host 'kvm1' is used "
 	    "by 1 pool (use --force to remove it anyway)\n");
 
@@ -1097,13 +1097,107 @@ test_audit_failures(void **state)
 	run_ok(fx, "host list -o csv --columns name --no-header");
 	assert_string_equal(fx->out, "kvm1\r\n");
 
-	run_ok(fx, "host rm kvm1 --force");
+	run_ok(fx, "host rm kvm1 --force --yes");
 	assert_string_equal(fx->out, "host kvm1 removed\n");
 	j = audit_events(fx);
 	assert_int_equal(json_array_size(j), 3);
 	assert_string_equal(json_string_value(json_object_get(
 	    json_array_get(j, 2), "result")), "removed host kvm1 (id 1)");
 	json_decref(j);
+}
+
+/* The answers the fake person gives, and the questions they were asked. */
+static int	 ask_answer;
+static int	 ask_count;
+static char	*ask_prompt;
+
+static int
+fake_ask(struct ctx *c, const char *prompt)
+{
+	(void)c;
+	ask_count++;
+	free(ask_prompt);
+	ask_prompt = xstrdup(prompt);
+	return ask_answer;
+}
+
+/* The host names in the store, one per line. */
+static char *
+host_names(struct fix *fx)
+{
+	run_ok(fx, "host list -o csv --columns name --no-header");
+	return xstrdup(fx->out);
+}
+
+static void
+test_confirm(void **state)
+{
+	struct fix	*fx = *state;
+	char		*before;
+	json_t		*j;
+	size_t		 nev;
+
+	add_host(fx, "kvm1");
+	add_host(fx, "kvm2");
+	j = audit_events(fx);
+	nev = json_array_size(j);
+	json_decref(j);
+	before = host_names(fx);
+
+	/* A script (no one to ask) is refused before anything is touched. */
+	assert_int_equal(run(fx, "host remove kvm1"), 2);
+	assert_string_equal(fx->err, "hvsh: host remove: refusing to host "
+	    "remove without --yes in a script\n");
+	assert_string_equal(fx->out, "");
+	j = audit_events(fx);
+	assert_int_equal(json_array_size(j), nev);
+	json_decref(j);
+	/* --yes and -y are offered by the engine, and help says so. */
+	run_ok(fx, "host remove --help");
+	assert_non_null(strstr(fx->out, "--yes"));
+	run_ok(fx, "host remove --help");
+	assert_non_null(strstr(fx->out, "-y,"));
+
+	/* A person who answers no: cancelled, status 130, nothing changed. */
+	fx->c.ask = fake_ask;
+	ask_answer = 0;
+	ask_count = 0;
+	assert_int_equal(run(fx, "host remove kvm1"), 130);
+	assert_int_equal(ask_count, 1);
+	assert_string_equal(ask_prompt, "remove host kvm1\nGo on? [y/N] ");
+	assert_string_equal(fx->err, "hvsh: host remove: cancelled\n");
+	{
+		char	*now = host_names(fx);
+
+		assert_string_equal(now, before);
+		free(now);
+	}
+	/* Nothing to ask about a host that is not there. */
+	assert_int_equal(run(fx, "host remove nosuch"), 1);
+	assert_int_equal(ask_count, 1);
+	/* --yes asks nobody. */
+	run_ok(fx, "pool add p1 --role primary --type dir --path /srv "
+	    "--host kvm2");
+	ask_answer = 1;
+	run_ok(fx, "pool remove p1 --yes");
+	assert_int_equal(ask_count, 1);
+	/* Yes: done, once. */
+	run_ok(fx, "host remove kvm1");
+	assert_int_equal(ask_count, 2);
+	assert_string_equal(fx->out, "host kvm1 removed\n");
+	{
+		char	*now = host_names(fx);
+
+		assert_string_equal(now, "kvm2\r\n");
+		free(now);
+	}
+	/* Commands that destroy nothing ask nothing. */
+	run_ok(fx, "host set kvm2 --port 2222");
+	assert_int_equal(ask_count, 2);
+	fx->c.ask = NULL;
+	free(ask_prompt);
+	ask_prompt = NULL;
+	free(before);
 }
 
 /* Runs the next commands as Unix user name. */
@@ -1189,6 +1283,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_unknown_command),
+		T(test_confirm),
 		T(test_noun_without_verb),
 		T(test_unknown_verb),
 		T(test_unknown_option),

@@ -98,9 +98,9 @@ test_table(void **state)
 	/* Times for people; an unset last column is "-". */
 	t = list_ok(&o, "name,created,note", rows, 2);
 	assert_string_equal(t,
-	    "NAME        CREATED           NOTE\n"
-	    "web1        2026-11-23 10:00  -\n"
-	    "db-primary  2026-01-01 00:00  main, \"prod\" db\n");
+	    "NAME        CREATED               NOTE\n"
+	    "web1        2026-11-23T10:00:00Z  -\n"
+	    "db-primary  2026-01-01T00:00:00Z  main, \"prod\" db\n");
 	free(t);
 
 	/* No rows: the header alone. */
@@ -512,7 +512,7 @@ test_show(void **state)
 	    "address: 10.0.0.1\n"
 	    "cpus:    2\n"
 	    "memory:  2.0 GiB\n"
-	    "created: 2026-11-23 10:00\n"
+	    "created: 2026-11-23T10:00:00Z\n"
 	    "host:    kvm1\n"
 	    "state:   running\n"
 	    "note:    -\n");

@@ -770,7 +770,7 @@ test_streams(void **state)
 	tp_result_free(&res);
 	run_ok(tp, &h, a4, NULL, &res);
 	assert_int_equal(res.status, 127);
-	assert_contains(res.err, "not found");
+	assert_contains(res.err, "no-such-command-hvsh");
 	tp_result_free(&res);
 	tp_free(tp);
 }
@@ -1033,6 +1033,88 @@ test_agent(void **state)
 	unlink(sock);
 	free(saved);
 	free(sock);
+}
+
+/* The remote line: C locale and a time bound on the host, argv quoted. */
+static void
+test_command_line(void **state)
+{
+	struct transport	*tp = tp_make(lab.pinned, 5000, 500, 0);
+	struct tp_host		 h = host_of(2, "kvm2");
+	struct tp_result	 res;
+	char			*argv[] = { "virsh", "start", "it's", NULL };
+	char			*loc[] = { "sh", "-c", "echo \"$LC_ALL\"; "
+	    "ps -o args= -p $PPID", NULL };
+	char			*line;
+
+	line = tp_command_line(NULL, argv);
+	assert_string_equal(line, "'env' 'LC_ALL=C' 'timeout' '-k' '5' '65' "
+	    "'virsh' 'start' 'it'\\''s'");
+	free(line);
+	/* The bound is the command timeout, rounded up, and the margin. */
+	line = tp_command_line(tp, argv);
+	assert_string_equal(line, "'env' 'LC_ALL=C' 'timeout' '-k' '5' '6' "
+	    "'virsh' 'start' 'it'\\''s'");
+	free(line);
+	run_ok(tp, &h, loc, NULL, &res);
+	assert_int_equal(res.status, 0);
+	assert_string_equal(res.out, "C\ntimeout -k 5 6 sh -c echo "
+	    "\"$LC_ALL\"; ps -o args= -p $PPID\n");
+	tp_result_free(&res);
+	tp_free(tp);
+}
+
+static void *
+raise_later(void *arg)
+{
+	(void)arg;
+	msleep(300);
+	intr_raise();
+	return NULL;
+}
+
+/* Ctrl-C (intr_raise) ends a wait within a slice, and nothing is retried. */
+static void
+test_interrupt(void **state)
+{
+	struct transport	*tp = tp_make(lab.pinned, 5000, 20000, 0);
+	struct tp_host		 h = host_of(2, "kvm2");
+	struct tp_result	 res;
+	struct tp_job		 jobs[4];
+	char			*sl[] = { "sleep", "10", NULL };
+	char			*ok[] = { "echo", "again", NULL };
+	pthread_t		 th;
+	double			 t0, dt;
+	size_t			 i;
+
+	intr_clear();
+	run_ok(tp, &h, ok, NULL, &res);
+	tp_result_free(&res);
+	t0 = now_ms();
+	assert_int_equal(pthread_create(&th, NULL, raise_later, NULL), 0);
+	assert_int_equal(tp_run(tp, &h, sl, NULL, &res), ERR_CANCEL);
+	dt = now_ms() - t0;
+	pthread_join(th, NULL);
+	assert_string_equal(res.errmsg, "kvm2: interrupted");
+	assert_true(dt >= 250 && dt < 1000);
+	printf("# interrupted after 300 ms: returned after %.0f ms\n", dt);
+	tp_result_free(&res);
+	/* While it is pending nothing starts. */
+	memset(jobs, 0, sizeof jobs);
+	for (i = 0; i < 4; i++) {
+		jobs[i].host = &h;
+		jobs[i].argv = ok;
+	}
+	tp_run_many(tp, jobs, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(jobs[i].res.rc, ERR_CANCEL);
+		tp_result_free(&jobs[i].res);
+	}
+	intr_clear();
+	run_ok(tp, &h, ok, NULL, &res);
+	assert_string_equal(res.out, "again\n");
+	tp_result_free(&res);
+	tp_free(tp);
 }
 
 static void
@@ -1303,6 +1385,8 @@ main(void)
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_output_cap),
 		cmocka_unit_test(test_command_timeout),
+		cmocka_unit_test(test_command_line),
+		cmocka_unit_test(test_interrupt),
 		cmocka_unit_test(test_stopped_sshd),
 		cmocka_unit_test(test_refused_port),
 		cmocka_unit_test(test_auth_refused),
