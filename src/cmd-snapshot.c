@@ -103,6 +103,7 @@ snapop_call_init(struct snapop *s, enum drv_call call)
 	t->name = record_get(s->vm, FI_NAME);
 	t->uuid = record_get(s->vm, VM_UUID);
 	t->hvsh_id = s->idbuf;
+	s->dc.req.product = record_get(s->host, HOST_PRODUCT);
 	s->dc.req.snapshot = arg_str(s->a, "name");
 	if (s->snap != NULL)
 		s->dc.req.snap_ref = record_get(s->snap, SNAPSHOT_REF);

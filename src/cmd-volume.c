@@ -248,6 +248,7 @@ read_out:
 	dcall_init(&v.dc, v.host, subject);
 	free(subject);
 	v.dc.what = DC_CALL;
+	v.dc.req.product = record_get(v.host, HOST_PRODUCT);
 	v.dc.call = DRV_VOL_CREATE;
 	v.dc.req.pool = v.dir;
 	v.dc.req.volume = name;
@@ -331,6 +332,7 @@ volume_attach(struct ctx *c, struct cmd_args *a)
 	dcall_init(&v.dc, v.host, subject);
 	free(subject);
 	v.dc.what = DC_CALL;
+	v.dc.req.product = record_get(v.host, HOST_PRODUCT);
 	v.dc.call = DRV_VOL_ATTACH;
 	vm_target(v.vm, &v.dc.req.vm, v.idbuf, sizeof v.idbuf);
 	v.dc.req.vol_path = record_get(v.vol, VOLUME_PATH);
@@ -388,6 +390,7 @@ volume_detach(struct ctx *c, struct cmd_args *a)
 	dcall_init(&v.dc, v.host, subject);
 	free(subject);
 	v.dc.what = DC_CALL;
+	v.dc.req.product = record_get(v.host, HOST_PRODUCT);
 	v.dc.call = DRV_VOL_DETACH;
 	vm_target(v.vm, &v.dc.req.vm, v.idbuf, sizeof v.idbuf);
 	v.dc.req.vol_path = record_get(v.vol, VOLUME_PATH);
@@ -446,6 +449,7 @@ volume_resize(struct ctx *c, struct cmd_args *a)
 	dcall_init(&v.dc, v.host, subject);
 	free(subject);
 	v.dc.what = DC_CALL;
+	v.dc.req.product = record_get(v.host, HOST_PRODUCT);
 	v.dc.call = DRV_VOL_RESIZE;
 	v.dc.req.vol_path = record_get(v.vol, VOLUME_PATH);
 	v.dc.req.format = record_get(v.vol, VOLUME_FORMAT);
@@ -541,6 +545,7 @@ volume_remove(struct ctx *c, struct cmd_args *a)
 		dcall_init(&v.dc, v.host, subject);
 		free(subject);
 		v.dc.what = DC_CALL;
+		v.dc.req.product = record_get(v.host, HOST_PRODUCT);
 		v.dc.call = DRV_VOL_REMOVE;
 		v.dc.req.vol_path = record_get(v.vol, VOLUME_PATH);
 		if ((rc = remove_call(&v)) != 0) {

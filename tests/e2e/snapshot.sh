@@ -30,10 +30,11 @@ t_err "vm 'nosuch' not found" "is named"
 hv snapshot create w1
 t_status 2 "a snapshot needs a name"
 for v in show revert remove; do
-	hv snapshot $v w1 nosuch --yes
+	yes=--yes; [ $v = show ] && yes=
+	hv snapshot $v w1 nosuch $yes
 	t_status 1 "snapshot $v of an unknown snapshot"
 	t_err "instance 'w1' has no snapshot 'nosuch'" "says so"
-	hv snapshot $v nosuch s1 --yes
+	hv snapshot $v nosuch s1 $yes
 	t_status 1 "snapshot $v of an unknown instance"
 done
 hv snapshot list nosuch
@@ -156,8 +157,7 @@ t_true "xe snapshot-list no longer knows it" test -z "$(onhost xen1 xe snapshot-
 # VMware.
 hv snapshot create app1 s1
 t_status 0 "snapshot create on vmw1"
-hv vm show app1 -o json
-vmx=$(jq_of .uuid)
+vmx=$HVSH_LAB_DIR/home/vmw1/hvsh-vms/app1/app1.vmx
 snaps() { onhost vmw1 vmrun -T ws listSnapshots "$vmx"; }
 t_true "vmrun listSnapshots shows it" grep -qx s1 <<<"$(snaps)"
 hv snapshot revert app1 s1 --yes

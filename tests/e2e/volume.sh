@@ -169,9 +169,9 @@ kdev=$(jq_of .device)
 t_eq "$(jq_of '.state + " " + .vm')" "attached web1" "recorded attached to web1"
 t_true "a device is recorded ($kdev)" test -n "$kdev" -a "$kdev" != null
 t_true "virsh domblklist shows it" grep -Eq "^ *$kdev +$kpath" <<<"$(onhost kvm1 virsh domblklist web1)"
-hv volume list --vm web1 --no-header --columns name
+hv volume list --vm web1 --no-header --columns name --filter role=data
 t_eq "$out" "kd1" "volume list --vm web1"
-hv volume list --vm web2 --no-header --columns name
+hv volume list --vm web2 --no-header --columns name --filter role=data
 t_eq "$out" "" "web2 has none"
 before=$(store_dump)
 hv volume attach kd1 --vm web1
@@ -244,8 +244,10 @@ t_err 'cannot create volume kd3 on kvm1' "in dispatch's words"
 t_eq "$(store_dump)" "$before" "and no record stays"
 rm -f "$POOL/kd3.qcow2"
 
-# Xen: a VDI; its uuid is the volume's path and ref.
-hv volume create xd1 --size 64M --pool p1 --host xen1
+# Xen: a VDI in an SR (a pool local to xen1, by the SR's name-label); its
+# uuid is the volume's path and ref.
+hv pool add xsr --role primary --type dir --path "Local storage" --host xen1
+hv volume create xd1 --size 64M --pool xsr
 t_status 0 "volume create on xen1"
 hv volume show xd1 -o json
 xref=$(jq_of .ref)
@@ -277,14 +279,13 @@ hv volume attach vd1 --vm app1
 t_status 0 "volume attach on vmw1"
 hv volume show vd1 -o json
 vdev=$(jq_of .device)
-vmx=$(onhost vmw1 vmrun -T ws list 2>/dev/null | grep 'app1' | head -1)
-[ -n "$vmx" ] || vmx=$(onhost vmw1 sh -c 'find "$HOME" -name app1.vmx' | head -1)
-t_true "the .vmx names the disk at $vdev" grep -q "$vdev.fileName = \"$vpath\"" <<<"$(onhost vmw1 cat "$vmx")"
+vmx=$HVSH_LAB_DIR/home/vmw1/hvsh-vms/app1/app1.vmx
+t_true "the .vmx names the disk at $vdev" grep -qx "$vdev.fileName = \"$vpath\"" "$vmx"
 hv volume resize vd1 --size 128M
 t_status 0 "volume resize on vmw1"
 hv volume detach vd1
 t_status 0 "volume detach on vmw1"
-t_true "the .vmx no longer names it" test -z "$(onhost vmw1 cat "$vmx" | grep "$vpath")"
+t_true "the .vmx no longer names it" test -z "$(grep -F "$vpath" "$vmx")"
 hv volume remove vd1 --yes
 t_status 0 "volume remove on vmw1"
 t_true "the .vmdk is gone" test ! -e "$vpath"
