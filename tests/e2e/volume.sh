@@ -290,5 +290,5 @@ hv volume remove vd1 --yes
 t_status 0 "volume remove on vmw1"
 t_true "the .vmdk is gone" test ! -e "$vpath"
 
-hv volume list --no-header
+hv volume list --no-header --filter role=data
 t_eq "$out" "" "no volume is left"
