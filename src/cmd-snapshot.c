@@ -86,15 +86,25 @@ out:
 	return rc;
 }
 
-/* Starts the one call of the command: on the instance's host, about it. */
+/*
+ * Starts the one call of the command: on the instance's host, about it.
+ * The subject reads after dispatch's verb: "snapshot vm web1 as s1",
+ * "revert vm web1 to snapshot s1", "remove a snapshot of vm web1 (s1)".
+ */
 static void
 snapop_call_init(struct snapop *s, enum drv_call call)
 {
 	struct drv_target	*t = &s->dc.req.vm;
+	const char		*vm = record_get(s->vm, FI_NAME);
+	const char		*name = arg_str(s->a, "name");
 	char			*subject;
 
-	subject = xasprintf("snapshot %s of vm %s", arg_str(s->a, "name"),
-	    record_get(s->vm, FI_NAME));
+	if (call == DRV_SNAP_CREATE)
+		subject = xasprintf("vm %s as %s", vm, name);
+	else if (call == DRV_SNAP_REVERT)
+		subject = xasprintf("vm %s to snapshot %s", vm, name);
+	else
+		subject = xasprintf("vm %s (%s)", vm, name);
 	dcall_init(&s->dc, s->host, subject);
 	free(subject);
 	s->dc.what = DC_CALL;

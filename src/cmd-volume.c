@@ -169,6 +169,9 @@ create_tx(struct store_txn *tx, void *arg)
 	int			 rc;
 
 	record_set(r, FI_NAME, arg_str(v->a, "name"));
+	/* The options (tags) first; what the host made has the last word. */
+	if ((rc = cmd_apply_fields(v->c, v->a, tx, r)) != 0)
+		goto out;
 	record_set_i64(r, VOLUME_POOL, (int64_t)v->pool->id);
 	record_set_i64(r, VOLUME_HOST, (int64_t)v->host->id);
 	record_set_i64(r, VOLUME_SIZE, rep->size > 0 ? rep->size :
@@ -184,9 +187,9 @@ create_tx(struct store_txn *tx, void *arg)
 	record_set(r, VOLUME_ROLE, "data");
 	record_set(r, VOLUME_MANAGED, "yes");
 	record_set(r, VOLUME_OWNER, v->c->user);
-	if ((rc = cmd_apply_fields(v->c, v->a, tx, r)) == 0 &&
-	    (rc = store_put(tx, r)) == 0)
+	if ((rc = store_put(tx, r)) == 0)
 		ctx_set_result(v->c, "%s", v->outcome);
+out:
 	record_free(r);
 	return rc;
 }

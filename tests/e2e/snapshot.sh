@@ -95,7 +95,7 @@ hv snapshot show web1 s1 -o json
 t_eq "$(jq_of '[.vm, .state, .description, .memory] | join(",")')" \
     "web1,stopped,before the upgrade,no" "recorded: instance, its state, description, no memory"
 hv audit list --no-header --columns result
-t_out 'snapshot snapshot s1 of vm web1 on kvm1: ok' "audited with dispatch's outcome"
+t_out '^snapshot vm web1 as s1 on kvm1: ok$' "audited with dispatch's outcome"
 before=$(store_dump)
 hv snapshot create web1 s1
 t_status 1 "a taken name on the same instance is refused"
@@ -114,6 +114,8 @@ t_status 0 "snapshot revert on kvm1"
 t_true "the domain is off on kvm1" grep -q 'shut off' <<<"$(onhost kvm1 virsh domstate web1)"
 hv vm show web1 -o json
 t_eq "$(jq_of .state)" stopped "the record says what the host says"
+hv audit list --no-header --columns result
+t_out '^revert vm web1 to snapshot s1 on kvm1: ok$' "the revert is audited"
 
 hv snapshot create web1 s2
 t_status 0 "a second snapshot"
@@ -134,6 +136,8 @@ t_status 0 "snapshot remove on kvm1"
 t_true "virsh snapshot-list no longer shows it" test -z "$(onhost kvm1 virsh snapshot-list web1 --name | grep -x s1)"
 hv snapshot show web1 s1
 t_status 1 "and it is forgotten"
+hv audit list --no-header --columns result
+t_out '^remove a snapshot of vm web1 \(s1\) on kvm1: ok$' "the remove is audited"
 
 # Xen: the snapshot's uuid is its ref.
 hv snapshot create db1 s1 --description "xen one"

@@ -125,7 +125,7 @@ hv vm create app1 --host vmw1 --cpus 1 --memory 128M --disk 64M
 t_status 0 "an instance on vmw1"
 
 # KVM: a qcow2 file in the pool, attached to a stopped and a running domain.
-hv volume create kd1 --size 64M --pool p1 --host kvm1
+hv volume create kd1 --size 64M --pool p1 --host kvm1 --tag team=web
 t_status 0 "volume create on kvm1"
 hv volume show kd1 -o json
 t_eq "$(jq_of '[.pool, .host, .state, .role, .managed, .format, (.size|tostring)] | join(" ")')" \
@@ -133,6 +133,7 @@ t_eq "$(jq_of '[.pool, .host, .state, .role, .managed, .format, (.size|tostring)
 kpath=$(jq_of .path)
 t_eq "$kpath" "$POOL/kd1.qcow2" "its path is in the pool"
 t_eq "$(jq_of .owner)" "$(id -un)" "its owner is who made it"
+t_eq "$(jq_of .tags)" "team=web" "its tags"
 t_true "the file is on kvm1" test -f "$kpath"
 hv audit list --no-header --columns result
 t_out 'create volume kd1 on kvm1: ok' "the audit event is dispatch's outcome"
