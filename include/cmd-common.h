@@ -52,6 +52,9 @@ int	cmd_apply_fields(struct ctx *, struct cmd_args *, struct store_txn *,
  */
 void	cmd_dry_emit(void *ctx, const char *host, const char *line);
 
+/* 1 if a person watches: a terminal, not a script, and no -q. */
+int	cmd_at_terminal(const struct ctx *);
+
 /*
  * A progress line on a terminal ("waiting for web1 to stop, 57 s left"),
  * rewritten in place; nothing in scripts or with -q. cmd_progress_done

@@ -82,9 +82,12 @@ size_t	dispatch_prepare(struct dcall *, size_t n);
 /* Called for each line --dry-run shows: the host's name and the line. */
 typedef void (*dispatch_emit_fn)(void *arg, const char *host,
 	    const char *line);
-/* The exact lines that would run, per host, for every prepared call. */
-void	dispatch_dry(const struct dcall *, size_t n, dispatch_emit_fn,
-	    void *arg);
+/*
+ * The exact lines that would run, per host, for every prepared call, as
+ * tp would send them (tp_command_line; tp NULL: the default timeouts).
+ */
+void	dispatch_dry(const struct transport *tp, const struct dcall *,
+	    size_t n, dispatch_emit_fn, void *arg);
 
 /*
  * Runs every prepared call, all hosts at once: plans through tp (step k of

@@ -43,6 +43,8 @@ struct drv_target {
 	const char	*uuid;		/* hypervisor's uuid, if known */
 	const char	*path;		/* vmrun: the .vmx */
 	const char	*hvsh_id;	/* our id, written on the object */
+	const char	*product;	/* vmware: "ws", "fusion", "player";
+					   NULL: ws */
 };
 
 /* An instance to create. */

@@ -176,6 +176,15 @@ int	hvout_virsh_error(const char *, size_t, struct hv_error *);
  */
 int	hvout_virsh_metadata_id(const char *, size_t, char **id);
 
+/* pool-info --bytes, vol-info --bytes: name, size (Capacity), used. */
+int	hvout_virsh_pool_info(const char *, size_t, struct hv_pool *);
+/* The one line a command prints (vol-path, a disk target), trimmed. */
+int	hvout_virsh_line(const char *, size_t, char **);
+/* qemu-img info --output=json: the image's own virtual-size, bytes. */
+int	hvout_virsh_qemu_img_size(const char *, size_t, int64_t *);
+/* sha256sum FILE: the digest as 64 lowercase hex digits. */
+int	hvout_virsh_sha256(const char *, size_t, char **);
+
 /* xe (hvout-xe.c). xe's own records, for fields the typed views skip. */
 struct hv_xe_field {
 	char		*name;		/* "power-state" */
@@ -240,6 +249,15 @@ int	hvout_vmrun_vmx_get(const char *, size_t, const char *key,
  */
 int	hvout_vmrun_vmx_set(const char *, size_t, const char *key,
 	    const char *value, char **out);
+/*
+ * df -P -k (GNU and BSD alike): the size and use of the first file system
+ * listed, in bytes.
+ */
+int	hvout_vmrun_df(const char *, size_t, int64_t *capacity, int64_t *used);
+/* macOS vm_stat: free, inactive and speculative pages, in bytes. */
+int	hvout_vmrun_vm_stat(const char *, size_t, int64_t *avail);
+/* sha256sum or shasum -a 256: the 64 lowercase hex digits of one line. */
+int	hvout_vmrun_sha256(const char *, size_t, char **hex);
 
 /* Helpers shared by the hvout-*.c parsers; other modules have no use. */
 struct hvout_lines {

@@ -68,6 +68,16 @@ void	tp_free(struct transport *);
 int	tp_run(struct transport *, const struct tp_host *, char *const argv[],
 	    const char *stdin_data, struct tp_result *res);
 
+/*
+ * Runs argv on host with the file fd streamed to its stdin until fd's end
+ * (an image push): "env LC_ALL=C ARGV", without the time bound of
+ * tp_command_line, since it lasts as long as its input; the command
+ * timeout is one of inactivity, moved on by every block sent. *sent (may
+ * be NULL) is the number of bytes of fd that went out. Ctrl-C ends it.
+ */
+int	tp_put(struct transport *, const struct tp_host *, char *const argv[],
+	    int fd, int64_t *sent, struct tp_result *res);
+
 /* One command for one host in tp_run_many. */
 struct tp_job {
 	const struct tp_host	*host;

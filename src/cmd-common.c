@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd-common.h"
 #include "dispatch.h"
@@ -258,6 +259,13 @@ cmd_dry_emit(void *arg, const char *host, const char *line)
 	fprintf(c->out, "%s: %s\n", host, line);
 }
 
+int
+cmd_at_terminal(const struct ctx *c)
+{
+	return (c->interactive || c->ask != NULL) && !c->quiet &&
+	    isatty(fileno(c->err));
+}
+
 /* 1 while a progress line stands on the terminal, to be wiped. */
 static int progress_shown;
 
@@ -266,7 +274,7 @@ cmd_progress(struct ctx *c, const char *fmt, ...)
 {
 	va_list	ap;
 
-	if (!c->interactive || c->quiet)
+	if (!cmd_at_terminal(c))
 		return;
 	fputs("\r\033[K", c->err);
 	va_start(ap, fmt);

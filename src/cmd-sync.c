@@ -13,6 +13,7 @@
 #include "cmd-common.h"
 #include "err.h"
 #include "hostops.h"
+#include "name.h"
 #include "view.h"
 
 /* A refresh of some hosts, with the store's instances as they were. */
@@ -46,12 +47,15 @@ apply_tx(struct store_txn *tx, void *arg)
 }
 
 /*
- * Asks the named hosts (all with a driver when none is named) and records
- * their facts and instance states in one write; the instances are read
- * before, so drift is judged against the store as it was.
+ * Asks the named hosts (all with a driver when none is named) and, if
+ * apply, records their facts and instance states in one write (else the
+ * caller records them with its own change, in one audited write); the
+ * instances are read before, so drift is judged against the store as it
+ * was.
  */
 static int
-survey(struct ctx *c, char *const *names, int nnames, struct survey *sv)
+survey(struct ctx *c, char *const *names, int nnames, int apply,
+    struct survey *sv)
 {
 	struct store		*st;
 	struct store_txn	*tx;
@@ -87,7 +91,7 @@ survey(struct ctx *c, char *const *names, int nnames, struct survey *sv)
 	for (i = 0; i < sv->hosts.n; i++)
 		sv->hr[i].host = sv->hosts.v[i];
 	hostops_refresh(sv->tp, sv->hr, sv->hosts.n);
-	return ctx_write(c, apply_tx, sv);
+	return apply ? ctx_write(c, apply_tx, sv) : 0;
 }
 
 /* The refresh of the host with id, or NULL. */
@@ -141,7 +145,7 @@ host_sync(struct ctx *c, struct cmd_args *a)
 	if ((rc = listing_new(c->out, sync_cols, nitems(sync_cols),
 	    "host,vm,drift,state,uuid", arg_list_opts(a), &l)) != 0)
 		return ctx_error(c, rc, "%s", err_msg());
-	if ((rc = survey(c, names, n, &sv)) != 0)
+	if ((rc = survey(c, names, n, 1, &sv)) != 0)
 		goto out;
 	for (i = 0; i < sv.hosts.n; i++) {
 		hr = &sv.hr[i];
@@ -196,19 +200,27 @@ out:
 struct adopt {
 	struct ctx		*c;
 	struct cmd_args		*a;
+	struct survey		*sv;
 	const struct record	*host;
 	const struct hv_vm	*hv;
 	const char		*name;
 };
 
-/* Records the unmanaged instance; matching later goes by its uuid. */
+/*
+ * Records the host's refresh and the unmanaged instance in one write, so
+ * that the audit has one event with the adopt's real outcome; matching
+ * later goes by the instance's uuid.
+ */
 static int
 adopt_tx(struct store_txn *tx, void *arg)
 {
 	struct adopt	*ad = arg;
-	struct record	*r = record_new(KIND_VM);
+	struct record	*r;
 	int		 rc;
 
+	if ((rc = hostops_apply(tx, ad->sv->hr, ad->sv->hosts.n)) != 0)
+		return rc;
+	r = record_new(KIND_VM);
 	record_set(r, FI_NAME, ad->name);
 	record_set_i64(r, VM_HOST, (int64_t)ad->host->id);
 	record_set(r, VM_STATE, hv_state_name(ad->hv->state));
@@ -231,15 +243,14 @@ static int
 vm_adopt(struct ctx *c, struct cmd_args *a)
 {
 	struct survey		 sv;
-	struct adopt		 ad = { c, a, NULL, NULL, NULL };
+	struct adopt		 ad = { c, a, NULL, NULL, NULL, NULL };
 	char			*host = (char *)arg_str(a, "host");
 	const char		*want = arg_str(a, "instance");
 	struct host_refresh	*hr;
 	size_t			 j;
 	int			 rc;
 
-	ad.name = arg_str(a, "as") != NULL ? arg_str(a, "as") : want;
-	if ((rc = survey(c, &host, 1, &sv)) != 0)
+	if ((rc = survey(c, &host, 1, 0, &sv)) != 0)
 		goto out;
 	hr = &sv.hr[0];
 	if (hr->rc != 0) {
@@ -268,6 +279,22 @@ vm_adopt(struct ctx *c, struct cmd_args *a)
 		    "to match it by", want, host);
 		goto out;
 	}
+	/*
+	 * The record's name is hvsh's, checked as 'vm create' checks it; a
+	 * hypervisor's name may hold anything.
+	 */
+	ad.name = arg_str(a, "name");
+	if (ad.name == NULL) {
+		ad.name = hr->vms.v[j].name != NULL ? hr->vms.v[j].name : want;
+		if (name_check("vm", ad.name) != 0) {
+			rc = ctx_error(c, ERR_INVAL, "instance '%s' on %s: its "
+			    "name cannot be an hvsh name: %s; adopt it under "
+			    "another with --name NEW", ad.name, host,
+			    err_msg());
+			goto out;
+		}
+	}
+	ad.sv = &sv;
 	ad.host = hr->host;
 	ad.hv = &hr->vms.v[j];
 	if ((rc = ctx_write(c, adopt_tx, &ad)) == 0)
@@ -302,7 +329,7 @@ vm_stats(struct ctx *c, struct cmd_args *a)
 	    "name,host,state,cpus,memory,mem_used,cpu_time",
 	    arg_list_opts(a), &l)) != 0)
 		return ctx_error(c, rc, "%s", err_msg());
-	if ((rc = survey(c, NULL, 0, &sv)) != 0)
+	if ((rc = survey(c, NULL, 0, 1, &sv)) != 0)
 		goto out;
 	for (k = 0; k < n; k++) {
 		for (i = 0; i < sv.vms.n; i++)
@@ -363,7 +390,7 @@ host_facts(struct ctx *c, struct cmd_args *a)
 	struct hv_facts	*f;
 	int		 rc;
 
-	if ((rc = survey(c, &host, 1, &sv)) != 0)
+	if ((rc = survey(c, &host, 1, 1, &sv)) != 0)
 		goto out;
 	f = &sv.hr[0].facts;
 	memset(vals, 0, sizeof vals);
@@ -408,8 +435,9 @@ static const struct cmd_opt vm_adopt_opts[] = {
 	    "INSTANCE", "the hypervisor's name or uuid of the instance" },
 	{ "host", 0, OPT_NAME, OPT_REQUIRED | OPT_EXISTING, KIND_HOST, NULL,
 	    "HOST", "the host it runs on" },
-	{ "as", 0, OPT_NAME, 0, KIND_VM, NULL, "NAME",
-	    "record it under this name (default: its own)" },
+	{ "name", 0, OPT_NAME, 0, KIND_VM, NULL, "NAME",
+	    "record it under this name (default: its own, if it is a valid "
+	    "name)" },
 	OPT_TAGS,
 	{ NULL }
 };

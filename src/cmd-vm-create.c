@@ -429,7 +429,7 @@ vm_create(struct ctx *c, struct cmd_args *a)
 	create_spec(&cr, &dc.spec, "NEW");
 	if (dry) {
 		dispatch_prepare(&dc, 1);
-		dispatch_dry(&dc, 1, cmd_dry_emit, c);
+		dispatch_dry(tp, &dc, 1, cmd_dry_emit, c);
 		rc = dc.rc != 0 ? ctx_error(c, dc.rc, "%s", dc.errmsg) : 0;
 		goto out;
 	}

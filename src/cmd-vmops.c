@@ -410,13 +410,13 @@ vm_op(struct ctx *c, struct cmd_args *a, enum drv_op op)
 	if ((rc = vmsel_load(c, a, &s, op)) != 0)
 		goto out;
 	dispatch_prepare(s.dc, s.n);
+	if ((rc = hostops_transport(c->home, &tp)) != 0)
+		goto out;
 	if (arg_flag(a, "dry-run")) {
-		dispatch_dry(s.dc, s.n, cmd_dry_emit, c);
+		dispatch_dry(tp, s.dc, s.n, cmd_dry_emit, c);
 		rc = report(c, &s, op, 1);
 		goto out;
 	}
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
-		goto out;
 	dispatch_run(tp, s.dc, s.n);
 	if (op == DRV_STOP && !intr_pending())
 		cancelled = wait_stopped(c, tp, &s, &as, timeout);
@@ -546,13 +546,13 @@ disks_plan(struct vmsel *s, struct disks *d)
 
 /* Emits every prepared removal (for --dry-run), after the destroys. */
 static void
-disks_dry(struct ctx *c, struct disks *d)
+disks_dry(struct ctx *c, const struct transport *tp, struct disks *d)
 {
 	size_t	i;
 
 	for (i = 0; i < d->n; i++)
 		if (d->v[i].remove)
-			dispatch_dry(&d->v[i].dc, 1, cmd_dry_emit, c);
+			dispatch_dry(tp, &d->v[i].dc, 1, cmd_dry_emit, c);
 }
 
 /*
@@ -744,16 +744,16 @@ vm_destroy(struct ctx *c, struct cmd_args *a)
 		goto out;
 	dispatch_prepare(s.dc, s.n);
 	disks_plan(&s, &d);
+	if ((rc = hostops_transport(c->home, &tp)) != 0)
+		goto out;
 	if (arg_flag(a, "dry-run")) {
-		dispatch_dry(s.dc, s.n, cmd_dry_emit, c);
-		disks_dry(c, &d);
+		dispatch_dry(tp, s.dc, s.n, cmd_dry_emit, c);
+		disks_dry(c, tp, &d);
 		rc = report(c, &s, DRV_DESTROY, 1);
 		goto out;
 	}
 	text = destroy_text(&s, &d);
 	if (text != NULL && (rc = ctx_confirm(c, text)) != 0)
-		goto out;
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
 		goto out;
 	dispatch_run(tp, s.dc, s.n);
 	ask_hosts(tp, &s, &as);

@@ -291,8 +291,8 @@ emit_lines(const char *host, const char *text, dispatch_emit_fn emit,
 }
 
 void
-dispatch_dry(const struct dcall *dc, size_t n, dispatch_emit_fn emit,
-    void *arg)
+dispatch_dry(const struct transport *tp, const struct dcall *dc, size_t n,
+    dispatch_emit_fn emit, void *arg)
 {
 	size_t	i, j;
 	char	*text;
@@ -303,7 +303,7 @@ dispatch_dry(const struct dcall *dc, size_t n, dispatch_emit_fn emit,
 		if (dc[i].calls != NULL)
 			emit_lines(host_name(&dc[i]), dc[i].calls, emit, arg);
 		for (j = 0; j < dc[i].plan.n; j++) {
-			text = drv_plan_text(&dc[i].plan, j);
+			text = tp_command_line(tp, dc[i].plan.argv[j]);
 			emit(arg, host_name(&dc[i]), text);
 			free(text);
 		}

@@ -216,26 +216,75 @@ drv_sections(const char *out, size_t len, struct drv_section *sec, size_t n)
 	return 0;
 }
 
+/* Appends s with the five XML special characters escaped. */
+static void
+xml_add(struct buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			buf_addstr(b, "&amp;");
+			break;
+		case '<':
+			buf_addstr(b, "&lt;");
+			break;
+		case '>':
+			buf_addstr(b, "&gt;");
+			break;
+		case '"':
+			buf_addstr(b, "&quot;");
+			break;
+		case '\'':
+			buf_addstr(b, "&apos;");
+			break;
+		default:
+			buf_addc(b, *s);
+		}
+	}
+}
+
+/*
+ * An ISO (image_kind "iso") becomes a read-only SATA CD-ROM the domain
+ * boots from; the network, if any, a virtio interface on that libvirt
+ * network. The ISO's path is the only text here that is not a name or a
+ * number, so it is escaped.
+ */
 char *
 drv_domain_xml(const struct drv_spec *s, const char *domtype,
     const char *pool)
 {
 	struct buf	b = { NULL, 0, 0 };
-	int		i;
+	int		i, iso;
 
+	iso = s->image_path != NULL && s->image_kind != NULL &&
+	    strcmp(s->image_kind, "iso") == 0;
 	buf_printf(&b, "<domain type=\"%s\"><name>%s</name>"
 	    "<memory unit=\"KiB\">%" PRId64 "</memory><vcpu>%d</vcpu>"
 	    "<metadata><hvsh:instance xmlns:hvsh=\"%s\" id=\"%s\"/>"
 	    "</metadata>"
-	    "<os><type machine=\"q35\">hvm</type></os><devices>",
+	    "<os><type machine=\"q35\">hvm</type>%s</os><devices>",
 	    domtype, s->name, (s->memory + 1023) / 1024, s->cpus,
-	    DRV_XML_NS, s->hvsh_id);
+	    DRV_XML_NS, s->hvsh_id,
+	    iso ? "<boot dev=\"cdrom\"/><boot dev=\"hd\"/>" : "");
 	if (s->disk > 0)
 		buf_printf(&b, "<disk type=\"volume\" device=\"disk\">"
 		    "<driver name=\"qemu\" type=\"qcow2\"/>"
 		    "<source pool=\"%s\" volume=\"%s.qcow2\"/>"
 		    "<target dev=\"vda\" bus=\"virtio\"/></disk>",
 		    pool, s->name);
+	if (iso) {
+		buf_addstr(&b, "<disk type=\"file\" device=\"cdrom\">"
+		    "<driver name=\"qemu\" type=\"raw\"/><source file=\"");
+		xml_add(&b, s->image_path);
+		buf_addstr(&b, "\"/><target dev=\"sda\" bus=\"sata\"/>"
+		    "<readonly/></disk>");
+	}
+	if (s->network != NULL) {
+		buf_addstr(&b, "<interface type=\"network\"><source "
+		    "network=\"");
+		xml_add(&b, s->network);
+		buf_addstr(&b, "\"/><model type=\"virtio\"/></interface>");
+	}
 	buf_addstr(&b, "<controller type=\"pci\" index=\"0\" "
 	    "model=\"pcie-root\"/>");
 	for (i = 1; i <= 4; i++)

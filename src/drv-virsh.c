@@ -6,13 +6,19 @@
  * A refresh is one exec: a batch of seven virsh commands, the last a fixed
  * shell loop that prints each domain's XML so that our id can be read from
  * its <metadata>. Instances are created from XML that hvsh writes itself,
- * with a root disk in a libvirt dir pool "hvsh" at $HOME/hvsh-disks, so that
- * "undefine --remove-all-storage" removes the disk with the domain.
+ * with a root disk in a libvirt dir pool: "hvsh" at $HOME/hvsh-disks, or,
+ * for a directory hvsh names, "hvsh-" and a hash of its path, defined on
+ * first use. A root disk from a template is a qcow2 overlay of it (or a
+ * copy) made with qemu-img, since the template need not be in a pool.
+ * Destroy leaves disks alone: hvsh removes those it made itself, by path.
  *
- * Two choices here are for the lab and will become settings: domains are
- * <domain type="qemu"> (TCG; type "kvm" needs /dev/kvm) and the pool lives
- * in the login user's home (fine for qemu:///session; a qemu:///system
- * host wants a pool that the qemu user can read).
+ * The storage and image calls are one exec each, most of them a fixed
+ * shell script whose values arrive as positional parameters. Snapshots
+ * are libvirt's internal ones (qcow2), so they live in the disk itself.
+ *
+ * The pool of the default lives in the login user's home (fine for
+ * qemu:///session; a qemu:///system host wants a pool that the qemu user
+ * can read, which a pool directory named by hvsh gives).
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -31,6 +37,7 @@
 #define VIRSH_POOL	"hvsh"
 #define VIRSH_DOMTYPE	"qemu"
 #define VIRSH_REASON	200	/* longest stderr line quoted in a message */
+#define VIRSH_POOLPFX	"hvsh-"	/* a named directory's pool: this + hash */
 
 /*
  * The metadata loop. Host data enters it only as "$d", a UUID that virsh
@@ -183,9 +190,10 @@ virsh_resume(const struct drv_target *t, struct drv_plan *plan)
 
 /*
  * Removes the domain: power off unless it is off, then undefine it with
- * its snapshots' metadata, its storage volumes (the root disk is one, in
- * our pool), its NVRAM and any managed-save image, each of which would
- * otherwise make undefine refuse or leave files behind.
+ * its snapshots' metadata, its NVRAM and any managed-save image, each of
+ * which would otherwise make undefine refuse or leave files behind. Its
+ * disks stay: attached data volumes outlive it, and hvsh removes the root
+ * disk it made with DRV_VOL_REMOVE.
  */
 static int
 virsh_destroy(const struct drv_target *t, struct drv_plan *plan)
@@ -197,15 +205,22 @@ virsh_destroy(const struct drv_target *t, struct drv_plan *plan)
 		return rc;
 	drv_plan_add(plan, "sh", "-c", OFF_SCRIPT, "sh", w, NULL);
 	drv_plan_add(plan, "virsh", "undefine", w, "--snapshots-metadata",
-	    "--remove-all-storage", "--nvram", "--managed-save", NULL);
+	    "--nvram", "--managed-save", NULL);
 	return 0;
 }
+
+/*
+ * "version" also proves that virsh reaches the hypervisor. Before it, the
+ * status of "test -c /dev/kvm" as a batch marker: whether domains of type
+ * kvm can run here.
+ */
+#define PROBE_SCRIPT \
+	"test -c /dev/kvm; echo \"@@hvsh:$?@@\"; virsh version"
 
 static int
 virsh_probe(struct drv_plan *plan)
 {
-	/* "version" also proves that virsh reaches the hypervisor. */
-	drv_plan_add(plan, "virsh", "version", NULL);
+	drv_plan_add(plan, "sh", "-c", PROBE_SCRIPT, NULL);
 	return 0;
 }
 
@@ -308,12 +323,23 @@ virsh_probe_read(const struct tp_result *res, struct hv_facts *facts)
 	struct hv_facts	f;
 	int		rc;
 
+	struct drv_section	sec[1];
+	const char		*v = res->out;
+	size_t			 vl = res->outlen;
+	int			 accel = -1;
+
 	if ((rc = result_check(res, "probe")) != 0)
 		return rc;
 	hv_facts_init(&f);
-	if ((rc = hvout_virsh_version(res->out, res->outlen, &f)) != 0)
+	if (drv_sections(res->out, res->outlen, sec, 1) == 0) {
+		accel = sec[0].status == 0;
+		v = sec[0].text + sec[0].len;
+		vl = res->outlen - (size_t)(v - res->out);
+	}
+	if ((rc = hvout_virsh_version(v, vl, &f)) != 0)
 		goto out;
 	facts_merge(facts, &f);
+	facts->hw_accel = accel;
 out:
 	hv_facts_clear(&f);
 	return rc;
@@ -361,15 +387,44 @@ batch_broken(const struct tp_result *res, struct drv_section *sec, int rc)
 	    "'%s' (%s)", refresh_what[k], msg);
 }
 
+/* Equal but for trailing spaces, which the padding of list hides. */
+static int
+name_same(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b);
+
+	while (la > 0 && a[la - 1] == ' ')
+		la--;
+	while (lb > 0 && b[lb - 1] == ' ')
+		lb--;
+	return la == lb && memcmp(a, b, la) == 0;
+}
+
+/*
+ * The first domain of l not yet taken whose name is name, else the first
+ * whose name is name but for trailing spaces; marks it taken. list and
+ * "list --uuid --name" sort alike, so domains whose names differ only in
+ * trailing spaces pair up in order.
+ */
 static struct hv_vm *
-vm_by_name(struct hv_vm_list *l, const char *name)
+vm_by_name_free(struct hv_vm_list *l, const char *name, char *taken)
 {
 	size_t	i;
 
-	for (i = 0; name != NULL && i < l->n; i++)
-		if (l->v[i].name != NULL && strcmp(l->v[i].name, name) == 0)
-			return &l->v[i];
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < l->n; i++)
+		if (!taken[i] && l->v[i].name != NULL &&
+		    strcmp(l->v[i].name, name) == 0)
+			goto found;
+	for (i = 0; i < l->n; i++)
+		if (!taken[i] && l->v[i].name != NULL &&
+		    name_same(l->v[i].name, name))
+			goto found;
 	return NULL;
+found:
+	taken[i] = 1;
+	return &l->v[i];
 }
 
 static struct hv_vm *
@@ -487,6 +542,7 @@ virsh_refresh_read(const struct tp_result *res, struct hv_facts *facts,
 	struct hv_vm_list	 l = { NULL, 0 }, st = { NULL, 0 };
 	struct hv_vm_list	 uu = { NULL, 0 };
 	struct hv_vm		*vm;
+	char			*taken = NULL;
 	size_t			 i;
 	int			 rc;
 
@@ -520,11 +576,21 @@ virsh_refresh_read(const struct tp_result *res, struct hv_facts *facts,
 		rc = reread(rc, "unreadable output");
 		goto out;
 	}
-	for (i = 0; i < st.n; i++)
-		if ((vm = vm_by_name(&l, st.v[i].name)) != NULL)
-			stats_merge(vm, &st.v[i]);
+	taken = xcalloc(l.n + 1, 1);
+	for (i = 0; i < st.n; i++) {
+		if ((vm = vm_by_name_free(&l, st.v[i].name, taken)) == NULL)
+			continue;
+		/* domstats quotes the name: it has the spaces list ate. */
+		if (strcmp(vm->name, st.v[i].name) != 0) {
+			free(vm->name);
+			vm->name = st.v[i].name;
+			st.v[i].name = NULL;	/* transferred */
+		}
+		stats_merge(vm, &st.v[i]);
+	}
+	memset(taken, 0, l.n + 1);
 	for (i = 0; i < uu.n; i++) {
-		if ((vm = vm_by_name(&l, uu.v[i].name)) != NULL &&
+		if ((vm = vm_by_name_free(&l, uu.v[i].name, taken)) != NULL &&
 		    vm->uuid == NULL) {
 			vm->uuid = uu.v[i].uuid;
 			uu.v[i].uuid = NULL;	/* transferred */
@@ -537,6 +603,7 @@ virsh_refresh_read(const struct tp_result *res, struct hv_facts *facts,
 	l.v = NULL;	/* transferred */
 	l.n = 0;
 out:
+	free(taken);
 	hv_facts_clear(&f);
 	hv_vm_list_free(&l);
 	hv_vm_list_free(&st);
@@ -554,15 +621,615 @@ virsh_refresh(struct drv_plan *plan)
 
 
 /*
+ * Makes sure the pool "$1" for directory "$2" exists and is active, as
+ * POOL_SCRIPT does for the default ("$2" empty: $HOME/hvsh-disks, made if
+ * missing; a directory hvsh names must exist, or pool-refresh fails);
+ * callers append their own commands after it, with the pool in "$p".
+ */
+#define PREP_SCRIPT \
+	"p=$1; d=${2:-$HOME/hvsh-disks}; " \
+	"virsh pool-info \"$p\" >/dev/null 2>&1 || " \
+	"{ { [ -n \"$2\" ] || mkdir -p \"$d\"; } && virsh pool-define-as " \
+	"\"$p\" dir --target \"$d\" >/dev/null && " \
+	"virsh pool-autostart \"$p\" >/dev/null; }; " \
+	"virsh pool-start \"$p\" >/dev/null 2>&1; " \
+	"virsh pool-refresh \"$p\" >/dev/null || exit; "
+
+#define POOLINFO_SCRIPT	PREP_SCRIPT "virsh pool-info --bytes \"$p\""
+
+/* $3 volume name, $4 size in bytes, $5 format; prints its path. */
+#define VOLCREATE_SCRIPT \
+	PREP_SCRIPT "virsh vol-create-as \"$p\" \"$3\" \"$4\" --format \"$5\" " \
+	">/dev/null || exit; virsh vol-path --pool \"$p\" \"$3\""
+
+/*
+ * Attaches "$2" to domain "$1" as "$3", or as the first vdX that neither
+ * its live nor its persistent XML uses; "$4" is --persistent or --config,
+ * "$5" the image format. Prints the target.
+ */
+#define ATTACH_SCRIPT \
+	"t=$3; if [ -z \"$t\" ]; then " \
+	"x=$(virsh dumpxml \"$1\" && virsh dumpxml --inactive \"$1\") " \
+	"|| exit; for c in b c d e f g h i j k l m n o p q r s t u v w x y z; " \
+	"do case $x in *\"dev='vd$c'\"*) ;; *) t=vd$c; break;; esac; done; " \
+	"[ -n \"$t\" ] || { echo \"error: no free disk target vdb-vdz\" >&2; " \
+	"exit 1; }; fi; " \
+	"virsh attach-disk \"$1\" \"$2\" \"$t\" --driver qemu --subdriver " \
+	"\"$5\" --targetbus virtio \"$4\" >/dev/null || exit; echo \"$t\""
+
+/*
+ * Grows volume "$1" to "$2" bytes, through domain "$3" (blockresize,
+ * which QEMU must do itself) when it runs attached there; then vol-info.
+ */
+#define RESIZE_SCRIPT \
+	"if [ -n \"$3\" ]; then virsh blockresize \"$3\" \"$1\" --size " \
+	"\"${2}B\" >/dev/null || exit; else virsh vol-resize \"$1\" \"$2\" " \
+	">/dev/null || exit; fi; virsh vol-info --bytes \"$1\""
+
+/*
+ * Deletes volume "$1". A file that is not there is "not found"; one that
+ * libvirt does not know yet is retried after a refresh of every active
+ * pool; one that stays in no pool is an error, never "not found".
+ */
+#define VOLREMOVE_SCRIPT \
+	"if [ ! -e \"$1\" ]; then echo \"error: storage volume not found: " \
+	"$1\" >&2; exit 1; fi; " \
+	"virsh vol-delete \"$1\" >/dev/null 2>&1 && exit 0; " \
+	"for q in $(virsh pool-list --name); do " \
+	"virsh pool-refresh \"$q\" >/dev/null 2>&1; done; " \
+	"e=$(virsh vol-delete \"$1\" 2>&1 >/dev/null) && exit 0; " \
+	"case $e in *\"not found\"*) [ -e \"$1\" ] && e=\"error: cannot " \
+	"remove $1: no storage pool holds it\";; esac; " \
+	"printf \"%s\\n\" \"$e\" >&2; exit 1"
+
+/*
+ * Copies root disk "$1" (or its internal snapshot "$3") whole into a new
+ * qcow2 "$2", which must not exist, through "$2.part" so that a failed
+ * copy leaves no template behind; then the copy's size.
+ */
+#define CAPTURE_SCRIPT \
+	"if [ -e \"$2\" ]; then echo \"error: $2 already exists\" >&2; " \
+	"exit 1; fi; if [ -n \"$3\" ]; then qemu-img convert -O qcow2 -l " \
+	"\"snapshot.name=$3\" \"$1\" \"$2.part\"; else qemu-img convert -O " \
+	"qcow2 \"$1\" \"$2.part\"; fi || { rm -f \"$2.part\"; exit 1; }; " \
+	"mv \"$2.part\" \"$2\" && qemu-img info --output=json \"$2\""
+
+/*
+ * Writes our element into the persistent definition, and into the live
+ * one unless the domain is off (state.state 5), since a refresh reads
+ * the live XML of a running domain.
+ */
+#define SETID_SCRIPT \
+	"virsh metadata \"$1\" \"$2\" --key hvsh --set \"$3\" --config " \
+	">/dev/null || exit; virsh domstats --state \"$1\" 2>/dev/null | " \
+	"grep -qx \"  state.state=5\" || virsh metadata \"$1\" \"$2\" --key " \
+	"hvsh --set \"$3\" --live >/dev/null"
+
+/*
+ * A root disk from an image: "$1" overlay (a qcow2 whose backing file is
+ * image "$2" of format "$3") or copy (qemu-img convert, then grown to
+ * "$6" if given), named "$5" in directory "$4" (empty: the default pool's),
+ * which must not exist yet; then pool "$7" is refreshed to know it.
+ */
+#define IMGDISK_SCRIPT \
+	"d=${4:-$HOME/hvsh-disks}/$5; if [ -e \"$d\" ]; then echo " \
+	"\"error: volume $d already exists\" >&2; exit 1; fi; " \
+	"if [ \"$1\" = copy ]; then qemu-img convert -O qcow2 -f \"$3\" " \
+	"\"$2\" \"$d\" && { [ -z \"$6\" ] || qemu-img resize -q \"$d\" " \
+	"\"$6\"; }; else qemu-img create -q -f qcow2 -b \"$2\" -F \"$3\" " \
+	"\"$d\" ${6:+\"$6\"}; fi || { rm -f \"$d\"; exit 1; }; " \
+	"virsh pool-refresh \"$7\" >/dev/null"
+
+/* dominfo, a batch marker, and the root disk's path (volume "$3"). */
+#define INFO_SCRIPT \
+	"virsh dominfo \"$1\" || exit; echo \"@@hvsh:0@@\"; " \
+	"virsh vol-path --pool \"$2\" \"$3\""
+
+/*
+ * A path as hvsh sends it to a host: absolute, no control characters
+ * (a newline would end a line of our scripts' output).
+ */
+static int
+path_check(const char *what, const char *path)
+{
+	const unsigned char	*p;
+
+	if (path == NULL || *path != '/')
+		return err_set(ERR_INVAL, "kvm: %s must be an absolute path",
+		    what);
+	for (p = (const unsigned char *)path; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return err_set(ERR_INVAL, "kvm: %s has a control "
+			    "character", what);
+	return 0;
+}
+
+/*
+ * The libvirt pool for directory dir (NULL: the default pool "hvsh"):
+ * "hvsh-" and 12 hex digits of a hash (FNV-1a) of the path without
+ * trailing slashes, so the same directory always maps to the same pool
+ * and the name is safe whatever the path holds. *dirp is that path, or ""
+ * for the default. Caller frees both.
+ */
+static int
+pool_of(const char *dir, char **namep, char **dirp)
+{
+	uint64_t	h = 0xcbf29ce484222325ULL;
+	size_t		n, i;
+	int		rc;
+
+	*namep = *dirp = NULL;
+	if (dir == NULL) {
+		*namep = xstrdup(VIRSH_POOL);
+		*dirp = xstrdup("");
+		return 0;
+	}
+	if ((rc = path_check("pool", dir)) != 0)
+		return rc;
+	n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)dir[i];
+		h *= 0x100000001b3ULL;
+	}
+	*namep = xasprintf(VIRSH_POOLPFX "%012" PRIx64,
+	    (uint64_t)(h & 0xffffffffffffULL));
+	*dirp = xstrndup(dir, n);
+	return 0;
+}
+
+/* Formats virsh and qemu-img both know; NULL is qcow2. */
+static int
+format_check(const char *fmt, const char **out)
+{
+	if (fmt == NULL)
+		fmt = "qcow2";
+	if (strcmp(fmt, "qcow2") != 0 && strcmp(fmt, "raw") != 0)
+		return err_set(ERR_INVAL, "kvm: format '%s' is not qcow2 or "
+		    "raw", fmt);
+	*out = fmt;
+	return 0;
+}
+
+/* A disk target: a few lowercase letters, then letters or digits. */
+static int
+device_check(const char *dev)
+{
+	size_t	i, n;
+
+	n = dev != NULL ? strlen(dev) : 0;
+	if (n < 2 || n > 16 || dev[0] < 'a' || dev[0] > 'z')
+		return err_set(ERR_INVAL, "kvm: bad disk target '%s'",
+		    dev != NULL ? dev : "");
+	for (i = 0; i < n; i++)
+		if (!((dev[i] >= 'a' && dev[i] <= 'z') ||
+		    (dev[i] >= '0' && dev[i] <= '9')))
+			return err_set(ERR_INVAL, "kvm: bad disk target '%s'",
+			    dev);
+	return 0;
+}
+
+static int
+size_check(int64_t size)
+{
+	if (size <= 0)
+		return err_set(ERR_INVAL, "kvm: size of %" PRId64 " bytes",
+		    size);
+	return 0;
+}
+
+static int
+call_pool_info(const struct drv_req *r, struct drv_plan *plan)
+{
+	char	*name, *dir;
+	int	 rc;
+
+	if ((rc = pool_of(r->pool, &name, &dir)) != 0)
+		return rc;
+	drv_plan_add(plan, "sh", "-c", POOLINFO_SCRIPT, "sh", name, dir, NULL);
+	free(name);
+	free(dir);
+	return 0;
+}
+
+static int
+read_pool_info(const struct drv_req *r, const struct tp_result *res,
+    struct drv_reply *reply)
+{
+	struct hv_pool	p;
+	int		rc;
+
+	(void)r;
+	if ((rc = result_check(res, "pool info")) != 0)
+		return rc;
+	if ((rc = hvout_virsh_pool_info(res->out, res->outlen, &p)) != 0)
+		return rc;
+	reply->capacity = p.size;
+	reply->used = p.used;
+	free(p.name);
+	return 0;
+}
+
+/* A volume "NAME.qcow2" (or ".img" for raw) of the pool's directory. */
+static int
+call_vol_create(const struct drv_req *r, struct drv_plan *plan)
+{
+	const char	*fmt;
+	char		*name, *dir, *vol, *size;
+	int		 rc;
+
+	if ((rc = name_check("volume", r->volume)) != 0 ||
+	    (rc = size_check(r->size)) != 0 ||
+	    (rc = format_check(r->format, &fmt)) != 0)
+		return rc;
+	if ((rc = pool_of(r->pool, &name, &dir)) != 0)
+		return rc;
+	vol = xasprintf("%s.%s", r->volume, strcmp(fmt, "raw") == 0 ?
+	    "img" : "qcow2");
+	size = xasprintf("%" PRId64, r->size);
+	drv_plan_add(plan, "sh", "-c", VOLCREATE_SCRIPT, "sh", name, dir, vol,
+	    size, fmt, NULL);
+	free(name);
+	free(dir);
+	free(vol);
+	free(size);
+	return 0;
+}
+
+/* The path vol-path printed; an absolute one or it is not an answer. */
+static int
+read_vol_create(const struct drv_req *r, const struct tp_result *res,
+    struct drv_reply *reply)
+{
+	char	*path = NULL;
+	int	 rc;
+
+	if ((rc = result_check(res, "volume create")) != 0)
+		return rc;
+	if ((rc = hvout_virsh_line(res->out, res->outlen, &path)) != 0)
+		return rc;
+	if (path_check("vol-path's answer", path) != 0) {
+		free(path);
+		return err_set(ERR_INVAL, "kvm volume create: vol-path did "
+		    "not print a path");
+	}
+	reply->path = path;
+	reply->size = r->size;
+	return 0;
+}
+
+static int
+call_vol_attach(const struct drv_req *r, struct drv_plan *plan)
+{
+	const char	*w, *fmt;
+	int		 rc;
+
+	if ((rc = target_word(&r->vm, &w)) != 0 ||
+	    (rc = path_check("volume", r->vol_path)) != 0 ||
+	    (rc = format_check(r->format, &fmt)) != 0)
+		return rc;
+	if (r->device != NULL && (rc = device_check(r->device)) != 0)
+		return rc;
+	drv_plan_add(plan, "sh", "-c", ATTACH_SCRIPT, "sh", w, r->vol_path,
+	    r->device != NULL ? r->device : "",
+	    r->running ? "--persistent" : "--config", fmt, NULL);
+	return 0;
+}
+
+static int
+read_vol_attach(const struct drv_req *r, const struct tp_result *res,
+    struct drv_reply *reply)
+{
+	char	*dev = NULL;
+	int	 rc;
+
+	(void)r;
+	if ((rc = result_check(res, "volume attach")) != 0)
+		return rc;
+	if ((rc = hvout_virsh_line(res->out, res->outlen, &dev)) != 0)
+		return rc;
+	if (device_check(dev) != 0) {
+		free(dev);
+		return err_set(ERR_INVAL, "kvm volume attach: no disk target "
+		    "in the answer");
+	}
+	reply->device = dev;
+	return 0;
+}
+
+/* By target if attach said it, else by path (detach-disk takes both). */
+static int
+call_vol_detach(const struct drv_req *r, struct drv_plan *plan)
+{
+	const char	*w;
+	int		 rc;
+
+	if ((rc = target_word(&r->vm, &w)) != 0)
+		return rc;
+	if (r->device != NULL) {
+		if ((rc = device_check(r->device)) != 0)
+			return rc;
+	} else if ((rc = path_check("volume", r->vol_path)) != 0)
+		return rc;
+	drv_plan_add(plan, "virsh", "detach-disk", w,
+	    r->device != NULL ? r->device : r->vol_path,
+	    r->running ? "--persistent" : "--config", NULL);
+	return 0;
+}
+
+static int
+call_vol_resize(const struct drv_req *r, struct drv_plan *plan)
+{
+	const char	*w = "";
+	char		*size;
+	int		 rc;
+
+	if ((rc = path_check("volume", r->vol_path)) != 0 ||
+	    (rc = size_check(r->size)) != 0)
+		return rc;
+	if (r->running && (rc = target_word(&r->vm, &w)) != 0)
+		return rc;
+	size = xasprintf("%" PRId64, r->size);
+	drv_plan_add(plan, "sh", "-c", RESIZE_SCRIPT, "sh", r->vol_path, size,
+	    w, NULL);
+	free(size);
+	return 0;
+}
+
+/* The new size as vol-info --bytes reads it back. */
+static int
+read_vol_resize(const struct drv_req *r, const struct tp_result *res,
+    struct drv_reply *reply)
+{
+	struct hv_pool	p;
+	int		rc;
+
+	(void)r;
+	if ((rc = result_check(res, "volume resize")) != 0)
+		return rc;
+	if ((rc = hvout_virsh_pool_info(res->out, res->outlen, &p)) != 0)
+		return rc;
+	reply->size = p.size;
+	free(p.name);
+	return 0;
+}
+
+static int
+call_vol_remove(const struct drv_req *r, struct drv_plan *plan)
+{
+	int	rc;
+
+	if ((rc = path_check("volume", r->vol_path)) != 0)
+		return rc;
+	drv_plan_add(plan, "sh", "-c", VOLREMOVE_SCRIPT, "sh", r->vol_path,
+	    NULL);
+	return 0;
+}
+
+/* A description may say anything but must stay one line. */
+static int
+text_check(const char *what, const char *s)
+{
+	const unsigned char	*p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return err_set(ERR_INVAL, "kvm: %s has a control "
+			    "character", what);
+	return 0;
+}
+
+/*
+ * An internal snapshot: of a running domain it holds the memory too
+ * (libvirt has no internal snapshot of a running domain without it), of
+ * a stopped one the disks. Never --disk-only, which makes external ones.
+ */
+static int
+call_snap_create(const struct drv_req *r, struct drv_plan *plan)
+{
+	const char	*w;
+	int		 rc;
+
+	if ((rc = target_word(&r->vm, &w)) != 0 ||
+	    (rc = name_check("snapshot", r->snapshot)) != 0)
+		return rc;
+	if (r->description == NULL) {
+		drv_plan_add(plan, "virsh", "snapshot-create-as", w,
+		    r->snapshot, NULL);
+		return 0;
+	}
+	if ((rc = text_check("description", r->description)) != 0)
+		return rc;
+	drv_plan_add(plan, "virsh", "snapshot-create-as", w, r->snapshot,
+	    "--description", r->description, NULL);
+	return 0;
+}
+
+/* snapshot-revert or snapshot-delete DOM NAME. */
+static int
+plan_snap(const struct drv_req *r, struct drv_plan *plan, const char *verb)
+{
+	const char	*w;
+	int		 rc;
+
+	if ((rc = target_word(&r->vm, &w)) != 0 ||
+	    (rc = name_check("snapshot", r->snapshot)) != 0)
+		return rc;
+	drv_plan_add(plan, "virsh", verb, w, r->snapshot, NULL);
+	return 0;
+}
+
+static int
+call_snap_revert(const struct drv_req *r, struct drv_plan *plan)
+{
+	return plan_snap(r, plan, "snapshot-revert");
+}
+
+static int
+call_snap_remove(const struct drv_req *r, struct drv_plan *plan)
+{
+	return plan_snap(r, plan, "snapshot-delete");
+}
+
+static int
+call_snap_list(const struct drv_req *r, struct drv_plan *plan)
+{
+	const char	*w;
+	int		 rc;
+
+	if ((rc = target_word(&r->vm, &w)) != 0)
+		return rc;
+	drv_plan_add(plan, "virsh", "snapshot-list", w, "--parent", NULL);
+	return 0;
+}
+
+static int
+read_snap_list(const struct drv_req *r, const struct tp_result *res,
+    struct drv_reply *reply)
+{
+	struct hv_snapshot_list	l = { NULL, 0 };
+	int			rc;
+
+	(void)r;
+	if ((rc = result_check(res, "snapshot list")) != 0)
+		return rc;
+	if ((rc = hvout_virsh_snapshot_list(res->out, res->outlen, &l)) != 0)
+		return rc;
+	hv_snapshot_list_free(&reply->snaps);
+	reply->snaps = l;
+	return 0;
+}
+
+static int
+call_capture(const struct drv_req *r, struct drv_plan *plan)
+{
+	int	rc;
+
+	if ((rc = path_check("root disk", r->vol_path)) != 0 ||
+	    (rc = path_check("destination", r->dest)) != 0)
+		return rc;
+	if (r->snapshot != NULL &&
+	    (rc = name_check("snapshot", r->snapshot)) != 0)
+		return rc;
+	drv_plan_add(plan, "sh", "-c", CAPTURE_SCRIPT, "sh", r->vol_path,
+	    r->dest, r->snapshot != NULL ? r->snapshot : "", NULL);
+	return 0;
+}
+
+static int
+read_capture(const struct drv_req *r, const struct tp_result *res,
+    struct drv_reply *reply)
+{
+	int64_t	size;
+	int	rc;
+
+	if ((rc = result_check(res, "image capture")) != 0)
+		return rc;
+	if ((rc = hvout_virsh_qemu_img_size(res->out, res->outlen,
+	    &size)) != 0)
+		return rc;
+	reply->path = xstrdup(r->dest);
+	reply->size = size;
+	return 0;
+}
+
+static int
+call_image_sum(const struct drv_req *r, struct drv_plan *plan)
+{
+	int	rc;
+
+	if ((rc = path_check("image", r->dest)) != 0)
+		return rc;
+	drv_plan_add(plan, "sha256sum", "--", r->dest, NULL);
+	return 0;
+}
+
+static int
+read_image_sum(const struct drv_req *r, const struct tp_result *res,
+    struct drv_reply *reply)
+{
+	char	*hex = NULL;
+	int	 rc;
+
+	(void)r;
+	if ((rc = result_check(res, "image sum")) != 0)
+		return rc;
+	if ((rc = hvout_virsh_sha256(res->out, res->outlen, &hex)) != 0)
+		return rc;
+	reply->sha256 = hex;
+	return 0;
+}
+
+/*
+ * Our id as drv_domain_xml writes it: <hvsh:instance id="N"/> in our
+ * namespace, which virsh metadata prefixes with the key "hvsh".
+ */
+static int
+call_set_id(const struct drv_req *r, struct drv_plan *plan)
+{
+	const char	*w;
+	char		*el;
+	int		 rc;
+
+	if ((rc = target_word(&r->vm, &w)) != 0)
+		return rc;
+	if (r->vm.hvsh_id == NULL || name_check("hvsh id", r->vm.hvsh_id) != 0)
+		return err_set(ERR_INVAL, "kvm set id: bad hvsh id");
+	el = xasprintf("<instance id=\"%s\"/>", r->vm.hvsh_id);
+	drv_plan_add(plan, "sh", "-c", SETID_SCRIPT, "sh", w, VIRSH_NS, el,
+	    NULL);
+	free(el);
+	return 0;
+}
+
+/* What create accepts of an image; sets *fromimg for template or disk. */
+static int
+create_image_check(const struct drv_spec *s, int *fromimg)
+{
+	const char	*fmt;
+	int		 rc;
+
+	*fromimg = 0;
+	if (s->image_path == NULL)
+		return s->image_kind == NULL ? 0 : err_set(ERR_INVAL,
+		    "kvm create: an image kind without an image");
+	if ((rc = path_check("image", s->image_path)) != 0)
+		return rc;
+	if (s->image_kind == NULL)
+		return err_set(ERR_INVAL, "kvm create: image kind missing");
+	if (strcmp(s->image_kind, "iso") == 0) {
+		if (s->image_format != NULL &&
+		    strcmp(s->image_format, "iso") != 0 &&
+		    strcmp(s->image_format, "raw") != 0)
+			return err_set(ERR_INVAL, "kvm create: an ISO of "
+			    "format '%s'", s->image_format);
+		return 0;
+	}
+	if (strcmp(s->image_kind, "template") != 0 &&
+	    strcmp(s->image_kind, "disk") != 0)
+		return err_set(ERR_INVAL, "kvm create: image kind '%s' is not "
+		    "iso, template or disk", s->image_kind);
+	if ((rc = format_check(s->image_format, &fmt)) != 0)
+		return rc;
+	*fromimg = 1;
+	return 0;
+}
+
+/*
  * Defines the domain first: a name that is taken fails there, before any
- * storage is touched. Then the root disk as a volume of our pool (which
- * refuses to overwrite an existing one), then dominfo for create_read.
+ * storage is touched. Then the root disk in its pool: empty (vol-create-as,
+ * which refuses to overwrite an existing volume) or from the image; then
+ * dominfo, and the disk's path for create_read.
  */
 static int
 virsh_create(const struct drv_spec *s, struct drv_plan *plan)
 {
-	char	*xml = NULL, *vol = NULL, *size = NULL;
-	int	 rc;
+	struct drv_spec	 x;
+	const char	*domtype, *ifmt = NULL;
+	char		*xml = NULL, *vol = NULL, *size = NULL;
+	char		*pool = NULL, *dir = NULL;
+	int		 rc, fromimg;
 
 	if ((rc = name_check("instance", s->name)) != 0)
 		return rc;
@@ -576,42 +1243,103 @@ virsh_create(const struct drv_spec *s, struct drv_plan *plan)
 	if (s->disk < 0)
 		return err_set(ERR_INVAL, "kvm create: disk of %" PRId64
 		    " bytes", s->disk);
-	if (s->image_path != NULL)
-		return err_set(ERR_INVAL, "kvm create: a disk from an image "
-		    "is not supported by kvm yet");
-	xml = drv_domain_xml(s, VIRSH_DOMTYPE, VIRSH_POOL);
-	if (s->disk > 0)
-		drv_plan_add(plan, "sh", "-c", POOL_SCRIPT, NULL);
-	drv_plan_add(plan, "sh", "-c", DEFINE_SCRIPT, "sh", xml, NULL);
-	if (s->disk > 0) {
-		vol = xasprintf("%s.qcow2", s->name);
-		size = xasprintf("%" PRId64, s->disk);
-		drv_plan_add(plan, "virsh", "vol-create-as", VIRSH_POOL, vol,
-		    size, "--format", "qcow2", NULL);
+	if ((rc = create_image_check(s, &fromimg)) != 0)
+		return rc;
+	if (fromimg)
+		(void)format_check(s->image_format, &ifmt);
+	domtype = s->domtype != NULL ? s->domtype : VIRSH_DOMTYPE;
+	if (strcmp(domtype, "qemu") != 0 && strcmp(domtype, "kvm") != 0)
+		return err_set(ERR_INVAL, "kvm create: domain type '%s' is "
+		    "not kvm or qemu", domtype);
+	if (s->network != NULL &&
+	    (rc = name_check("network", s->network)) != 0)
+		return rc;
+	if ((rc = pool_of(s->pool, &pool, &dir)) != 0)
+		return rc;
+	/* From an image there is a root disk even of the image's size. */
+	x = *s;
+	if (fromimg && x.disk == 0)
+		x.disk = 1;
+	xml = drv_domain_xml(&x, domtype, pool);
+	vol = xasprintf("%s.qcow2", s->name);
+	size = s->disk > 0 ? xasprintf("%" PRId64, s->disk) : xstrdup("");
+	if (x.disk > 0) {
+		if (s->pool == NULL)
+			drv_plan_add(plan, "sh", "-c", POOL_SCRIPT, NULL);
+		else
+			drv_plan_add(plan, "sh", "-c", PREP_SCRIPT, "sh", pool,
+			    dir, NULL);
 	}
-	drv_plan_add(plan, "virsh", "dominfo", s->name, NULL);
+	drv_plan_add(plan, "sh", "-c", DEFINE_SCRIPT, "sh", xml, NULL);
+	if (fromimg)
+		drv_plan_add(plan, "sh", "-c", IMGDISK_SCRIPT, "sh",
+		    s->full ? "copy" : "overlay", s->image_path, ifmt, dir,
+		    vol, size, pool, NULL);
+	else if (x.disk > 0)
+		drv_plan_add(plan, "virsh", "vol-create-as", pool, vol, size,
+		    "--format", "qcow2", NULL);
+	if (x.disk > 0)
+		drv_plan_add(plan, "sh", "-c", INFO_SCRIPT, "sh", s->name, pool,
+		    vol, NULL);
+	else
+		drv_plan_add(plan, "virsh", "dominfo", s->name, NULL);
 	free(xml);
 	free(vol);
 	free(size);
+	free(pool);
+	free(dir);
 	return 0;
 }
 
-/* The new domain as dominfo shows it: name, UUID, state, size. */
+/*
+ * The new domain as dominfo shows it: name, UUID, state, size; after a
+ * marker line, if the domain has a root disk, the disk's path.
+ */
 static int
 virsh_create_read(const struct tp_result *res, struct hv_vm *vm)
 {
-	struct hv_vm	v;
-	int		rc;
+	struct drv_section	 sec[1];
+	struct hv_vm		 v;
+	const char		*info, *rest = NULL;
+	size_t			 infolen, restlen = 0;
+	char			*disk = NULL;
+	int			 rc;
 
 	if ((rc = result_check(res, "create")) != 0)
 		return rc;
+	info = res->out;
+	infolen = res->outlen;
+	if (drv_sections(res->out, res->outlen, sec, 1) == 0) {
+		info = sec[0].text;
+		infolen = sec[0].len;
+		rest = sec[0].text + sec[0].len;
+		restlen = res->outlen - (size_t)(rest - res->out);
+		/* Past the marker line itself. */
+		while (restlen > 0 && *rest != '\n') {
+			rest++;
+			restlen--;
+		}
+	}
+	if (rest != NULL) {
+		if ((rc = hvout_virsh_line(rest, restlen, &disk)) != 0)
+			return rc;
+		if (path_check("root disk", disk) != 0) {
+			free(disk);
+			return err_set(ERR_INVAL, "kvm create: vol-path did "
+			    "not print a path");
+		}
+	}
 	hv_vm_init(&v);
-	if ((rc = hvout_virsh_dominfo(res->out, res->outlen, &v)) != 0)
+	if ((rc = hvout_virsh_dominfo(info, infolen, &v)) != 0) {
+		free(disk);
 		return rc;
+	}
 	if (v.uuid == NULL) {
 		hv_vm_clear(&v);
+		free(disk);
 		return err_set(ERR_INVAL, "kvm create: dominfo shows no UUID");
 	}
+	v.disk = disk;
 	hv_vm_clear(vm);
 	*vm = v;	/* transferred */
 	return 0;
@@ -636,4 +1364,28 @@ const struct driver drv_virsh = {
 	},
 	.create = virsh_create,
 	.create_read = virsh_create_read,
+	.call = {
+		[DRV_POOL_INFO] = call_pool_info,
+		[DRV_VOL_CREATE] = call_vol_create,
+		[DRV_VOL_ATTACH] = call_vol_attach,
+		[DRV_VOL_DETACH] = call_vol_detach,
+		[DRV_VOL_RESIZE] = call_vol_resize,
+		[DRV_VOL_REMOVE] = call_vol_remove,
+		[DRV_SNAP_CREATE] = call_snap_create,
+		[DRV_SNAP_REVERT] = call_snap_revert,
+		[DRV_SNAP_REMOVE] = call_snap_remove,
+		[DRV_SNAP_LIST] = call_snap_list,
+		[DRV_CAPTURE] = call_capture,
+		[DRV_IMAGE_SUM] = call_image_sum,
+		[DRV_SET_ID] = call_set_id,
+	},
+	.call_read = {
+		[DRV_POOL_INFO] = read_pool_info,
+		[DRV_VOL_CREATE] = read_vol_create,
+		[DRV_VOL_ATTACH] = read_vol_attach,
+		[DRV_VOL_RESIZE] = read_vol_resize,
+		[DRV_SNAP_LIST] = read_snap_list,
+		[DRV_CAPTURE] = read_capture,
+		[DRV_IMAGE_SUM] = read_image_sum,
+	},
 };

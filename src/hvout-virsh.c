@@ -438,7 +438,10 @@ hvout_virsh_list_name(const char *text, size_t len, struct hv_vm_list *out)
 	return 0;
 }
 
-/* One UUID per line, or "<uuid> <name>" when --name was given too. */
+/*
+ * One UUID per line, or "<uuid> <name>" when --name was given too; the
+ * name without the spaces that pad it.
+ */
 int
 hvout_virsh_list_uuid(const char *text, size_t len, struct hv_vm_list *out)
 {
@@ -463,8 +466,15 @@ hvout_virsh_list_uuid(const char *text, size_t len, struct hv_vm_list *out)
 		}
 		vm = hvout_vm_add(&l);
 		vm->uuid = hvout_dup(s, 36);
-		if (n > 37)
-			vm->name = hvout_dup(s + 37, n - 37);
+		/*
+		 * Some virsh versions print "%-36s %-30s": the padding is
+		 * not the name's. A name's own trailing spaces cannot be
+		 * told from it; the table trims them too, so both agree.
+		 */
+		n = n > 37 ? n - 37 : 0;
+		hvout_rtrim(s + 37, &n);
+		if (n > 0)
+			vm->name = hvout_dup(s + 37, n);
 	}
 	*out = l;
 	l.v = NULL;	/* transferred */
@@ -1119,6 +1129,7 @@ static const struct {
 	{ "no domain snapshot with matching", ERR_NOENT },
 	{ "has no current snapshot", ERR_NOENT },
 	{ "already exists", ERR_EXIST },
+	{ "exists already", ERR_EXIST },	/* vol-create-as */
 	{ "already active", ERR_BUSY },
 	{ "is not running", ERR_BUSY },
 	{ "Requested operation is not valid", ERR_BUSY },
@@ -1294,5 +1305,179 @@ hvout_virsh_metadata_id(const char *text, size_t len, char **id)
 		    "element has no id");
 	}
 	*id = NULL;
+	return 0;
+}
+
+/* Capacity and Allocation of pool-info --bytes. */
+static int
+capacity_fn(void *arg, const char *k, size_t kl, const char *v, size_t vl)
+{
+	struct hv_pool	*p = arg;
+	int64_t		 b;
+
+	hvout_trim(&v, &vl);
+	/* vol-info --bytes says "N bytes", pool-info --bytes just N. */
+	if (vl > 6 && memcmp(v + vl - 6, " bytes", 6) == 0)
+		vl -= 6;
+	if (hvout_eq(k, kl, "Name") && p->name == NULL && vl > 0) {
+		p->name = hvout_dup(v, vl);
+		return 0;
+	}
+	if (!hvout_eq(k, kl, "Capacity") && !hvout_eq(k, kl, "Allocation"))
+		return 0;
+	if (hvout_i64(v, vl, &b) != 0 || b < 0)
+		return 0;	/* "20.00 GiB": not --bytes */
+	if (hvout_eq(k, kl, "Capacity"))
+		p->size = b;
+	else
+		p->used = b;
+	return 1;
+}
+
+/*
+ * pool-info --bytes ("%-15s %llu") and vol-info --bytes ("%-15s %llu
+ * bytes"): name, size
+ * (Capacity) and used (Allocation). Both numbers must be there, in bytes.
+ */
+int
+hvout_virsh_pool_info(const char *text, size_t len, struct hv_pool *out)
+{
+	struct hv_pool	p;
+	int		rc;
+
+	memset(&p, 0, sizeof p);
+	p.size = -1;
+	p.used = -1;
+	rc = facts_lines("virsh pool-info", text, len, 15, capacity_fn, &p);
+	if (rc == 0 && (p.size < 0 || p.used < 0))
+		rc = err_set(ERR_INVAL, "virsh pool-info: no Capacity and "
+		    "Allocation in bytes");
+	if (rc != 0) {
+		free(p.name);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+/*
+ * The one non-blank line of a command that prints one thing (vol-path,
+ * the target our attach script chose), without surrounding spaces.
+ */
+int
+hvout_virsh_line(const char *text, size_t len, char **line)
+{
+	struct hvout_lines	 li;
+	const char		*s, *got = NULL;
+	size_t			 n, gotlen = 0;
+	int			 rc;
+
+	if ((rc = hvout_text_check("virsh", text, len)) != 0)
+		return rc;
+	hvout_lines_init(&li, text, len);
+	while (hvout_lines_next(&li, &s, &n)) {
+		if (hvout_blank(s, n))
+			continue;
+		if (got != NULL)
+			return err_set(ERR_INVAL, "virsh: more than one line "
+			    "where one was expected");
+		got = s;
+		gotlen = n;
+	}
+	if (got == NULL)
+		return err_set(ERR_INVAL, "virsh: no output where a line was "
+		    "expected");
+	hvout_trim(&got, &gotlen);
+	*line = hvout_dup(got, gotlen);
+	return 0;
+}
+
+/*
+ * The top-level "virtual-size" of qemu-img info --output=json: the first
+ * key of that name at depth one (nested images in "children" or
+ * "backing-image" are deeper). Strings are skipped with their escapes.
+ */
+int
+hvout_virsh_qemu_img_size(const char *text, size_t len, int64_t *size)
+{
+	static const char	 key[] = "\"virtual-size\"";
+	size_t			 i, j, kl = sizeof key - 1;
+	int			 depth = 0, rc;
+	int64_t			 v;
+
+	if ((rc = hvout_text_check("qemu-img info", text, len)) != 0)
+		return rc;
+	for (i = 0; i < len; i++) {
+		switch (text[i]) {
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		case '"':
+			if (depth == 1 && len - i > kl &&
+			    memcmp(text + i, key, kl) == 0) {
+				for (j = i + kl; j < len && (text[j] == ' ' ||
+				    text[j] == '\t' || text[j] == '\n'); j++)
+					;
+				if (j >= len || text[j] != ':')
+					break;
+				for (j++; j < len && (text[j] == ' ' ||
+				    text[j] == '\t'); j++)
+					;
+				for (i = j; j < len && text[j] >= '0' &&
+				    text[j] <= '9'; j++)
+					;
+				if (hvout_i64(text + i, j - i, &v) != 0 ||
+				    v < 0)
+					return err_set(ERR_INVAL, "qemu-img "
+					    "info: virtual-size is not a "
+					    "number");
+				*size = v;
+				return 0;
+			}
+			for (i++; i < len && text[i] != '"'; i++)
+				if (text[i] == '\\')
+					i++;
+			break;
+		}
+	}
+	return err_set(ERR_INVAL, "qemu-img info: no virtual-size");
+}
+
+/*
+ * sha256sum's line: 64 hex digits, two characters, the name (a leading
+ * backslash when the name needed escapes). The digest, lowercase.
+ */
+int
+hvout_virsh_sha256(const char *text, size_t len, char **hex)
+{
+	struct hvout_lines	 li;
+	const char		*s;
+	size_t			 n, i;
+	int			 rc;
+
+	if ((rc = hvout_text_check("sha256sum", text, len)) != 0)
+		return rc;
+	hvout_lines_init(&li, text, len);
+	while (hvout_lines_next(&li, &s, &n) && hvout_blank(s, n))
+		;
+	if (li.no == 0 || hvout_blank(s, n))
+		return err_set(ERR_INVAL, "sha256sum: no output");
+	if (n > 0 && s[0] == '\\') {
+		s++;
+		n--;
+	}
+	if (n < 66 || s[64] != ' ')
+		return err_set(ERR_INVAL, "sha256sum: not a digest line");
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return err_set(ERR_INVAL, "sha256sum: not a digest "
+			    "line");
+	*hex = hvout_dup(s, 64);
 	return 0;
 }

@@ -191,6 +191,8 @@ static const struct {
 } vmrun_codes[] = {
 	{ "is not powered on", ERR_BUSY },
 	{ "should not be powered on", ERR_BUSY },
+	{ "is in use", ERR_BUSY },
+	{ "is already in use", ERR_BUSY },
 	{ "VMware Tools are not running", ERR_BUSY },
 	{ "Unable to get the IP address", ERR_BUSY },
 	{ "cannot be found", ERR_NOENT },
@@ -526,5 +528,164 @@ hvout_vmrun_vmx_set(const char *text, size_t len, const char *key,
 		    crlf ? "\r\n" : "\n");
 	}
 	*out = buf_take(&b);
+	return 0;
+}
+
+/* One blank-separated word of s from *i on; 0 when there is none. */
+static int
+next_word(const char *s, size_t n, size_t *i, const char **w, size_t *wn)
+{
+	while (*i < n && (s[*i] == ' ' || s[*i] == '\t'))
+		(*i)++;
+	if (*i == n)
+		return 0;
+	*w = s + *i;
+	while (*i < n && s[*i] != ' ' && s[*i] != '\t')
+		(*i)++;
+	*wn = (size_t)(s + *i - *w);
+	return 1;
+}
+
+/*
+ * df -P prints a header and one line per file system: "Filesystem
+ * 1024-blocks Used Available Capacity Mounted on". The device and the
+ * mount point may hold blanks, so the numbers are found as three
+ * integers followed by a word ending in '%'.
+ */
+int
+hvout_vmrun_df(const char *text, size_t len, int64_t *capacity,
+    int64_t *used)
+{
+	struct hvout_lines	 li;
+	const char		*s, *w[64];
+	size_t			 n, wn[64], i, k, nw;
+	int64_t			 x[3];
+	int			 rc;
+
+	if ((rc = hvout_text_check("df", text, len)) != 0)
+		return rc;
+	hvout_lines_init(&li, text, len);
+	while (next_line(&li, &s, &n)) {
+		if (hvout_blank(s, n) || hvout_prefix(s, n, "Filesystem "))
+			continue;
+		for (i = 0, nw = 0; nw < nitems(w) &&
+		    next_word(s, n, &i, &w[nw], &wn[nw]); nw++)
+			;
+		for (k = 0; k + 3 < nw; k++) {
+			if (hvout_i64(w[k], wn[k], &x[0]) != 0 ||
+			    hvout_i64(w[k + 1], wn[k + 1], &x[1]) != 0 ||
+			    hvout_i64(w[k + 2], wn[k + 2], &x[2]) != 0 ||
+			    wn[k + 3] < 2 || w[k + 3][wn[k + 3] - 1] != '%')
+				continue;
+			if (x[0] < 0 || x[1] < 0 || x[0] > INT64_MAX / 1024 ||
+			    x[1] > INT64_MAX / 1024)
+				break;
+			*capacity = x[0] * 1024;
+			*used = x[1] * 1024;
+			return 0;
+		}
+		return err_set(ERR_INVAL, "df: line %zu has no sizes", li.no);
+	}
+	return err_set(ERR_INVAL, "df: no file system listed");
+}
+
+/* "Pages free:    12345." as a count. */
+static int
+vm_stat_pages(const char *s, size_t n, const char *name, int64_t *pages)
+{
+	const char	*v;
+	size_t		 vn;
+
+	if (!hvout_prefix(s, n, name))
+		return 0;
+	v = s + strlen(name);
+	vn = n - strlen(name);
+	hvout_trim(&v, &vn);
+	if (vn > 0 && v[vn - 1] == '.')
+		vn--;
+	if (hvout_i64(v, vn, pages) != 0 || *pages < 0 ||
+	    *pages > INT64_MAX / 4 / 65536)
+		return -1;
+	return 1;
+}
+
+/*
+ * vm_stat's page size is in its first line ("Mach Virtual Memory
+ * Statistics: (page size of 16384 bytes)"); the memory a new VM can take
+ * without paging is what is free, inactive or speculative, as macOS's own
+ * memory_pressure counts it.
+ */
+int
+hvout_vmrun_vm_stat(const char *text, size_t len, int64_t *avail)
+{
+	struct hvout_lines	 li;
+	const char		*s, *p;
+	size_t			 n;
+	int64_t			 page = -1, fr = -1, in = 0, sp = 0, x;
+	int			 rc, r;
+
+	if ((rc = hvout_text_check("vm_stat", text, len)) != 0)
+		return rc;
+	hvout_lines_init(&li, text, len);
+	while (next_line(&li, &s, &n)) {
+		if (hvout_prefix(s, n, "Mach Virtual Memory Statistics:")) {
+			if ((p = hvout_find(s, n, "page size of ")) == NULL)
+				break;
+			p += 13;
+			n = (size_t)(s + n - p);
+			if (n < 7 || memcmp(p + n - 7, " bytes)", 7) != 0 ||
+			    hvout_i64(p, n - 7, &page) != 0 || page < 512 ||
+			    page > 65536)
+				return err_set(ERR_INVAL, "vm_stat: bad page "
+				    "size");
+			continue;
+		}
+		r = vm_stat_pages(s, n, "Pages free:", &x);
+		if (r == 1)
+			fr = x;
+		else if (r == 0 &&
+		    (r = vm_stat_pages(s, n, "Pages inactive:", &x)) == 1)
+			in = x;
+		else if (r == 0 &&
+		    (r = vm_stat_pages(s, n, "Pages speculative:", &x)) == 1)
+			sp = x;
+		if (r < 0)
+			return err_set(ERR_INVAL, "vm_stat: line %zu is "
+			    "garbled", li.no);
+	}
+	if (page < 0 || fr < 0)
+		return err_set(ERR_INVAL, "vm_stat: no page size or no free "
+		    "pages");
+	*avail = (fr + in + sp) * page;
+	return 0;
+}
+
+/* "<64 hex>  <file>" (or " *<file>" in binary mode). */
+int
+hvout_vmrun_sha256(const char *text, size_t len, char **hex)
+{
+	struct hvout_lines	 li;
+	const char		*s;
+	size_t			 n, i;
+	int			 rc;
+
+	if ((rc = hvout_text_check("sha256", text, len)) != 0)
+		return rc;
+	hvout_lines_init(&li, text, len);
+	/* A name with a backslash or newline gets a leading '\'. */
+	if (!next_line(&li, &s, &n))
+		return err_set(ERR_INVAL, "sha256: no output");
+	if (n > 0 && s[0] == '\\') {
+		s++;
+		n--;
+	}
+	if (n < 66 || s[64] != ' ')
+		return err_set(ERR_INVAL, "sha256: not a checksum line");
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return err_set(ERR_INVAL, "sha256: not a checksum "
+			    "line");
+	*hex = hvout_dup(s, 64);
 	return 0;
 }

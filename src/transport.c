@@ -49,6 +49,7 @@
 #define TP_WINDOW_MS	10	/* wait while stdin lacks window */
 #define TP_CLOSE_MS	200	/* for closing after a failure */
 #define TP_CHUNK	16384	/* bytes read per call */
+#define TP_FEED		(256 * 1024)	/* bytes of a streamed file read at once */
 
 /* A kept session, found by id; never removed before tp_free. */
 struct tp_sess {
@@ -505,6 +506,18 @@ keep(struct buf *b, const char *p, size_t n, size_t cap, int *truncated)
 }
 
 /*
+ * What a command reads on stdin: bytes in memory, or a file streamed from
+ * fd until its end. A streamed command's deadline is one of inactivity:
+ * every block that goes out moves it on.
+ */
+struct tp_input {
+	const char	*mem;
+	size_t		 len;
+	int		 fd;		/* -1: mem */
+	int64_t		 sent;		/* bytes of fd written so far */
+};
+
+/*
  * Feeds stdin and reads both streams until the remote side closes them, by
  * deadline. Stdin is written only as far as the channel window allows, so a
  * command that writes before it reads cannot deadlock against us. Partial
@@ -512,18 +525,25 @@ keep(struct buf *b, const char *p, size_t n, size_t cap, int *truncated)
  */
 static int
 cmd_io(struct transport *tp, const struct tp_host *h, ssh_session ssh,
-    ssh_channel ch, const char *in, int64_t deadline, int *timed_out,
+    ssh_channel ch, struct tp_input *ti, int64_t *deadlinep, int *timed_out,
     struct tp_result *res)
 {
 	struct buf	 b[2] = { { 0 }, { 0 } };
-	char		*chunk;
-	size_t		 inlen = in != NULL ? strlen(in) : 0, off = 0, n;
-	int		 eof[2] = { 0, 0 }, eof_sent = 0, i, r, rc, wait;
-	int64_t		 left;
+	char		*chunk, *fbuf = NULL;
+	const char	*in = ti->mem;
+	size_t		 inlen = ti->len, off = 0, n;
+	int		 eof[2] = { 0, 0 }, eof_sent = 0, fd_eof = 0, i, r, rc;
+	int		 wait;
+	int64_t		 left, deadline = *deadlinep;
+	ssize_t		 got;
 	uint32_t	 win;
 
 	*timed_out = 0;
 	chunk = xmalloc(TP_CHUNK);
+	if (ti->fd >= 0) {
+		in = fbuf = xmalloc(TP_FEED);
+		inlen = 0;
+	}
 	for (;;) {
 		/* Every pass waits TP_SLICE_MS at most: Ctrl-C is seen soon. */
 		if (intr_pending()) {
@@ -543,6 +563,18 @@ cmd_io(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 		 * pipe that only ends the input; whether the session itself
 		 * broke is for the polling below to find out.
 		 */
+		if (ti->fd >= 0 && !fd_eof && off == inlen) {
+			if ((got = read(ti->fd, fbuf, TP_FEED)) < 0) {
+				if (errno == EINTR)
+					continue;
+				rc = err_set(ERR_IO, "%s: reading what to "
+				    "send: %s", host_label(h), strerror(errno));
+				goto out;
+			}
+			fd_eof = got == 0;
+			off = 0;
+			inlen = (size_t)got;
+		}
 		win = 0;
 		if (!eof_sent && off < inlen &&
 		    (win = ssh_channel_window_size(ch)) > 0) {
@@ -550,10 +582,16 @@ cmd_io(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 			if ((r = ssh_channel_write(ch, in + off,
 			    (uint32_t)n)) < 0)
 				eof_sent = 1;
-			else
+			else {
 				off += (size_t)r;
+				if (ti->fd >= 0) {
+					ti->sent += r;
+					deadline = mono_ms() +
+					    tp->opts.command_timeout_ms;
+				}
+			}
 		}
-		if (!eof_sent && off == inlen) {
+		if (!eof_sent && off == inlen && (ti->fd < 0 || fd_eof)) {
 			ssh_channel_send_eof(ch);
 			eof_sent = 1;
 		}
@@ -602,6 +640,8 @@ cmd_io(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 	}
 	rc = 0;
 out:
+	*deadlinep = deadline;
+	free(fbuf);
 	free(chunk);
 	free(res->out);
 	free(res->err);
@@ -647,7 +687,7 @@ chan_open(ssh_session ssh, ssh_channel ch)
  */
 static int
 cmd_run(struct transport *tp, const struct tp_host *h, ssh_session ssh,
-    const char *cmd, const char *in, struct tp_result *res, int *sent)
+    const char *cmd, struct tp_input *in, struct tp_result *res, int *sent)
 {
 	ssh_channel	ch = NULL;
 	int64_t		start = mono_ms(), deadline, left;
@@ -689,7 +729,7 @@ cmd_run(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 		    host_label(h), ssh_why(ssh, r));
 		goto out;
 	}
-	if ((rc = cmd_io(tp, h, ssh, ch, in, deadline, &timed_out, res)) != 0)
+	if ((rc = cmd_io(tp, h, ssh, ch, in, &deadline, &timed_out, res)) != 0)
 		goto out;
 	/* The exit status travels after the EOF; give it what time is left. */
 	sess_budget(ssh, deadline - mono_ms());
@@ -732,7 +772,7 @@ out:
  */
 static int
 run_locked(struct transport *tp, struct tp_sess *s, const struct tp_host *h,
-    const char *cmd, const char *in, struct tp_result *res)
+    const char *cmd, struct tp_input *in, struct tp_result *res)
 {
 	int	attempt, fresh, sent, rc = ERR_IO;
 
@@ -880,6 +920,28 @@ tp_set_probe_idle(struct transport *tp, int ms)
 	tp->probe_idle_ms = ms < 0 ? 0 : ms;
 }
 
+/*
+ * A streamed command's line: the C locale, but no time bound on the host,
+ * since it lasts as long as its input; it ends when the channel does.
+ */
+static char *
+unbounded_line(char *const argv[])
+{
+	char	**full, *line;
+	size_t	  n, k;
+
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	full = xcalloc(n + 3, sizeof *full);
+	full[0] = (char *)"env";
+	full[1] = (char *)"LC_ALL=C";
+	for (k = 0; k < n; k++)
+		full[k + 2] = argv[k];
+	line = quote_argv(full);
+	free(full);
+	return line;
+}
+
 char *
 tp_command_line(const struct transport *tp, char *const argv[])
 {
@@ -908,9 +970,10 @@ tp_command_line(const struct transport *tp, char *const argv[])
 	return line;
 }
 
-int
-tp_run(struct transport *tp, const struct tp_host *h, char *const argv[],
-    const char *stdin_data, struct tp_result *res)
+/* tp_run and tp_put: argv on h with in on its stdin; line builds cmd. */
+static int
+run_input(struct transport *tp, const struct tp_host *h, char *const argv[],
+    struct tp_input *in, int bounded, struct tp_result *res)
 {
 	struct tp_sess	*s;
 	char		*cmd = NULL;
@@ -931,10 +994,10 @@ tp_run(struct transport *tp, const struct tp_host *h, char *const argv[],
 		rc = intr_err(h);
 		goto out;
 	}
-	cmd = tp_command_line(tp, argv);
+	cmd = bounded ? tp_command_line(tp, argv) : unbounded_line(argv);
 	s = sess_get(tp, h, 1);
 	pthread_mutex_lock(&s->lock);
-	rc = run_locked(tp, s, h, cmd, stdin_data, res);
+	rc = run_locked(tp, s, h, cmd, in, res);
 	pthread_mutex_unlock(&s->lock);
 out:
 	if (res->out == NULL) {
@@ -950,6 +1013,29 @@ out:
 		res->errmsg = xstrdup(err_msg());
 	res->elapsed_ms = mono_ms_f() - t0;
 	free(cmd);
+	return rc;
+}
+
+int
+tp_run(struct transport *tp, const struct tp_host *h, char *const argv[],
+    const char *stdin_data, struct tp_result *res)
+{
+	struct tp_input	in = { stdin_data, stdin_data != NULL ?
+			    strlen(stdin_data) : 0, -1, 0 };
+
+	return run_input(tp, h, argv, &in, 1, res);
+}
+
+int
+tp_put(struct transport *tp, const struct tp_host *h, char *const argv[],
+    int fd, int64_t *sent, struct tp_result *res)
+{
+	struct tp_input	in = { NULL, 0, fd, 0 };
+	int		rc;
+
+	rc = run_input(tp, h, argv, &in, 0, res);
+	if (sent != NULL)
+		*sent = in.sent;
 	return rc;
 }
 

@@ -31,6 +31,8 @@ if [ -z "${addr[vmw1]:-}" ] || [ -z "${addr[vmw2]:-}" ]; then
 fi
 _ok "lab up --vmware 2"
 
+# not CMD...: CMD fails.
+not() { ! "$@"; }
 # knob HOST FILE [TEXT]: writes a simulator knob (tests/lab/sim/README.md).
 knob() { printf '%s' "${3:-}" >"$LAB_DIR/state/$1/$2"; }
 # No operation times: the simulator's delays are not what is tested here.
@@ -166,5 +168,125 @@ t_eq "$(state vmw1 web1)" "" "web1 is gone from refresh"
 t_true "and its files from the host" [ ! -e "$P" ]
 dr vmw1 refresh
 t_noout '^vm ' "vmw1 has no VMs left"
+
+# ---- storage, snapshot and image calls, against vmw2 ----
+H=$LAB_DIR/home/vmw2
+dr vmw2 call pool-info
+t_status 0 "pool info of the default directory"
+t_out '^reply .* capacity=[1-9][0-9]* used=[0-9]+$' "reads df's size and use"
+t_true "the default directory was made" [ -d "$H/hvsh-volumes" ]
+dr vmw2 call pool-info pool=/nonexistent/pool
+t_out '^error -2 The directory does not exist: /nonexistent/pool$' \
+    "pool info of a missing directory is ERR_NOENT"
+
+dr vmw2 call volume-create volume=data1 size=1G
+t_status 0 "volume create"
+t_out "^reply path=$H/hvsh-volumes/data1\\.vmdk .* size=1073741824 " \
+    "gives the .vmdk and its size"
+t_true "the .vmdk is on the host" grep -q '^RW 2097152 SPARSE' \
+    "$H/hvsh-volumes/data1.vmdk"
+V=$H/hvsh-volumes/data1.vmdk
+dr vmw2 call volume-create volume=data1 size=1G
+t_out '^error -3 The file already exists: ' "a second one is ERR_EXIST"
+dr vmw2 call volume-create volume=-rf size=1G
+t_out '^error plan ' "a hostile volume name is refused before anything runs"
+
+dr vmw2 create web2 1 32M 64M
+W=$(sed -n 's/^vm web2 .* path=//p' <<<"$out")
+t_out "^disk $H/hvsh-vms/web2/web2\\.vmdk\$" "create gives its root disk"
+dr vmw2 call volume-attach "vm=$W" "vol_path=$V"
+t_status 0 "volume attach"
+t_out '^reply path=- device=scsi0:1 ' "attach picks scsi0:1"
+t_true "the .vmx names the disk" grep -qx "scsi0:1.fileName = \"$V\"" "$W"
+t_true "as a hard disk" grep -qx 'scsi0:1.deviceType = "scsi-hardDisk"' "$W"
+dr vmw2 call volume-attach "vm=$W" "vol_path=$V" running=1
+t_out '^error plan .*powered off' "attach to a running VM is refused"
+dr vmw2 start "$W"
+dr vmw2 call volume-detach "vm=$W" "vol_path=$V" device=scsi0:1
+t_out '^error -5 The virtual machine should not be powered on' \
+    "the script refuses a VM VMware holds open"
+dr vmw2 force-off "$W"
+dr vmw2 call volume-resize "vol_path=$V" size=2G
+t_status 0 "volume resize"
+t_out '^reply .* size=2147483648 ' "to 2 GiB"
+t_true "the disk grew on the host" grep -q '^RW 4194304 SPARSE' "$V"
+dr vmw2 call volume-resize "vol_path=$V" size=1G
+t_out '^error -1 .*must be larger' "shrinking is refused by vdiskmanager"
+dr vmw2 call volume-detach "vm=$W" "vol_path=$V" device=scsi0:1
+t_status 0 "volume detach"
+t_true "the .vmx no longer names it" not grep -q 'scsi0:1\.' "$W"
+t_true "the disk stays" [ -f "$V" ]
+
+dr vmw2 call snapshot-create "vm=$W" snapshot=s1
+t_status 0 "snapshot create"
+dr vmw2 call snapshot-create "vm=$W" snapshot=s2
+dr vmw2 call snapshot-list "vm=$W"
+t_out '^snapshot s1 .*parent=- ' "snapshot list shows s1"
+t_out '^snapshot s2 .*parent=s1 ' "and s2 under it"
+dr vmw2 call snapshot-revert "vm=$W" snapshot=s1
+t_status 0 "snapshot revert"
+dr vmw2 call snapshot-remove "vm=$W" snapshot=s2
+t_status 0 "snapshot remove"
+dr vmw2 call snapshot-list "vm=$W"
+t_noout '^snapshot s2 ' "s2 is gone"
+dr vmw2 call snapshot-revert "vm=$W" snapshot=nope
+t_status 1 "revert to a missing snapshot fails"
+
+# The template goes where the host's account may write.
+dr vmw2 call image-capture "vm=$W" "dest=$H/hvsh-volumes/t1.vmx"
+t_status 0 "capture"
+t_out "^reply path=$H/hvsh-volumes/t1\\.vmx .* size=67108864 " \
+    "gives the template and its virtual size"
+t_true "the template is on the host" [ -f "$H/hvsh-volumes/t1.vmx" ]
+dr vmw2 call image-sum "dest=$H/hvsh-volumes/t1.vmx"
+t_out "^reply .* sha256=$(sha256sum "$H/hvsh-volumes/t1.vmx" | cut -c1-64) " \
+    "image sum is the file's sha256"
+dr vmw2 call image-sum dest=/nonexistent/x.iso
+t_out '^error -2 ' "image sum of a missing file is ERR_NOENT"
+
+dr vmw2 create web3 2 64M 0 "image_path=$H/hvsh-volumes/t1.vmx" \
+    image_kind=template image_format=vmx full=1
+t_status 0 "create from a template (full clone)"
+t_out "^disk $H/hvsh-vms/web3/" "with a root disk of its own"
+t_true "its .vmx has its id and size" grep -qx 'hvsh.id = "4242"' \
+    "$H/hvsh-vms/web3/web3.vmx"
+t_true "and 2 vCPUs" grep -qx 'numvcpus = "2"' "$H/hvsh-vms/web3/web3.vmx"
+dr vmw2 create web4 1 32M 0 "image_path=$H/hvsh-volumes/t1.vmx" \
+    image_kind=template image_format=vmx full=0
+t_status 0 "create from a template (linked clone)"
+t_true "the template got its base snapshot" grep -q 'hvsh-base' \
+    "$H/hvsh-volumes/t1.vmsd"
+dr vmw2 create web5 1 32M 0 "image_path=$V" image_kind=disk \
+    image_format=vmdk
+t_status 0 "create from a disk image"
+t_true "its disk is a copy" grep -q '^RW 4194304 ' \
+    "$H/hvsh-vms/web5/web5.vmdk"
+echo iso >"$H/boot.iso"
+dr vmw2 create web6 1 32M 1G "image_path=$H/boot.iso" image_kind=iso
+t_status 0 "create from an ISO"
+t_true "the ISO is its CD" grep -qx "ide1:0.fileName = \"$H/boot.iso\"" \
+    "$H/hvsh-vms/web6/web6.vmx"
+dr vmw2 refresh
+t_out '^vm web3 state=stopped cpus=2 ' "refresh sees the clones"
+
+dr vmw2 call set-id "vm=$W" hvsh_id=77
+t_status 0 "set id"
+t_true "into the .vmx" grep -qx 'hvsh.id = "77"' "$W"
+
+dr vmw2 call volume-remove "vol_path=$V"
+t_status 0 "volume remove"
+t_true "the disk is gone" [ ! -e "$V" ]
+dr vmw2 call volume-remove "vol_path=$V"
+t_out '^error -2 ' "a second remove is ERR_NOENT"
+
+# Player has no snapshots; -T comes from the request.
+knob vmw2 vmrun-product player
+dr vmw2 call snapshot-list "vm=$W" product=player
+t_out '^error -1 The operation is not supported' \
+    "Player refuses snapshots (-T player accepted)"
+dr vmw2 dry-call snapshot-list "vm=$W" product=fusion
+t_eq "$out" "'vmrun' '-T' 'fusion' 'listSnapshots' '$W' 'showTree'" \
+    "the product goes into -T"
+rm -f "$LAB_DIR/state/vmw2/vmrun-product"
 
 echo "1..$_n"

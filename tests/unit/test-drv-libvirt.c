@@ -99,7 +99,7 @@ state_of(const char *name)
 static int
 op(enum drv_op o, const char *name, const char *uuid)
 {
-	struct drv_target	t = { name, uuid, NULL, NULL };
+	struct drv_target	t = { .name = name, .uuid = uuid, .path = NULL, .hvsh_id = NULL };
 
 	return driver_direct_op(d, URI, o, &t, NULL);
 }
@@ -229,7 +229,7 @@ test_op_errors(void **state)
 static void
 test_dry_run(void **state)
 {
-	struct drv_target	t = { "web1", TEST_UUID, NULL, "7" };
+	struct drv_target	t = { .name = "web1", .uuid = TEST_UUID, .path = NULL, .hvsh_id = "7" };
 	struct drv_spec		s = { .name = "web1", .hvsh_id = "7", .cpus = 2, .memory = 64 * MiB, .disk = 0, .image_path = NULL };
 	struct buf		b = { 0 };
 	struct hv_vm		vm;

@@ -894,8 +894,8 @@ test_plan_ops(void **state)
 		    "'virsh' 'resume' '" UUID_WEB1 "'" },
 	};
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 byname = { "web1", NULL, NULL, "4242" };
-	struct drv_target	 byuuid = { "web1", UUID_WEB1, NULL, "4242" };
+	struct drv_target	 byname = { .name = "web1", .uuid = NULL, .path = NULL, .hvsh_id = "4242" };
+	struct drv_target	 byuuid = { .name = "web1", .uuid = UUID_WEB1, .path = NULL, .hvsh_id = "4242" };
 	const char		*one[2] = { NULL, NULL };
 	size_t			 i;
 
@@ -920,7 +920,8 @@ test_plan_ops(void **state)
 }
 
 static const char *const g_probe[] = {
-	    "'virsh' 'version'",
+	    "'sh' '-c' 'test -c /dev/kvm; echo \"@@hvsh:$?@@\"; "
+	    "virsh version'",
 	NULL
 };
 
@@ -952,7 +953,7 @@ static const char *const g_destroy[] = {
 	    "| grep -qx \"  state.state=5\" || virsh destroy "
 	    "\"$1\"' 'sh' 'web1'",
 	    "'virsh' 'undefine' 'web1' '--snapshots-metadata' "
-	    "'--remove-all-storage' '--nvram' '--managed-save'",
+	    "'--nvram' '--managed-save'",
 	NULL
 };
 
@@ -961,8 +962,7 @@ static const char *const g_destroy_uuid[] = {
 	    "| grep -qx \"  state.state=5\" || virsh destroy "
 	    "\"$1\"' 'sh' '1eb01a09-b6d8-472d-98fd-85fee9b36052'",
 	    "'virsh' 'undefine' '1eb01a09-b6d8-472d-98fd-85fee9b36052' "
-	    "'--snapshots-metadata' '--remove-all-storage' '--nvram' "
-	    "'--managed-save'",
+	    "'--snapshots-metadata' '--nvram' '--managed-save'",
 	NULL
 };
 
@@ -991,7 +991,9 @@ static const char *const g_create[] = {
 	    "'",
 	    "'virsh' 'vol-create-as' 'hvsh' 'web1.qcow2' '10737418240' "
 	    "'--format' 'qcow2'",
-	    "'virsh' 'dominfo' 'web1'",
+	    "'sh' '-c' 'virsh dominfo \"$1\" || exit; echo \"@@hvsh:0@@\"; "
+	    "virsh vol-path --pool \"$2\" \"$3\"' 'sh' 'web1' 'hvsh' "
+	    "'web1.qcow2'",
 	NULL
 };
 
@@ -1014,11 +1016,269 @@ static const char *const g_create_nodisk[] = {
 	NULL
 };
 
+/* The storage, snapshot and image calls, and creates from images. */
+static const char *const g_pool_info_default[] = {
+	    "'sh' '-c' 'p=$1; d=${2:-$HOME/hvsh-disks}; virsh pool-info \"$p\" >/de"
+	    "v/null 2>&1 || { { [ -n \"$2\" ] || mkdir -p \"$d\"; } && virsh pool-d"
+	    "efine-as \"$p\" dir --target \"$d\" >/dev/null && virsh pool-autostart"
+	    " \"$p\" >/dev/null; }; virsh pool-start \"$p\" >/dev/null 2>&1; virsh "
+	    "pool-refresh \"$p\" >/dev/null || exit; virsh pool-info --bytes \"$p\""
+	    "' 'sh' 'hvsh' ''",
+	NULL
+};
+
+static const char *const g_pool_info[] = {
+	    "'sh' '-c' 'p=$1; d=${2:-$HOME/hvsh-disks}; virsh pool-info \"$p\" >/de"
+	    "v/null 2>&1 || { { [ -n \"$2\" ] || mkdir -p \"$d\"; } && virsh pool-d"
+	    "efine-as \"$p\" dir --target \"$d\" >/dev/null && virsh pool-autostart"
+	    " \"$p\" >/dev/null; }; virsh pool-start \"$p\" >/dev/null 2>&1; virsh "
+	    "pool-refresh \"$p\" >/dev/null || exit; virsh pool-info --bytes \"$p\""
+	    "' 'sh' 'hvsh-72295e84e5b2' '/srv/pools/fast'",
+	NULL
+};
+
+static const char *const g_vol_create[] = {
+	    "'sh' '-c' 'p=$1; d=${2:-$HOME/hvsh-disks}; virsh pool-info \"$p\" >/de"
+	    "v/null 2>&1 || { { [ -n \"$2\" ] || mkdir -p \"$d\"; } && virsh pool-d"
+	    "efine-as \"$p\" dir --target \"$d\" >/dev/null && virsh pool-autostart"
+	    " \"$p\" >/dev/null; }; virsh pool-start \"$p\" >/dev/null 2>&1; virsh "
+	    "pool-refresh \"$p\" >/dev/null || exit; virsh vol-create-as \"$p\" \"$"
+	    "3\" \"$4\" --format \"$5\" >/dev/null || exit; virsh vol-path --pool "
+	    "\"$p\" \"$3\"' 'sh' 'hvsh-0465700ec834' '/srv/p' 'v1.qcow2' '67108864'"
+	    " 'qcow2'",
+	NULL
+};
+
+static const char *const g_vol_create_raw[] = {
+	    "'sh' '-c' 'p=$1; d=${2:-$HOME/hvsh-disks}; virsh pool-info \"$p\" >/de"
+	    "v/null 2>&1 || { { [ -n \"$2\" ] || mkdir -p \"$d\"; } && virsh pool-d"
+	    "efine-as \"$p\" dir --target \"$d\" >/dev/null && virsh pool-autostart"
+	    " \"$p\" >/dev/null; }; virsh pool-start \"$p\" >/dev/null 2>&1; virsh "
+	    "pool-refresh \"$p\" >/dev/null || exit; virsh vol-create-as \"$p\" \"$"
+	    "3\" \"$4\" --format \"$5\" >/dev/null || exit; virsh vol-path --pool "
+	    "\"$p\" \"$3\"' 'sh' 'hvsh' '' 'v1.img' '1073741824' 'raw'",
+	NULL
+};
+
+static const char *const g_vol_attach[] = {
+	    "'sh' '-c' 't=$3; if [ -z \"$t\" ]; then x=$(virsh dumpxml \"$1\" && vi"
+	    "rsh dumpxml --inactive \"$1\") || exit; for c in b c d e f g h i j k l"
+	    " m n o p q r s t u v w x y z; do case $x in *\"dev='\\''vd$c'\\''\"*) "
+	    ";; *) t=vd$c; break;; esac; done; [ -n \"$t\" ] || { echo \"error: no "
+	    "free disk target vdb-vdz\" >&2; exit 1; }; fi; virsh attach-disk \"$1"
+	    "\" \"$2\" \"$t\" --driver qemu --subdriver \"$5\" --targetbus virtio "
+	    "\"$4\" >/dev/null || exit; echo \"$t\"' 'sh' 'web1' '/srv/p/v1.qcow2' "
+	    "'' '--config' 'qcow2'",
+	NULL
+};
+
+static const char *const g_vol_attach_live[] = {
+	    "'sh' '-c' 't=$3; if [ -z \"$t\" ]; then x=$(virsh dumpxml \"$1\" && vi"
+	    "rsh dumpxml --inactive \"$1\") || exit; for c in b c d e f g h i j k l"
+	    " m n o p q r s t u v w x y z; do case $x in *\"dev='\\''vd$c'\\''\"*) "
+	    ";; *) t=vd$c; break;; esac; done; [ -n \"$t\" ] || { echo \"error: no "
+	    "free disk target vdb-vdz\" >&2; exit 1; }; fi; virsh attach-disk \"$1"
+	    "\" \"$2\" \"$t\" --driver qemu --subdriver \"$5\" --targetbus virtio "
+	    "\"$4\" >/dev/null || exit; echo \"$t\"' 'sh' 'web1' '/srv/p/v1.qcow2' "
+	    "'vdc' '--persistent' 'qcow2'",
+	NULL
+};
+
+static const char *const g_vol_detach[] = {
+	    "'virsh' 'detach-disk' 'web1' 'vdb' '--config'",
+	NULL
+};
+
+static const char *const g_vol_detach_path[] = {
+	    "'virsh' 'detach-disk' 'web1' '/srv/p/v1.qcow2' '--persistent'",
+	NULL
+};
+
+static const char *const g_vol_resize[] = {
+	    "'sh' '-c' 'if [ -n \"$3\" ]; then virsh blockresize \"$3\" \"$1\" --si"
+	    "ze \"${2}B\" >/dev/null || exit; else virsh vol-resize \"$1\" \"$2\" >"
+	    "/dev/null || exit; fi; virsh vol-info --bytes \"$1\"' 'sh' '/srv/p/v1."
+	    "qcow2' '2147483648' ''",
+	NULL
+};
+
+static const char *const g_vol_resize_live[] = {
+	    "'sh' '-c' 'if [ -n \"$3\" ]; then virsh blockresize \"$3\" \"$1\" --si"
+	    "ze \"${2}B\" >/dev/null || exit; else virsh vol-resize \"$1\" \"$2\" >"
+	    "/dev/null || exit; fi; virsh vol-info --bytes \"$1\"' 'sh' '/srv/p/v1."
+	    "qcow2' '2147483648' 'web1'",
+	NULL
+};
+
+static const char *const g_vol_remove[] = {
+	    "'sh' '-c' 'if [ ! -e \"$1\" ]; then echo \"error: storage volume not f"
+	    "ound: $1\" >&2; exit 1; fi; virsh vol-delete \"$1\" >/dev/null 2>&1 &&"
+	    " exit 0; for q in $(virsh pool-list --name); do virsh pool-refresh \"$"
+	    "q\" >/dev/null 2>&1; done; e=$(virsh vol-delete \"$1\" 2>&1 >/dev/null"
+	    ") && exit 0; case $e in *\"not found\"*) [ -e \"$1\" ] && e=\"error: c"
+	    "annot remove $1: no storage pool holds it\";; esac; printf \"%s\\n\" "
+	    "\"$e\" >&2; exit 1' 'sh' '/srv/p/v1.qcow2'",
+	NULL
+};
+
+static const char *const g_snap_create[] = {
+	    "'virsh' 'snapshot-create-as' 'web1' 's1'",
+	NULL
+};
+
+static const char *const g_snap_create_desc[] = {
+	    "'virsh' 'snapshot-create-as' 'web1' 's1' '--description' '-- before '"
+	    "\\''upgrade'\\'' $(x)'",
+	NULL
+};
+
+static const char *const g_snap_revert[] = {
+	    "'virsh' 'snapshot-revert' 'web1' 's1'",
+	NULL
+};
+
+static const char *const g_snap_remove[] = {
+	    "'virsh' 'snapshot-delete' 'web1' 's1'",
+	NULL
+};
+
+static const char *const g_snap_list[] = {
+	    "'virsh' 'snapshot-list' 'web1' '--parent'",
+	NULL
+};
+
+static const char *const g_capture[] = {
+	    "'sh' '-c' 'if [ -e \"$2\" ]; then echo \"error: $2 already exists\" >&"
+	    "2; exit 1; fi; if [ -n \"$3\" ]; then qemu-img convert -O qcow2 -l \"s"
+	    "napshot.name=$3\" \"$1\" \"$2.part\"; else qemu-img convert -O qcow2 "
+	    "\"$1\" \"$2.part\"; fi || { rm -f \"$2.part\"; exit 1; }; mv \"$2.part"
+	    "\" \"$2\" && qemu-img info --output=json \"$2\"' 'sh' '/srv/p/web1.qco"
+	    "w2' '/srv/img/t.qcow2' ''",
+	NULL
+};
+
+static const char *const g_capture_snap[] = {
+	    "'sh' '-c' 'if [ -e \"$2\" ]; then echo \"error: $2 already exists\" >&"
+	    "2; exit 1; fi; if [ -n \"$3\" ]; then qemu-img convert -O qcow2 -l \"s"
+	    "napshot.name=$3\" \"$1\" \"$2.part\"; else qemu-img convert -O qcow2 "
+	    "\"$1\" \"$2.part\"; fi || { rm -f \"$2.part\"; exit 1; }; mv \"$2.part"
+	    "\" \"$2\" && qemu-img info --output=json \"$2\"' 'sh' '/srv/p/web1.qco"
+	    "w2' '/srv/img/t.qcow2' 's1'",
+	NULL
+};
+
+static const char *const g_image_sum[] = {
+	    "'sha256sum' '--' '/srv/img/t.qcow2'",
+	NULL
+};
+
+static const char *const g_set_id[] = {
+	    "'sh' '-c' 'virsh metadata \"$1\" \"$2\" --key hvsh --set \"$3\" --conf"
+	    "ig >/dev/null || exit; virsh domstats --state \"$1\" 2>/dev/null | gre"
+	    "p -qx \"  state.state=5\" || virsh metadata \"$1\" \"$2\" --key hvsh -"
+	    "-set \"$3\" --live >/dev/null' 'sh' 'web1' 'https://hvsh.invalid/ns/1'"
+	    " '<instance id=\"4242\"/>'",
+	NULL
+};
+
+static const char *const g_create_overlay[] = {
+	    "'sh' '-c' 'p=$1; d=${2:-$HOME/hvsh-disks}; virsh pool-info \"$p\" >/de"
+	    "v/null 2>&1 || { { [ -n \"$2\" ] || mkdir -p \"$d\"; } && virsh pool-d"
+	    "efine-as \"$p\" dir --target \"$d\" >/dev/null && virsh pool-autostart"
+	    " \"$p\" >/dev/null; }; virsh pool-start \"$p\" >/dev/null 2>&1; virsh "
+	    "pool-refresh \"$p\" >/dev/null || exit; ' 'sh' 'hvsh-0465700ec834' '/s"
+	    "rv/p'",
+	    "'sh' '-c' 'printf \"%s\" \"$1\" | virsh define /dev/stdin' 'sh' '<doma"
+	    "in type=\"kvm\"><name>web1</name><memory unit=\"KiB\">2097152</memory>"
+	    "<vcpu>2</vcpu><metadata><hvsh:instance xmlns:hvsh=\"https://hvsh.inval"
+	    "id/ns/1\" id=\"4242\"/></metadata><os><type machine=\"q35\">hvm</type>"
+	    "</os><devices><disk type=\"volume\" device=\"disk\"><driver name=\"qem"
+	    "u\" type=\"qcow2\"/><source pool=\"hvsh-0465700ec834\" volume=\"web1.q"
+	    "cow2\"/><target dev=\"vda\" bus=\"virtio\"/></disk><interface type=\"n"
+	    "etwork\"><source network=\"default\"/><model type=\"virtio\"/></interf"
+	    "ace><controller type=\"pci\" index=\"0\" model=\"pcie-root\"/><control"
+	    "ler type=\"pci\" index=\"1\" model=\"pcie-root-port\"/><controller typ"
+	    "e=\"pci\" index=\"2\" model=\"pcie-root-port\"/><controller type=\"pci"
+	    "\" index=\"3\" model=\"pcie-root-port\"/><controller type=\"pci\" inde"
+	    "x=\"4\" model=\"pcie-root-port\"/><controller type=\"usb\" model=\"non"
+	    "e\"/><serial type=\"pty\"/><console type=\"pty\"/></devices></domain>'",
+	    "'sh' '-c' 'd=${4:-$HOME/hvsh-disks}/$5; if [ -e \"$d\" ]; then echo \""
+	    "error: volume $d already exists\" >&2; exit 1; fi; if [ \"$1\" = copy "
+	    "]; then qemu-img convert -O qcow2 -f \"$3\" \"$2\" \"$d\" && { [ -z \""
+	    "$6\" ] || qemu-img resize -q \"$d\" \"$6\"; }; else qemu-img create -q"
+	    " -f qcow2 -b \"$2\" -F \"$3\" \"$d\" ${6:+\"$6\"}; fi || { rm -f \"$d"
+	    "\"; exit 1; }; virsh pool-refresh \"$7\" >/dev/null' 'sh' 'overlay' '/"
+	    "srv/img/deb.qcow2' 'qcow2' '/srv/p' 'web1.qcow2' '' 'hvsh-0465700ec834"
+	    "'",
+	    "'sh' '-c' 'virsh dominfo \"$1\" || exit; echo \"@@hvsh:0@@\"; virsh vo"
+	    "l-path --pool \"$2\" \"$3\"' 'sh' 'web1' 'hvsh-0465700ec834' 'web1.qco"
+	    "w2'",
+	NULL
+};
+
+static const char *const g_create_copy[] = {
+	    "'sh' '-c' 'virsh pool-info hvsh >/dev/null 2>&1 || { mkdir -p \"$HOME/"
+	    "hvsh-disks\" && virsh pool-define-as hvsh dir --target \"$HOME/hvsh-di"
+	    "sks\" >/dev/null && virsh pool-autostart hvsh >/dev/null; }; virsh poo"
+	    "l-start hvsh >/dev/null 2>&1; virsh pool-refresh hvsh >/dev/null'",
+	    "'sh' '-c' 'printf \"%s\" \"$1\" | virsh define /dev/stdin' 'sh' '<doma"
+	    "in type=\"qemu\"><name>web1</name><memory unit=\"KiB\">1048576</memory"
+	    "><vcpu>1</vcpu><metadata><hvsh:instance xmlns:hvsh=\"https://hvsh.inva"
+	    "lid/ns/1\" id=\"4242\"/></metadata><os><type machine=\"q35\">hvm</type"
+	    "></os><devices><disk type=\"volume\" device=\"disk\"><driver name=\"qe"
+	    "mu\" type=\"qcow2\"/><source pool=\"hvsh\" volume=\"web1.qcow2\"/><tar"
+	    "get dev=\"vda\" bus=\"virtio\"/></disk><controller type=\"pci\" index="
+	    "\"0\" model=\"pcie-root\"/><controller type=\"pci\" index=\"1\" model="
+	    "\"pcie-root-port\"/><controller type=\"pci\" index=\"2\" model=\"pcie-"
+	    "root-port\"/><controller type=\"pci\" index=\"3\" model=\"pcie-root-po"
+	    "rt\"/><controller type=\"pci\" index=\"4\" model=\"pcie-root-port\"/><"
+	    "controller type=\"usb\" model=\"none\"/><serial type=\"pty\"/><console"
+	    " type=\"pty\"/></devices></domain>'",
+	    "'sh' '-c' 'd=${4:-$HOME/hvsh-disks}/$5; if [ -e \"$d\" ]; then echo \""
+	    "error: volume $d already exists\" >&2; exit 1; fi; if [ \"$1\" = copy "
+	    "]; then qemu-img convert -O qcow2 -f \"$3\" \"$2\" \"$d\" && { [ -z \""
+	    "$6\" ] || qemu-img resize -q \"$d\" \"$6\"; }; else qemu-img create -q"
+	    " -f qcow2 -b \"$2\" -F \"$3\" \"$d\" ${6:+\"$6\"}; fi || { rm -f \"$d"
+	    "\"; exit 1; }; virsh pool-refresh \"$7\" >/dev/null' 'sh' 'copy' '/srv"
+	    "/img/deb.img' 'raw' '' 'web1.qcow2' '10737418240' 'hvsh'",
+	    "'sh' '-c' 'virsh dominfo \"$1\" || exit; echo \"@@hvsh:0@@\"; virsh vo"
+	    "l-path --pool \"$2\" \"$3\"' 'sh' 'web1' 'hvsh' 'web1.qcow2'",
+	NULL
+};
+
+static const char *const g_create_iso[] = {
+	    "'sh' '-c' 'virsh pool-info hvsh >/dev/null 2>&1 || { mkdir -p \"$HOME/"
+	    "hvsh-disks\" && virsh pool-define-as hvsh dir --target \"$HOME/hvsh-di"
+	    "sks\" >/dev/null && virsh pool-autostart hvsh >/dev/null; }; virsh poo"
+	    "l-start hvsh >/dev/null 2>&1; virsh pool-refresh hvsh >/dev/null'",
+	    "'sh' '-c' 'printf \"%s\" \"$1\" | virsh define /dev/stdin' 'sh' '<doma"
+	    "in type=\"qemu\"><name>web1</name><memory unit=\"KiB\">1048576</memory"
+	    "><vcpu>1</vcpu><metadata><hvsh:instance xmlns:hvsh=\"https://hvsh.inva"
+	    "lid/ns/1\" id=\"4242\"/></metadata><os><type machine=\"q35\">hvm</type"
+	    "><boot dev=\"cdrom\"/><boot dev=\"hd\"/></os><devices><disk type=\"vol"
+	    "ume\" device=\"disk\"><driver name=\"qemu\" type=\"qcow2\"/><source po"
+	    "ol=\"hvsh\" volume=\"web1.qcow2\"/><target dev=\"vda\" bus=\"virtio\"/"
+	    "></disk><disk type=\"file\" device=\"cdrom\"><driver name=\"qemu\" typ"
+	    "e=\"raw\"/><source file=\"/srv/iso/a&amp;b.iso\"/><target dev=\"sda\" "
+	    "bus=\"sata\"/><readonly/></disk><controller type=\"pci\" index=\"0\" m"
+	    "odel=\"pcie-root\"/><controller type=\"pci\" index=\"1\" model=\"pcie-"
+	    "root-port\"/><controller type=\"pci\" index=\"2\" model=\"pcie-root-po"
+	    "rt\"/><controller type=\"pci\" index=\"3\" model=\"pcie-root-port\"/><"
+	    "controller type=\"pci\" index=\"4\" model=\"pcie-root-port\"/><control"
+	    "ler type=\"usb\" model=\"none\"/><serial type=\"pty\"/><console type="
+	    "\"pty\"/></devices></domain>'",
+	    "'virsh' 'vol-create-as' 'hvsh' 'web1.qcow2' '8589934592' '--format' 'q"
+	    "cow2'",
+	    "'sh' '-c' 'virsh dominfo \"$1\" || exit; echo \"@@hvsh:0@@\"; virsh vo"
+	    "l-path --pool \"$2\" \"$3\"' 'sh' 'web1' 'hvsh' 'web1.qcow2'",
+	NULL
+};
+
 static void
 test_plan_destroy(void **state)
 {
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 t = { "web1", NULL, NULL, NULL };
+	struct drv_target	 t = { .name = "web1", .uuid = NULL, .path = NULL, .hvsh_id = NULL };
 
 	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
 	plan_is(&p, g_destroy);
@@ -1074,7 +1334,7 @@ static void
 test_plan_refused(void **state)
 {
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 t = { NULL, NULL, NULL, NULL };
+	struct drv_target	 t = { .name = NULL, .uuid = NULL, .path = NULL, .hvsh_id = NULL };
 	struct drv_spec		 s;
 	size_t			 i;
 	int			 op;
@@ -1113,10 +1373,35 @@ test_plan_refused(void **state)
 	assert_int_equal(d->create(&s, &p), ERR_INVAL);
 	s = (struct drv_spec){ .name = "ok", .hvsh_id = NULL, .cpus = 1, .memory = 1LL << 30, .disk = 0, .image_path = NULL };
 	assert_int_equal(d->create(&s, &p), ERR_INVAL);
-	s = (struct drv_spec){ .name = "ok", .hvsh_id = "1", .cpus = 1, .memory = 1LL << 30, .disk = 1LL << 30, .image_path = "/srv/images/centos.qcow2" };
-	assert_int_equal(d->create(&s, &p), ERR_INVAL);
-	assert_non_null(strstr(err_msg(), "not supported"));
-	assert_int_equal(p.n, 0);
+	/* Images: a path hvsh built, a kind and format it knows. */
+	{
+		static const struct drv_spec bad[] = {
+			{ .image_path = "centos.qcow2", .image_kind = "template" },
+			{ .image_path = "/srv/a\nb.qcow2", .image_kind = "template" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = NULL },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "vmx" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "template", .image_format = "vmdk" },
+			{ .image_path = "/srv/c.iso", .image_kind = "iso", .image_format = "qcow2" },
+			{ .image_path = NULL, .image_kind = "iso" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .pool = "rel/dir" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .pool = "/srv/p\n" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .network = "-net" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .network = "a b" },
+			{ .image_path = "/srv/c.qcow2", .image_kind = "disk", .domtype = "xen" },
+		};
+
+		for (i = 0; i < nitems(bad); i++) {
+			s = bad[i];
+			s.name = "ok";
+			s.hvsh_id = "1";
+			s.cpus = 1;
+			s.memory = 1LL << 30;
+			s.disk = 1LL << 30;
+			if (d->create(&s, &p) != ERR_INVAL)
+				fail_msg("bad image spec %zu accepted", i);
+			assert_int_equal(p.n, 0);
+		}
+	}
 }
 
 /* What sh makes of a command line: its words, each followed by a NUL. */
@@ -1172,7 +1457,7 @@ test_quote_round_trip(void **state)
 		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
 	};
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 t = { NULL, NULL, NULL, NULL };
+	struct drv_target	 t = { .name = NULL, .uuid = NULL, .path = NULL, .hvsh_id = NULL };
 	struct drv_spec		 s;
 	size_t			 i;
 	int			 op;
@@ -1356,7 +1641,7 @@ test_ops_run(void **state)
 	static const char off[] =
 	    "Domain: 'web1'\n  state.state=5\n  state.reason=2\n\n";
 	struct drv_plan		 p = { { NULL }, 0 };
-	struct drv_target	 t = { "web1", NULL, NULL, NULL };
+	struct drv_target	 t = { .name = "web1", .uuid = NULL, .path = NULL, .hvsh_id = NULL };
 	struct tp_result	 res;
 	struct hv_error		 e;
 	char			*log;
@@ -1373,8 +1658,7 @@ test_ops_run(void **state)
 	/* destroy of a running domain: off first, then undefine. */
 	fake("domstats_--state_web1_", running, strlen(running), NULL, 0);
 	fake("destroy_web1_", "Domain 'web1' destroyed\n\n", 25, NULL, 0);
-	fake("undefine_web1_--snapshots-metadata_--remove-all-storage_--nvram_"
-	    "--managed-save_", "Domain 'web1' has been undefined\n\n", 34,
+	fake("undefine_web1_--snapshots-metadata_--nvram_--managed-save_", "Domain 'web1' has been undefined\n\n", 34,
 	    NULL, 0);
 	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
 	assert_int_equal(run_plan(&p, &res), 0);
@@ -1382,8 +1666,7 @@ test_ops_run(void **state)
 	log = fake_log();
 	assert_string_equal(log, "domstats|--state|web1|\n"
 	    "destroy|web1|\n"
-	    "undefine|web1|--snapshots-metadata|--remove-all-storage|"
-	    "--nvram|--managed-save|\n");
+	    "undefine|web1|--snapshots-metadata|--nvram|--managed-save|\n");
 	free(log);
 
 	/* of a stopped one: no destroy, which would fail. */
@@ -1395,8 +1678,7 @@ test_ops_run(void **state)
 	tp_result_free(&res);
 	log = fake_log();
 	assert_string_equal(log, "domstats|--state|web1|\n"
-	    "undefine|web1|--snapshots-metadata|--remove-all-storage|"
-	    "--nvram|--managed-save|\n");
+	    "undefine|web1|--snapshots-metadata|--nvram|--managed-save|\n");
 	free(log);
 
 	/* of a missing one: virsh's own error, and nothing undefined. */
@@ -1450,6 +1732,9 @@ test_create_runs(void **state)
 	    "Vol web1.qcow2 created\n\n", 24, NULL, 0);
 	fake("dominfo_web1_", lab_dominfo_web1, strlen(lab_dominfo_web1),
 	    NULL, 0);
+	path = xasprintf("%s/hvsh-disks/web1.qcow2\n\n", getenv("HOME"));
+	fake("vol-path_--pool_hvsh_web1.qcow2_", path, strlen(path), NULL, 0);
+	free(path);
 	assert_int_equal(d->create(&s, &p), 0);
 	assert_int_equal(run_plan(&p, &res), 0);
 	log = fake_log();
@@ -1460,7 +1745,8 @@ test_create_runs(void **state)
 	    "pool-refresh|hvsh|\n"
 	    "define|/dev/stdin|\n"
 	    "vol-create-as|hvsh|web1.qcow2|67108864|--format|qcow2|\n"
-	    "dominfo|web1|\n", getenv("HOME"));
+	    "dominfo|web1|\n"
+	    "vol-path|--pool|hvsh|web1.qcow2|\n", getenv("HOME"));
 	assert_string_equal(log, path);
 	free(path);
 	free(log);
@@ -1486,6 +1772,9 @@ test_create_runs(void **state)
 	assert_string_equal(vm.uuid, UUID_WEB1);
 	assert_int_equal(vm.cpus, 2);
 	assert_int_equal(vm.memory, 49152 * KiB);
+	path = xasprintf("%s/hvsh-disks/web1.qcow2", getenv("HOME"));
+	assert_string_equal(vm.disk, path);
+	free(path);
 	hv_vm_clear(&vm);
 	tp_result_free(&res);
 
@@ -1497,7 +1786,7 @@ test_create_runs(void **state)
 	assert_string_equal(log, "pool-info|hvsh|\npool-start|hvsh|\n"
 	    "pool-refresh|hvsh|\ndefine|/dev/stdin|\n"
 	    "vol-create-as|hvsh|web1.qcow2|67108864|--format|qcow2|\n"
-	    "dominfo|web1|\n");
+	    "dominfo|web1|\nvol-path|--pool|hvsh|web1.qcow2|\n");
 	free(log);
 
 	/* A taken name stops the plan at define, before any volume. */
@@ -1924,6 +2213,472 @@ test_create_read(void **state)
 	hv_vm_clear(&vm);
 }
 
+
+/* Plans one call; fails the test if it does not plan. */
+static void
+call_is(enum drv_call c, const struct drv_req *r, const char *const *want)
+{
+	struct drv_plan	p = { { NULL }, 0 };
+
+	assert_non_null(d->call[c]);
+	if (d->call[c](r, &p) != 0)
+		fail_msg("%s: %s", drv_call_name(c), err_msg());
+	plan_is(&p, want);
+	round_trip(&p);
+	drv_plan_clear(&p);
+}
+
+static void
+test_plan_calls(void **state)
+{
+	struct drv_req	r;
+	struct drv_plan	p = { { NULL }, 0 };
+	struct drv_spec	s;
+	size_t		k;
+
+	for (k = 0; k < DRV_CALL__COUNT; k++)
+		assert_non_null(d->call[k]);
+	memset(&r, 0, sizeof r);
+	call_is(DRV_POOL_INFO, &r, g_pool_info_default);
+	r.pool = "/srv/pools/fast/";
+	call_is(DRV_POOL_INFO, &r, g_pool_info);
+	/* The same directory, the same pool. */
+	r.pool = "/srv/pools/fast";
+	call_is(DRV_POOL_INFO, &r, g_pool_info);
+
+	memset(&r, 0, sizeof r);
+	r.pool = "/srv/p";
+	r.volume = "v1";
+	r.size = 64LL << 20;
+	call_is(DRV_VOL_CREATE, &r, g_vol_create);
+	r.pool = NULL;
+	r.size = 1LL << 30;
+	r.format = "raw";
+	call_is(DRV_VOL_CREATE, &r, g_vol_create_raw);
+
+	memset(&r, 0, sizeof r);
+	r.vm.name = "web1";
+	r.vol_path = "/srv/p/v1.qcow2";
+	call_is(DRV_VOL_ATTACH, &r, g_vol_attach);
+	r.device = "vdc";
+	r.running = 1;
+	call_is(DRV_VOL_ATTACH, &r, g_vol_attach_live);
+	r.device = "vdb";
+	r.running = 0;
+	r.vol_path = NULL;
+	call_is(DRV_VOL_DETACH, &r, g_vol_detach);
+	r.device = NULL;
+	r.vol_path = "/srv/p/v1.qcow2";
+	r.running = 1;
+	call_is(DRV_VOL_DETACH, &r, g_vol_detach_path);
+
+	memset(&r, 0, sizeof r);
+	r.vol_path = "/srv/p/v1.qcow2";
+	r.size = 2LL << 30;
+	call_is(DRV_VOL_RESIZE, &r, g_vol_resize);
+	/* Attached to a stopped domain: still vol-resize. */
+	r.vm.name = "web1";
+	call_is(DRV_VOL_RESIZE, &r, g_vol_resize);
+	r.running = 1;
+	call_is(DRV_VOL_RESIZE, &r, g_vol_resize_live);
+	call_is(DRV_VOL_REMOVE, &r, g_vol_remove);
+
+	memset(&r, 0, sizeof r);
+	r.vm.name = "web1";
+	r.snapshot = "s1";
+	call_is(DRV_SNAP_CREATE, &r, g_snap_create);
+	r.description = "-- before 'upgrade' $(x)";
+	r.memory = 1;
+	r.running = 1;
+	call_is(DRV_SNAP_CREATE, &r, g_snap_create_desc);
+	call_is(DRV_SNAP_REVERT, &r, g_snap_revert);
+	call_is(DRV_SNAP_REMOVE, &r, g_snap_remove);
+	call_is(DRV_SNAP_LIST, &r, g_snap_list);
+
+	memset(&r, 0, sizeof r);
+	r.vm.name = "web1";
+	r.vol_path = "/srv/p/web1.qcow2";
+	r.dest = "/srv/img/t.qcow2";
+	call_is(DRV_CAPTURE, &r, g_capture);
+	r.snapshot = "s1";
+	call_is(DRV_CAPTURE, &r, g_capture_snap);
+	call_is(DRV_IMAGE_SUM, &r, g_image_sum);
+	memset(&r, 0, sizeof r);
+	r.vm.name = "web1";
+	r.vm.hvsh_id = "4242";
+	call_is(DRV_SET_ID, &r, g_set_id);
+
+	s = (struct drv_spec){ .name = "web1", .hvsh_id = "4242", .cpus = 2,
+	    .memory = 2LL << 30, .disk = 0, .image_path = "/srv/img/deb.qcow2",
+	    .image_kind = "template", .image_format = "qcow2",
+	    .pool = "/srv/p", .network = "default", .domtype = "kvm" };
+	assert_int_equal(d->create(&s, &p), 0);
+	plan_is(&p, g_create_overlay);
+	drv_plan_clear(&p);
+	s = (struct drv_spec){ .name = "web1", .hvsh_id = "4242", .cpus = 1,
+	    .memory = 1LL << 30, .disk = 10LL << 30,
+	    .image_path = "/srv/img/deb.img", .image_kind = "disk",
+	    .image_format = "raw", .full = 1 };
+	assert_int_equal(d->create(&s, &p), 0);
+	plan_is(&p, g_create_copy);
+	drv_plan_clear(&p);
+	s = (struct drv_spec){ .name = "web1", .hvsh_id = "4242", .cpus = 1,
+	    .memory = 1LL << 30, .disk = 8LL << 30,
+	    .image_path = "/srv/iso/a&b.iso", .image_kind = "iso" };
+	assert_int_equal(d->create(&s, &p), 0);
+	plan_is(&p, g_create_iso);
+	round_trip(&p);
+	drv_plan_clear(&p);
+}
+
+/* Every call refuses what hvsh would never send, and plans nothing. */
+static void
+test_calls_refused(void **state)
+{
+	static const char *const badpath[] = {
+		"", "relative/v1.qcow2", "v1", "/srv/a\nb", "/srv/\x1b[2J",
+		"-/x", "/srv/x\r",
+	};
+	struct drv_plan	p = { { NULL }, 0 };
+	struct drv_req	r, ok;
+	size_t		i, k;
+
+	memset(&ok, 0, sizeof ok);
+	ok.vm.name = "web1";
+	ok.vm.hvsh_id = "1";
+	ok.pool = "/srv/p";
+	ok.volume = "v1";
+	ok.vol_path = "/srv/p/v1.qcow2";
+	ok.device = "vdb";
+	ok.size = 1LL << 30;
+	ok.snapshot = "s1";
+	ok.dest = "/srv/img/t.qcow2";
+	for (k = 0; k < DRV_CALL__COUNT; k++) {
+		/* The good request plans: the refusals below are real. */
+		assert_int_equal(d->call[k](&ok, &p), 0);
+		drv_plan_clear(&p);
+		for (i = 0; i < nitems(hostile); i++) {
+			r = ok;
+			r.vm.name = hostile[i];
+			if (k == DRV_POOL_INFO || k == DRV_VOL_CREATE ||
+			    k == DRV_VOL_REMOVE || k == DRV_IMAGE_SUM ||
+			    k == DRV_CAPTURE || k == DRV_VOL_RESIZE)
+				continue;	/* no instance involved */
+			if (d->call[k](&r, &p) != ERR_INVAL)
+				fail_msg("%s: instance '%s' accepted",
+				    drv_call_name((enum drv_call)k), hostile[i]);
+			assert_int_equal(p.n, 0);
+		}
+	}
+	for (i = 0; i < nitems(hostile); i++) {
+		r = ok;
+		r.volume = hostile[i];
+		assert_int_equal(d->call[DRV_VOL_CREATE](&r, &p), ERR_INVAL);
+		r = ok;
+		r.snapshot = hostile[i];
+		assert_int_equal(d->call[DRV_SNAP_CREATE](&r, &p), ERR_INVAL);
+		assert_int_equal(d->call[DRV_SNAP_REVERT](&r, &p), ERR_INVAL);
+		assert_int_equal(d->call[DRV_SNAP_REMOVE](&r, &p), ERR_INVAL);
+		assert_int_equal(d->call[DRV_CAPTURE](&r, &p), ERR_INVAL);
+		r = ok;
+		r.vm.hvsh_id = hostile[i];
+		assert_int_equal(d->call[DRV_SET_ID](&r, &p), ERR_INVAL);
+		r = ok;
+		r.device = hostile[i];
+		if (hostile[i][0] != '\0' && d->call[DRV_VOL_ATTACH](&r, &p) !=
+		    ERR_INVAL && strspn(hostile[i],
+		    "abcdefghijklmnopqrstuvwxyz0123456789") !=
+		    strlen(hostile[i]))
+			fail_msg("device '%s' accepted", hostile[i]);
+		drv_plan_clear(&p);
+	}
+	for (i = 0; i < nitems(badpath); i++) {
+		r = ok;
+		r.pool = badpath[i];
+		assert_int_equal(d->call[DRV_POOL_INFO](&r, &p), ERR_INVAL);
+		assert_int_equal(d->call[DRV_VOL_CREATE](&r, &p), ERR_INVAL);
+		r = ok;
+		r.vol_path = badpath[i];
+		assert_int_equal(d->call[DRV_VOL_ATTACH](&r, &p), ERR_INVAL);
+		assert_int_equal(d->call[DRV_VOL_RESIZE](&r, &p), ERR_INVAL);
+		assert_int_equal(d->call[DRV_VOL_REMOVE](&r, &p), ERR_INVAL);
+		assert_int_equal(d->call[DRV_CAPTURE](&r, &p), ERR_INVAL);
+		r = ok;
+		r.dest = badpath[i];
+		assert_int_equal(d->call[DRV_CAPTURE](&r, &p), ERR_INVAL);
+		assert_int_equal(d->call[DRV_IMAGE_SUM](&r, &p), ERR_INVAL);
+		assert_int_equal(p.n, 0);
+	}
+	r = ok;
+	r.device = NULL;
+	r.vol_path = NULL;
+	assert_int_equal(d->call[DRV_VOL_DETACH](&r, &p), ERR_INVAL);
+	r = ok;
+	r.size = 0;
+	assert_int_equal(d->call[DRV_VOL_CREATE](&r, &p), ERR_INVAL);
+	assert_int_equal(d->call[DRV_VOL_RESIZE](&r, &p), ERR_INVAL);
+	r.size = -1;
+	assert_int_equal(d->call[DRV_VOL_RESIZE](&r, &p), ERR_INVAL);
+	r = ok;
+	r.format = "vmdk";
+	assert_int_equal(d->call[DRV_VOL_CREATE](&r, &p), ERR_INVAL);
+	r.format = "qcow2 --x";
+	assert_int_equal(d->call[DRV_VOL_ATTACH](&r, &p), ERR_INVAL);
+	r = ok;
+	r.description = "two\nlines";
+	assert_int_equal(d->call[DRV_SNAP_CREATE](&r, &p), ERR_INVAL);
+	r = ok;
+	r.vm.hvsh_id = NULL;
+	assert_int_equal(d->call[DRV_SET_ID](&r, &p), ERR_INVAL);
+	assert_int_equal(p.n, 0);
+}
+
+/* call_read of text as the last step's stdout. */
+static int
+call_text(enum drv_call c, const struct drv_req *r, const char *text,
+    size_t len, struct drv_reply *reply)
+{
+	struct tp_result	res;
+	int			rc;
+
+	result_of(&res, text, len, "");
+	rc = d->call_read[c](r, &res, reply);
+	tp_result_free(&res);
+	return rc;
+}
+
+static void
+test_call_readers(void **state)
+{
+	/* pool-info --bytes and vol-info --bytes on the lab (libvirt 9.0). */
+	static const char pool_info[] =
+	    "Name:           hvsh-3b1fc1c2a5d4\n"
+	    "UUID:           0bb3a8d5-2b7e-4c36-9b36-4d7a8b0c5f11\n"
+	    "State:          running\n"
+	    "Persistent:     yes\n"
+	    "Autostart:      yes\n"
+	    "Capacity:       105089261568\n"
+	    "Allocation:     52172439552\n"
+	    "Available:      52916822016\n\n";
+	/* vol-info --bytes (libvirt 9.0) */
+	static const char vol_info[] =
+	    "Name:           v1.qcow2\n"
+	    "Type:           file\n"
+	    "Capacity:       100663296 bytes\n"
+	    "Allocation:     200704 bytes\n\n";
+	/* qemu-img 7.2 info --output=json of an overlay. */
+	static const char img_json[] =
+	    "{\n    \"backing-filename-format\": \"qcow2\",\n"
+	    "    \"virtual-size\": 33554432,\n"
+	    "    \"filename\": \"/tmp/o.qcow2\",\n"
+	    "    \"cluster-size\": 65536,\n    \"format\": \"qcow2\",\n"
+	    "    \"actual-size\": 200704,\n    \"format-specific\": {\n"
+	    "        \"type\": \"qcow2\",\n        \"data\": {\n"
+	    "            \"compat\": \"1.1\",\n"
+	    "            \"refcount-bits\": 16,\n"
+	    "            \"corrupt\": false\n        }\n    },\n"
+	    "    \"full-backing-filename\": \"/tmp/b.qcow2\",\n"
+	    "    \"backing-filename\": \"/tmp/b.qcow2\",\n"
+	    "    \"dirty-flag\": false\n}\n";
+	static const char sum[] = "e1fdb1fb2b8b0fd7a8e9f41f54858c1c55bbf280"
+	    "60e778f0b74acdf3b8d8c723  /srv/img/t.qcow2\n";
+	struct drv_reply	reply;
+	struct drv_req		r;
+	char			*b;
+	const char		*cb;
+	size_t			 n;
+
+	memset(&r, 0, sizeof r);
+	r.size = 64LL << 20;
+	r.dest = "/srv/img/t.qcow2";
+	drv_reply_init(&reply);
+	assert_int_equal(call_text(DRV_POOL_INFO, &r, pool_info,
+	    strlen(pool_info), &reply), 0);
+	assert_int_equal(reply.capacity, 105089261568LL);
+	assert_int_equal(reply.used, 52172439552LL);
+	assert_int_equal(call_text(DRV_VOL_RESIZE, &r, vol_info,
+	    strlen(vol_info), &reply), 0);
+	assert_int_equal(reply.size, 100663296);
+	drv_reply_clear(&reply);
+	/* Without --bytes, or cut before Allocation: no answer. */
+	assert_int_equal(call_text(DRV_POOL_INFO, &r, "Name:           x\n"
+	    "Capacity:       97.87 GiB\nAllocation:     48.59 GiB\n\n", 66,
+	    &reply), ERR_INVAL);
+	for (n = 0; n < strlen(pool_info); n++)
+		if (n < 183 && call_text(DRV_POOL_INFO, &r, pool_info, n,
+		    &reply) == 0)
+			fail_msg("pool-info cut at %zu was read", n);
+	assert_int_equal(reply.capacity, -1);
+
+	assert_int_equal(call_text(DRV_VOL_CREATE, &r, "/srv/p/v1.qcow2\n\n",
+	    17, &reply), 0);
+	assert_string_equal(reply.path, "/srv/p/v1.qcow2");
+	assert_int_equal(reply.size, 64LL << 20);
+	drv_reply_clear(&reply);
+	assert_int_equal(call_text(DRV_VOL_CREATE, &r, "Vol v1 created\n\n",
+	    16, &reply), ERR_INVAL);
+	assert_int_equal(call_text(DRV_VOL_CREATE, &r, "/a\n/b\n", 6,
+	    &reply), ERR_INVAL);
+	assert_int_equal(call_text(DRV_VOL_CREATE, &r, "", 0, &reply),
+	    ERR_INVAL);
+	assert_null(reply.path);
+
+	assert_int_equal(call_text(DRV_VOL_ATTACH, &r, "vdb\n", 4, &reply), 0);
+	assert_string_equal(reply.device, "vdb");
+	drv_reply_clear(&reply);
+	assert_int_equal(call_text(DRV_VOL_ATTACH, &r, "Disk attached "
+	    "successfully\n", 27, &reply), ERR_INVAL);
+	assert_int_equal(call_text(DRV_VOL_ATTACH, &r, "vd\x1b[2J\n", 7,
+	    &reply), ERR_INVAL);
+
+	b = block("virsh-derived-DERIVED.txt", "virsh snapshot-list web01");
+	assert_int_equal(call_text(DRV_SNAP_LIST, &r, b, strlen(b), &reply),
+	    0);
+	assert_int_equal(reply.snaps.n, 2);
+	assert_string_equal(reply.snaps.v[0].name, "snap1");
+	assert_string_equal(reply.snaps.v[1].state, "shutoff");
+	drv_reply_clear(&reply);
+	assert_int_equal(call_text(DRV_SNAP_LIST, &r, " Name   Id\n"
+	    "-----------\n x      1\n\n", 35, &reply), ERR_INVAL);
+	free(b);
+
+	assert_int_equal(call_text(DRV_CAPTURE, &r, img_json,
+	    strlen(img_json), &reply), 0);
+	assert_string_equal(reply.path, "/srv/img/t.qcow2");
+	assert_int_equal(reply.size, 33554432);
+	drv_reply_clear(&reply);
+	for (n = 0; n < 60; n++)
+		if (call_text(DRV_CAPTURE, &r, img_json, n, &reply) == 0)
+			fail_msg("qemu-img info cut at %zu was read", n);
+	/* A nested virtual-size is not the image's. */
+	cb = "{\"children\": [{\"virtual-size\": 5}], \"virtual-size\": 7}";
+	assert_int_equal(call_text(DRV_CAPTURE, &r, cb, strlen(cb), &reply), 0);
+	assert_int_equal(reply.size, 7);
+	drv_reply_clear(&reply);
+	cb = "{\"x\": \"\\\"virtual-size\\\": 5\"}";
+	assert_int_equal(call_text(DRV_CAPTURE, &r, cb, strlen(cb), &reply),
+	    ERR_INVAL);
+
+	assert_int_equal(call_text(DRV_IMAGE_SUM, &r, sum, strlen(sum),
+	    &reply), 0);
+	assert_string_equal(reply.sha256, "e1fdb1fb2b8b0fd7a8e9f41f54858c1c"
+	    "55bbf28060e778f0b74acdf3b8d8c723");
+	drv_reply_clear(&reply);
+	for (n = 0; n < 66; n++)
+		if (call_text(DRV_IMAGE_SUM, &r, sum, n, &reply) == 0)
+			fail_msg("sha256sum cut at %zu was read", n);
+	assert_int_equal(call_text(DRV_IMAGE_SUM, &r, "E1FDB1FB2B8B0FD7A8E9"
+	    "F41F54858C1C55BBF28060E778F0B74ACDF3B8D8C723  x\n", 68, &reply),
+	    ERR_INVAL);
+	assert_null(reply.sha256);
+	/* Calls that answer nothing have no reader. */
+	assert_null(d->call_read[DRV_VOL_DETACH]);
+	assert_null(d->call_read[DRV_SNAP_CREATE]);
+	assert_null(d->call_read[DRV_SET_ID]);
+	drv_reply_clear(&reply);
+}
+
+/* create_read: dominfo, the marker, the root disk's path. */
+static void
+test_create_read_disk(void **state)
+{
+	struct tp_result	 res;
+	struct hv_vm		 vm;
+	char			*t;
+
+	hv_vm_init(&vm);
+	t = xasprintf("%s@@hvsh:0@@\n/srv/p/web1.qcow2\n\n", lab_dominfo_web1);
+	result_of(&res, t, strlen(t), "");
+	assert_int_equal(d->create_read(&res, &vm), 0);
+	assert_string_equal(vm.uuid, UUID_WEB1);
+	assert_string_equal(vm.disk, "/srv/p/web1.qcow2");
+	tp_result_free(&res);
+	free(t);
+	t = xasprintf("%s@@hvsh:0@@\nVol web1.qcow2\n\n", lab_dominfo_web1);
+	result_of(&res, t, strlen(t), "");
+	assert_int_equal(d->create_read(&res, &vm), ERR_INVAL);
+	tp_result_free(&res);
+	free(t);
+	t = xasprintf("%s@@hvsh:0@@\n", lab_dominfo_web1);
+	result_of(&res, t, strlen(t), "");
+	assert_int_equal(d->create_read(&res, &vm), ERR_INVAL);
+	assert_string_equal(vm.disk, "/srv/p/web1.qcow2");
+	tp_result_free(&res);
+	free(t);
+	hv_vm_clear(&vm);
+}
+
+/* The probe says whether /dev/kvm is there, from the marker's status. */
+static void
+test_probe_accel(void **state)
+{
+	static const char v[] = "Compiled against library: libvirt 9.0.0\n"
+	    "Using library: libvirt 9.0.0\nUsing API: QEMU 9.0.0\n"
+	    "Running hypervisor: QEMU 7.2.22\n\n";
+	struct tp_result	 res;
+	struct hv_facts		 f;
+	char			*t;
+
+	hv_facts_init(&f);
+	t = xasprintf("@@hvsh:0@@\n%s", v);
+	result_of(&res, t, strlen(t), "");
+	assert_int_equal(d->probe_read(&res, &f), 0);
+	assert_int_equal(f.hw_accel, 1);
+	assert_string_equal(f.version, "QEMU 7.2.22 (libvirt 9.0.0)");
+	tp_result_free(&res);
+	free(t);
+	t = xasprintf("@@hvsh:1@@\n%s", v);
+	result_of(&res, t, strlen(t), "");
+	assert_int_equal(d->probe_read(&res, &f), 0);
+	assert_int_equal(f.hw_accel, 0);
+	tp_result_free(&res);
+	free(t);
+	hv_facts_clear(&f);
+}
+
+/*
+ * list pads names in some versions ("%-36s %-30s" for --uuid --name, the
+ * old table's "%-30s"): a name with trailing spaces keeps its UUID, and
+ * takes its exact spelling from domstats, which quotes it.
+ */
+static void
+test_refresh_padded(void **state)
+{
+	struct parts		 pt;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	char			*batch;
+	size_t			 i;
+
+	parts_split(lab_kvm1, &pt);
+	parts_set(&pt, 3, " Id    Name                           State\n"
+	    "----------------------------------------------------\n"
+	    " 1     web1                           running\n"
+	    " 2     db1                            paused\n"
+	    " -     g1                             shut off\n\n");
+	parts_set(&pt, 4, "Domain: 'g1'\n  state.state=5\n\n"
+	    "Domain: 'db1 '\n  state.state=3\n\n"
+	    "Domain: 'web1'\n  state.state=1\n\n");
+	parts_set(&pt, 5, UUID_WEB1 " web1                          \n"
+	    UUID_DB1 " db1                           \n"
+	    UUID_G1 " g1                            \n\n");
+	batch = parts_join(&pt);
+	hv_facts_init(&f);
+	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
+	assert_int_equal(vl.n, 3);
+	for (i = 0; i < vl.n; i++)
+		assert_non_null(vl.v[i].uuid);
+	assert_string_equal(find_vm(&vl, "web1")->uuid, UUID_WEB1);
+	assert_int_equal(find_vm(&vl, "web1")->state, HV_RUNNING);
+	assert_string_equal(find_vm(&vl, "db1 ")->uuid, UUID_DB1);
+	assert_int_equal(find_vm(&vl, "db1 ")->state, HV_PAUSED);
+	assert_string_equal(find_vm(&vl, "g1")->uuid, UUID_G1);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+	free(batch);
+	parts_free(&pt);
+}
+
 int
 main(void)
 {
@@ -1946,6 +2701,12 @@ main(void)
 		cmocka_unit_test(test_error_read),
 		cmocka_unit_test(test_probe_read),
 		cmocka_unit_test(test_create_read),
+		cmocka_unit_test(test_plan_calls),
+		cmocka_unit_test(test_calls_refused),
+		cmocka_unit_test(test_call_readers),
+		cmocka_unit_test(test_create_read_disk),
+		cmocka_unit_test(test_probe_accel),
+		cmocka_unit_test(test_refresh_padded),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

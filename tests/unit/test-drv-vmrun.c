@@ -326,8 +326,8 @@ test_op_plans_path(void **state)
 	}
 }
 
-#define OPS "'sh' '-c' 'n=$1 c=$2; shift 2; exec vmrun -T ws \"$c\" " \
-	"\"$HOME/hvsh-vms/$n/$n.vmx\" \"$@\"' 'sh' 'web1'"
+#define OPS "'sh' '-c' 'n=$1 t=$2 c=$3; shift 3; exec vmrun -T \"$t\" " \
+	"\"$c\" \"$HOME/hvsh-vms/$n/$n.vmx\" \"$@\"' 'sh' 'web1' 'ws'"
 
 static void
 test_op_plans_name(void **state)
@@ -402,8 +402,22 @@ test_op_plans_refused(void **state)
 	assert_non_null(strstr(err_msg(), "control character"));
 }
 
-#define PROBE_TEXT "'sh' '-c' ''\\''vmrun'\\'' </dev/null; " \
-	"echo \"@@hvsh:$?@@\"\n'"
+#define Q	"'\\''"
+#define IQ	Q "\\" Q Q
+#define PROBE_TEXT "'sh' '-c' '" Q "vmrun" Q " </dev/null; " \
+	"echo \"@@hvsh:$?@@\"\n" \
+	Q "sh" Q " " Q "-c" Q " " Q \
+	"printf " IQ "os %s\\n" IQ " \"$(uname -s)\"; " \
+	"f=0; [ -d " IQ "/Applications/VMware Fusion.app" IQ " ] && f=1; " \
+	"printf " IQ "fusion %s\\n" IQ " \"$f\"; " \
+	"w=0; command -v vmware >/dev/null 2>&1 && w=1; " \
+	"printf " IQ "vmware %s\\n" IQ " \"$w\"; " \
+	"p=0; command -v vmplayer >/dev/null 2>&1 && p=1; " \
+	"printf " IQ "vmplayer %s\\n" IQ " \"$p\"" Q \
+	" </dev/null; echo \"@@hvsh:$?@@\"\n'"
+
+/* PRODUCT_SCRIPT's answer on a Linux host with Workstation. */
+#define FACTS_WS "os Linux\nfusion 0\nvmware 1\nvmplayer 1\n@@hvsh:0@@\n"
 
 static void
 test_probe(void **state)
@@ -421,7 +435,7 @@ test_probe(void **state)
 	hv_facts_init(&f);
 	/* vmrun 17 heads its usage with its version (the sample starts below). */
 	buf_printf(&b, "\nvmrun version 1.17.0 build-23775571\n%s"
-	    "@@hvsh:255@@\n", help);
+	    "@@hvsh:255@@\n" FACTS_WS, help);
 	res_set(&r, b.data, b.len, "", 0);
 	assert_int_equal(D->probe_read(&r, &f), 0);
 	assert_string_equal(f.version, "vmrun 1.17.0 build-23775571");
@@ -429,19 +443,21 @@ test_probe(void **state)
 	buf_reset(&b);
 
 	/* The sample and the lab's simulator print no version line. */
-	buf_printf(&b, "%s@@hvsh:255@@\n", help);
+	buf_printf(&b, "%s@@hvsh:255@@\n" FACTS_WS, help);
 	res_set(&r, b.data, b.len, "", 0);
 	assert_int_equal(D->probe_read(&r, &f), 0);
 	assert_string_equal(f.version, "vmrun (version not shown)");
 	tp_result_free(&r);
 
-	res_set(&r, "@@hvsh:127@@\n", 13, "sh: 1: vmrun: not found\n", 0);
+	res_set(&r, "@@hvsh:127@@\n" FACTS_WS, 13 + strlen(FACTS_WS),
+	    "sh: 1: vmrun: not found\n", 0);
 	assert_int_equal(D->probe_read(&r, &f), ERR_NOENT);
 	assert_string_equal(err_msg(), "vmrun not found on host");
 	tp_result_free(&r);
 
 	/* Not vmrun's usage, no marker, a cut marker. */
-	res_set(&r, "Total running VMs: 0\n@@hvsh:0@@\n", 32, "", 0);
+	res_set(&r, "Total running VMs: 0\n@@hvsh:0@@\n" FACTS_WS,
+	    32 + strlen(FACTS_WS), "", 0);
 	assert_int_equal(D->probe_read(&r, &f), ERR_INVAL);
 	tp_result_free(&r);
 	res_set(&r, help, strlen(help) / 2, "", 0);
@@ -459,14 +475,15 @@ test_probe(void **state)
 
 /* ---- refresh ---- */
 
-#define Q	"'\\''"
 #define REFRESH_TEXT \
 	"'sh' '-c' '" \
-	Q "nproc" Q " </dev/null; echo \"@@hvsh:$?@@\"\n" \
-	Q "cat" Q " " Q "/proc/meminfo" Q " </dev/null; " \
-	"echo \"@@hvsh:$?@@\"\n" \
-	Q "vmrun" Q " " Q "-T" Q " " Q "ws" Q " " Q "list" Q " </dev/null; " \
-	"echo \"@@hvsh:$?@@\"\n" \
+	Q "sh" Q " " Q "-c" Q " " Q "case $(uname -s) in " \
+	"Darwin) echo @darwin; sysctl -n hw.ncpu hw.memsize && vm_stat;; " \
+	"*) echo @linux; nproc && cat /proc/meminfo;; esac" Q \
+	" </dev/null; echo \"@@hvsh:$?@@\"\n" \
+	Q "sh" Q " " Q "-c" Q " " Q "case $(uname -s) in Darwin) " \
+	"t=fusion;; *) t=ws;; esac; exec vmrun -T \"$t\" list" Q \
+	" </dev/null; echo \"@@hvsh:$?@@\"\n" \
 	Q "sh" Q " " Q "-c" Q " " Q \
 	"for f in \"$HOME\"/hvsh-vms/*/*.vmx; do " \
 	"[ -f \"$f\" ] || continue; " \
@@ -504,7 +521,7 @@ samples_batch(size_t *lenp)
 
 	list = sample("vmrun-list-blog-zh.txt");
 	vmx = sample("vmx-centos-lovm-fixture.vmx.txt");
-	buf_printf(&b, "8\n@@hvsh:0@@\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n",
+	buf_printf(&b, "@linux\n8\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n",
 	    meminfo, list);
 	add_framed(&b, "/root/vmware/CentOS-mysql/CentOS-mysql.vmx", 0, vmx);
 	add_framed(&b, "/root/hvsh-vms/web1/web1.vmx", 1,
@@ -589,7 +606,7 @@ test_refresh_samples(void **state)
 
 	/* packer's capture, nothing managed; "//" in $HOME still matches. */
 	list = sample("vmrun-list-packer-issue-3878.txt");
-	buf_printf(&b, "1\n@@hvsh:0@@\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n", meminfo,
+	buf_printf(&b, "@linux\n1\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n", meminfo,
 	    list);
 	add_framed(&b, "/opt//packer/output-vmware-vmx/"
 	    "windows2012r2-vanilla-1473415423.vmx", 0, "numvcpus = \"4\"\n");
@@ -614,8 +631,8 @@ test_refresh_samples(void **state)
  * suspended, c3 created without a disk and never started.
  */
 static const char lab_capture[] =
+	"@linux\n"
 	"2\n"
-	"@@hvsh:0@@\n"
 	"MemTotal:       24684084 kB\n"
 	"MemFree:        24211908 kB\n"
 	"MemAvailable:   24291148 kB\n"
@@ -761,7 +778,7 @@ test_refresh_truncated(void **state)
 }
 
 static const char nul_case[] =
-    "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+    "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
     "Total running VMs: 0\n@@hvsh:0@@\n@@vmx 0 /a.vmx\n|a\0b\n"
     "@@end 0\n@@hvsh:0@@\n";
 
@@ -774,56 +791,61 @@ test_refresh_garbled(void **state)
 		const char	*needle;
 	} cases[] = {
 		/* vmrun list failed: its own reason comes through. */
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Error: Unknown error\n@@hvsh:255@@\n@@hvsh:0@@\n",
 		  "vmrun list: Unknown error" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "@@hvsh:127@@\n@@hvsh:0@@\n", "vmrun list: not found" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "xx\n@@hvsh:1@@\n@@hvsh:0@@\n", "exit status 1" },
-		{ "@@hvsh:127@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@@hvsh:127@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		  "CPUs and memory: not found" },
+		{ "@linux\ntwo\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "nproc" },
-		{ "two\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "nproc" },
-		{ "2\n@@hvsh:0@@\nMemFree: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemFree: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "MemTotal" },
-		{ "2\n@@hvsh:0@@\n@@hvsh:1@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "meminfo" },
+		{ "@linux\n2\n@@hvsh:1@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		  "CPUs and memory" },
+		{ "@plan9\n2\n@@hvsh:0@@\n"
+		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		  "neither Linux nor macOS" },
 		/* A list shorter than it says: cut off. */
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 2\n/a/a.vmx\n@@hvsh:0@@\n@@hvsh:0@@\n",
 		  "2 VMs announced" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "\x93\x01q\xfe\n@@hvsh:0@@\n@@hvsh:0@@\n", "vmrun list" },
 		/* The .vmx dump: cut, unreadable, garbled, not a .vmx. */
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n|memsize = \"4\"\n@@hvsh:0@@\n",
 		  "/h/a/a.vmx is cut off" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n@@end 2\n@@hvsh:0@@\n",
 		  "/h/a/a.vmx: cannot read it" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\nmemsize = \"4\"\n@@end 0\n@@hvsh:0@@\n",
 		  "line 2 is garbled" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 2 /h/a/a.vmx\n@@end 0\n@@hvsh:0@@\n", "garbled" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n@@end x\n@@hvsh:0@@\n", "garbled" },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n|\x01\x02garbage\n@@end 0\n@@hvsh:0@@\n",
 		  "/h/a/a.vmx: .vmx: line 1" },
 		/* A .vmx cannot fake a VM: its lines stay behind the '|'. */
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n|@@end 0\n|@@vmx 0 /fake.vmx\n"
 		  "|memsize = \"4\"\n@@end 0\n@@hvsh:0@@\n", "/h/a/a.vmx: " },
-		{ "2\n@@hvsh:0@@\nMemTotal: 1 kB\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
 		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:1@@\n",
 		  "reading the .vmx files" },
 		{ "garbage\n\n\x01", NULL },
@@ -958,19 +980,24 @@ test_error_read(void **state)
 	"exit 255; }; " \
 	"if [ -e \"$d\" ]; then " \
 	"echo \"Error: The file already exists: $d\"; exit 255; fi; " \
+	"if [ -n \"$4\" ] && [ ! -f \"$4\" ]; then " \
+	"echo \"Error: The virtual disk does not exist: $4\"; exit 255; fi; " \
 	"mkdir -- \"$d\" || " \
 	"{ echo \"Error: Cannot create the directory: $d\"; exit 255; }; " \
 	"printf " Q "%s" Q " \"$2\" >\"$v.tmp\" || " \
 	"fail \"Cannot write the virtual machine configuration file: $v\"; " \
 	"if [ -n \"$4\" ]; then " \
-	"cp -- \"$4\" \"$k\" || fail \"Cannot copy the disk image: $4\"; " \
+	"o=$(vmware-vdiskmanager -r \"$4\" -t 0 \"$k\" 2>&1) || " \
+	"{ printf " Q "%s\\n" Q " \"$o\"; " \
+	"fail \"Cannot copy the virtual disk: $4\"; }; " \
 	"elif [ -n \"$3\" ]; then " \
 	"o=$(vmware-vdiskmanager -c -s \"$3\" -a lsilogic -t 0 \"$k\" " \
 	"2>&1) || { printf " Q "%s\\n" Q " \"$o\"; " \
 	"fail \"Cannot create the virtual disk: $k\"; }; fi; " \
 	"mv -- \"$v.tmp\" \"$v\" || " \
 	"fail \"Cannot write the virtual machine configuration file: $v\"; " \
-	"printf " Q "%s\\n" Q " \"$v\"' 'sh'"
+	"printf " Q "%s\\n" Q " \"$v\"; " \
+	"if [ -n \"$3$4\" ]; then printf " Q "%s\\n" Q " \"$k\"; fi' 'sh'"
 
 #define VMX_WEB1 \
 	".encoding = \"UTF-8\"\n" \
@@ -1194,7 +1221,7 @@ test_sh_create(void **state)
 	vmx = xstrdup(plan.argv[0][5]);
 	assert_int_equal(sh_run(&plan, 0, &out), 0);
 	vmxpath = xasprintf("%s/hvsh-vms/web1/web1.vmx", h.home);
-	p = xasprintf("%s\n", vmxpath);
+	p = xasprintf("%s\n%s/hvsh-vms/web1/web1.vmdk\n", vmxpath, h.home);
 	assert_string_equal(out.data, p);
 	free(p);
 	/* The .vmx holds exactly the text the plan carried. */
@@ -1224,6 +1251,9 @@ test_sh_create(void **state)
 	assert_int_equal(D->create_read(&r, &vm), 0);
 	assert_string_equal(vm.path, vmxpath);
 	assert_string_equal(vm.name, "web1");
+	p = xasprintf("%s/hvsh-vms/web1/web1.vmdk", h.home);
+	assert_string_equal(vm.disk, p);
+	free(p);
 	hv_vm_clear(&vm);
 	tp_result_free(&r);
 
@@ -1387,6 +1417,671 @@ test_sh_refresh(void **state)
 	fake_down(&h);
 }
 
+/* ---- storage, snapshot and image calls ---- */
+
+/* A text of tests/data/hv-formats without its "# SOURCE:" line. */
+static char *
+data_file(const char *file)
+{
+	const char	*src = getenv("HVSH_SRC");
+	char		*path, *text, *nl, *s;
+
+	path = xasprintf("%s/tests/data/hv-formats/%s",
+	    src != NULL && *src != '\0' ? src : ".", file);
+	text = read_file(path);
+	if (text == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	free(path);
+	if (strncmp(text, "# SOURCE:", 9) != 0 ||
+	    (nl = strchr(text, '\n')) == NULL)
+		fail_msg("%s: no '# SOURCE:' first line", file);
+	s = xstrdup(nl + 1);
+	free(text);
+	return s;
+}
+
+/* The block of a data file after the marker line starting with mark. */
+static char *
+data_block(const char *text, const char *mark)
+{
+	const char	*b, *e;
+
+	b = strstr(text, mark);
+	if (b == NULL)
+		fail_msg("no block '%s'", mark);
+	b = strchr(b, '\n') + 1;
+	e = strstr(b, "\n=== ");
+	return e != NULL ? xstrndup(b, (size_t)(e - b + 1)) : xstrdup(b);
+}
+
+/* The plan's words after "sh -c SCRIPT sh" are exactly want. */
+static void
+script_args_are(struct drv_plan *plan, const char *const *want)
+{
+	char	**a;
+	size_t	  i;
+
+	assert_int_equal(plan->n, 1);
+	a = plan->argv[0];
+	assert_string_equal(a[0], "sh");
+	assert_string_equal(a[1], "-c");
+	assert_string_equal(a[3], "sh");
+	for (i = 0; want[i] != NULL; i++) {
+		if (a[4 + i] == NULL || strcmp(a[4 + i], want[i]) != 0)
+			fail_msg("word %zu: '%s', not '%s'", i,
+			    a[4 + i] != NULL ? a[4 + i] : "(end)", want[i]);
+	}
+	assert_null(a[4 + i]);
+	drv_plan_clear(plan);
+}
+
+#define VMX1	"/vms/web 1/web1.vmx"
+#define VOL1	"/vols/data 1.vmdk"
+
+static void
+test_call_plans(void **state)
+{
+	struct drv_plan	plan = { 0 };
+	struct drv_req	q;
+
+	memset(&q, 0, sizeof q);
+	assert_int_equal(D->call[DRV_POOL_INFO](&q, &plan), 0);
+	assert_non_null(strstr(plan.argv[0][2], "exec df -P -k -- \"$d\""));
+	script_args_are(&plan, (const char *[]){ "", NULL });
+	q.pool = "/srv/vmware pool";
+	assert_int_equal(D->call[DRV_POOL_INFO](&q, &plan), 0);
+	script_args_are(&plan, (const char *[]){ "/srv/vmware pool", NULL });
+
+	q.volume = "data1";
+	q.size = 10 * 1024 * MiB;
+	assert_int_equal(D->call[DRV_VOL_CREATE](&q, &plan), 0);
+	assert_non_null(strstr(plan.argv[0][2], "vmware-vdiskmanager -c -t 0 "
+	    "-s \"$3\" -a lsilogic \"$k\""));
+	script_args_are(&plan, (const char *[]){ "/srv/vmware pool", "data1",
+	    "10GB", NULL });
+	q.pool = NULL;
+	q.size = 100 * MiB + 1;
+	q.format = "vmdk";
+	assert_int_equal(D->call[DRV_VOL_CREATE](&q, &plan), 0);
+	script_args_are(&plan, (const char *[]){ "", "data1", "101MB",
+	    NULL });
+
+	memset(&q, 0, sizeof q);
+	q.vm.path = VMX1;
+	q.vol_path = VOL1;
+	assert_int_equal(D->call[DRV_VOL_ATTACH](&q, &plan), 0);
+	script_args_are(&plan, (const char *[]){ VMX1, "", VOL1, "", NULL });
+	q.device = "scsi0:3";
+	assert_int_equal(D->call[DRV_VOL_DETACH](&q, &plan), 0);
+	script_args_are(&plan, (const char *[]){ VMX1, "", VOL1, "scsi0:3",
+	    NULL });
+	q.vm.path = NULL;
+	q.vm.name = "web1";
+	assert_int_equal(D->call[DRV_VOL_ATTACH](&q, &plan), 0);
+	script_args_are(&plan, (const char *[]){ "", "web1", VOL1, "scsi0:3",
+	    NULL });
+
+	q.size = 2 * 1024 * MiB;
+	assert_int_equal(D->call[DRV_VOL_RESIZE](&q, &plan), 0);
+	assert_non_null(strstr(plan.argv[0][2],
+	    "vmware-vdiskmanager -x \"$2\" \"$1\""));
+	script_args_are(&plan, (const char *[]){ VOL1, "2GB", "", "web1",
+	    NULL });
+	memset(&q.vm, 0, sizeof q.vm);
+	assert_int_equal(D->call[DRV_VOL_RESIZE](&q, &plan), 0);
+	script_args_are(&plan, (const char *[]){ VOL1, "2GB", "", "", NULL });
+	assert_int_equal(D->call[DRV_VOL_REMOVE](&q, &plan), 0);
+	script_args_are(&plan, (const char *[]){ VOL1, NULL });
+
+	memset(&q, 0, sizeof q);
+	q.vm.path = VMX1;
+	q.snapshot = "before-upgrade";
+	assert_int_equal(D->call[DRV_SNAP_CREATE](&q, &plan), 0);
+	plan_is(&plan, "'vmrun' '-T' 'ws' 'snapshot' '" VMX1
+	    "' 'before-upgrade'");
+	q.product = "fusion";
+	assert_int_equal(D->call[DRV_SNAP_REVERT](&q, &plan), 0);
+	plan_is(&plan, "'vmrun' '-T' 'fusion' 'revertToSnapshot' '" VMX1
+	    "' 'before-upgrade'");
+	q.product = "player";
+	assert_int_equal(D->call[DRV_SNAP_REMOVE](&q, &plan), 0);
+	plan_is(&plan, "'vmrun' '-T' 'player' 'deleteSnapshot' '" VMX1
+	    "' 'before-upgrade'");
+	q.product = NULL;
+	assert_int_equal(D->call[DRV_SNAP_LIST](&q, &plan), 0);
+	plan_is(&plan, "'vmrun' '-T' 'ws' 'listSnapshots' '" VMX1
+	    "' 'showTree'");
+	q.vm.path = NULL;
+	q.vm.name = "web1";
+	assert_int_equal(D->call[DRV_SNAP_CREATE](&q, &plan), 0);
+	plan_is(&plan, OPS " 'snapshot' 'before-upgrade'");
+
+	q.dest = "/srv/templates/t1.vmx";
+	assert_int_equal(D->call[DRV_CAPTURE](&q, &plan), 0);
+	assert_non_null(strstr(plan.argv[0][2], "vmrun -T \"$3\" clone \"$v\" "
+	    "\"$p\" full \"-snapshot=$5\""));
+	script_args_are(&plan, (const char *[]){ "", "web1", "ws",
+	    "/srv/templates/t1.vmx", "before-upgrade", NULL });
+	q.snapshot = NULL;
+	q.vm.path = VMX1;
+	q.product = "fusion";
+	assert_int_equal(D->call[DRV_CAPTURE](&q, &plan), 0);
+	script_args_are(&plan, (const char *[]){ VMX1, "", "fusion",
+	    "/srv/templates/t1.vmx", "", NULL });
+
+	q.dest = "/srv/images/centos 9.iso";
+	assert_int_equal(D->call[DRV_IMAGE_SUM](&q, &plan), 0);
+	assert_non_null(strstr(plan.argv[0][2], "Darwin) exec shasum -a 256 "
+	    "-- \"$1\";; *) exec sha256sum -- \"$1\";;"));
+	script_args_are(&plan, (const char *[]){ "/srv/images/centos 9.iso",
+	    NULL });
+
+	q.vm.hvsh_id = "4242";
+	assert_int_equal(D->call[DRV_SET_ID](&q, &plan), 0);
+	assert_non_null(strstr(plan.argv[0][2], "writeVariable \"$v\" "
+	    "runtimeConfig hvsh.id \"$4\""));
+	script_args_are(&plan, (const char *[]){ VMX1, "", "fusion", "4242",
+	    NULL });
+
+	/* What the lifecycle ops pass to -T. */
+	{
+		struct drv_target	t = { .path = VMX1, .product = "fusion" };
+
+		assert_int_equal(driver_plan(D, DRV_START, &t, &plan), 0);
+		plan_is(&plan, "'vmrun' '-T' 'fusion' 'start' '" VMX1
+		    "' 'nogui'");
+		t.path = NULL;
+		t.name = "web1";
+		t.product = "player";
+		assert_int_equal(driver_plan(D, DRV_STOP, &t, &plan), 0);
+		plan_is(&plan, "'sh' '-c' 'n=$1 t=$2 c=$3; shift 3; exec vmrun "
+		    "-T \"$t\" \"$c\" \"$HOME/hvsh-vms/$n/$n.vmx\" \"$@\"' 'sh' "
+		    "'web1' 'player' 'stop' 'soft'");
+		t.product = "esx";
+		assert_int_equal(driver_plan(D, DRV_STOP, &t, &plan),
+		    ERR_INVAL);
+		assert_int_equal(plan.n, 0);
+	}
+}
+
+/* Hostile or wrong arguments: ERR_INVAL (ERR_BUSY: running) and no plan. */
+static void
+test_call_refused(void **state)
+{
+	static const char *const names[] = {
+		"", "-rf", "a\nb", "a/b", "..", "$(x)", "a b", "'",
+	};
+	static const char *const paths[] = {
+		"", "rel/x.vmdk", "/a\nb.vmdk", "/a\"b.vmdk", "/a|b.vmdk",
+		"-x.vmdk", "/x.vmdk\n", "/\033[2J.vmdk", "/vols/.vmdk",
+		"/vols/x.qcow2", "/vols/",
+	};
+	static const char *const devices[] = {
+		"scsi0:0", "scsi0:7", "scsi0:16", "scsi0:-1", "scsi0:01",
+		"scsi0:", "ide0:1", "vdb", "scsi0:1 ", "scsi0:+1",
+	};
+	struct drv_plan	plan = { 0 };
+	struct drv_req	q, g;
+	size_t		i;
+	int		c;
+
+	memset(&g, 0, sizeof g);
+	g.vm.path = VMX1;
+	g.vm.hvsh_id = "7";
+	g.volume = "data1";
+	g.vol_path = VOL1;
+	g.size = 1024 * MiB;
+	g.snapshot = "s1";
+	g.dest = "/srv/t/t1.vmx";
+	/* The good request plans every call. */
+	for (c = 0; c < DRV_CALL__COUNT; c++) {
+		assert_non_null(D->call[c]);
+		assert_int_equal(D->call[c](&g, &plan), 0);
+		drv_plan_clear(&plan);
+	}
+#define REFUSED(k, code) do {					\
+	assert_int_equal(D->call[k](&q, &plan), code);		\
+	assert_int_equal(plan.n, 0);					\
+} while (0)
+	for (i = 0; i < nitems(names); i++) {
+		q = g;
+		q.volume = names[i];
+		REFUSED(DRV_VOL_CREATE, ERR_INVAL);
+		q = g;
+		q.snapshot = names[i];
+		REFUSED(DRV_SNAP_CREATE, ERR_INVAL);
+		REFUSED(DRV_SNAP_REVERT, ERR_INVAL);
+		REFUSED(DRV_SNAP_REMOVE, ERR_INVAL);
+		if (*names[i] != '\0')
+			REFUSED(DRV_CAPTURE, ERR_INVAL);
+		q = g;
+		q.vm.path = NULL;
+		q.vm.name = names[i];
+		for (c = 0; c < DRV_CALL__COUNT; c++) {
+			if (c == DRV_POOL_INFO || c == DRV_VOL_CREATE ||
+			    c == DRV_VOL_REMOVE || c == DRV_IMAGE_SUM)
+				continue;
+			REFUSED(c, ERR_INVAL);
+		}
+		q = g;
+		q.vm.hvsh_id = names[i];
+		if (*names[i] == '\0' || strchr(names[i], '/') != NULL ||
+		    strchr(names[i], '$') != NULL || strchr(names[i], '\n') ||
+		    strchr(names[i], '\'') != NULL || strchr(names[i], ' '))
+			REFUSED(DRV_SET_ID, ERR_INVAL);
+	}
+	for (i = 0; i < nitems(paths); i++) {
+		q = g;
+		q.vol_path = paths[i];
+		REFUSED(DRV_VOL_ATTACH, ERR_INVAL);
+		REFUSED(DRV_VOL_DETACH, ERR_INVAL);
+		REFUSED(DRV_VOL_RESIZE, ERR_INVAL);
+		REFUSED(DRV_VOL_REMOVE, ERR_INVAL);
+		q = g;
+		q.pool = paths[i];
+		if (*paths[i] != '\0' && strcmp(paths[i], "/vols/") != 0 &&
+		    strcmp(paths[i], "/vols/.vmdk") != 0 &&
+		    strcmp(paths[i], "/vols/x.qcow2") != 0) {
+			REFUSED(DRV_POOL_INFO, ERR_INVAL);
+			REFUSED(DRV_VOL_CREATE, ERR_INVAL);
+		}
+		q = g;
+		q.dest = paths[i];
+		REFUSED(DRV_CAPTURE, ERR_INVAL);
+		if (strchr(paths[i], '/') != paths[i] ||
+		    strpbrk(paths[i], "\n\"|\033") != NULL)
+			REFUSED(DRV_IMAGE_SUM, ERR_INVAL);
+		q = g;
+		q.vm.path = paths[i];
+		if (*paths[i] != '\0')
+			REFUSED(DRV_SNAP_LIST, ERR_INVAL);
+	}
+	for (i = 0; i < nitems(devices); i++) {
+		q = g;
+		q.device = devices[i];
+		REFUSED(DRV_VOL_ATTACH, ERR_INVAL);
+		REFUSED(DRV_VOL_DETACH, ERR_INVAL);
+	}
+	q = g;
+	q.size = 0;
+	REFUSED(DRV_VOL_CREATE, ERR_INVAL);
+	REFUSED(DRV_VOL_RESIZE, ERR_INVAL);
+	q.size = -1;
+	REFUSED(DRV_VOL_CREATE, ERR_INVAL);
+	q = g;
+	q.format = "qcow2";
+	REFUSED(DRV_VOL_CREATE, ERR_INVAL);
+	q = g;
+	q.product = "esx";
+	REFUSED(DRV_SNAP_CREATE, ERR_INVAL);
+	REFUSED(DRV_CAPTURE, ERR_INVAL);
+	REFUSED(DRV_SET_ID, ERR_INVAL);
+	q = g;
+	q.vm.path = NULL;
+	REFUSED(DRV_SNAP_LIST, ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "neither"));
+	/* A running VM's .vmx is VMware's: no attach, detach or resize. */
+	q = g;
+	q.running = 1;
+	REFUSED(DRV_VOL_ATTACH, ERR_BUSY);
+	assert_non_null(strstr(err_msg(), "powered off"));
+	REFUSED(DRV_VOL_DETACH, ERR_BUSY);
+	REFUSED(DRV_VOL_RESIZE, ERR_BUSY);
+	q.snapshot = NULL;
+	REFUSED(DRV_CAPTURE, ERR_BUSY);
+#undef REFUSED
+}
+
+/* Runs reader on text; 0 or its error. */
+static int
+read_call(enum drv_call c, const struct drv_req *q, const char *text,
+    size_t len, struct drv_reply *rep)
+{
+	struct tp_result	r;
+	int			rc;
+
+	res_set(&r, text, len, "", 0);
+	rc = D->call_read[c](q, &r, rep);
+	tp_result_free(&r);
+	return rc;
+}
+
+/* Every cut of text, and garbage, fails the reader and fills nothing. */
+static void
+reader_rejects_cuts(enum drv_call c, const struct drv_req *q,
+    const char *text, size_t keep)
+{
+	static const char *const junk[] = {
+		"", "\n", "garbage\n", "\x01\x02\xff\n", "Error: x\n",
+		"a\0b\n",
+	};
+	struct drv_reply	rep;
+	size_t			n, len = strlen(text);
+	char			*cut;
+
+	for (n = 0; n + keep < len; n++) {
+		cut = xmalloc(n + 1);
+		memcpy(cut, text, n);
+		cut[n] = '\0';
+		drv_reply_init(&rep);
+		if (read_call(c, q, cut, n, &rep) == 0)
+			fail_msg("%s took a cut at %zu: '%s'",
+			    drv_call_name(c), n, cut);
+		assert_null(rep.path);
+		assert_null(rep.device);
+		assert_null(rep.sha256);
+		assert_int_equal(rep.snaps.n, 0);
+		drv_reply_clear(&rep);
+		free(cut);
+	}
+	for (n = 0; n < nitems(junk); n++) {
+		drv_reply_init(&rep);
+		assert_int_not_equal(read_call(c, q, junk[n],
+		    n == nitems(junk) - 1 ? 4 : strlen(junk[n]), &rep), 0);
+		assert_int_equal(rep.capacity, -1);
+		drv_reply_clear(&rep);
+	}
+}
+
+static void
+test_call_readers(void **state)
+{
+	struct drv_req		 q;
+	struct drv_reply	 rep;
+	struct tp_result	 r;
+	char			*df, *blk, *snaps;
+	static const char	 sum[] =
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	    "  /srv/images/centos 9.iso\n";
+
+	memset(&q, 0, sizeof q);
+	df = data_file("vmrun-df.txt");
+	blk = data_block(df, "=== Linux");
+	drv_reply_init(&rep);
+	assert_int_equal(read_call(DRV_POOL_INFO, &q, blk, strlen(blk), &rep),
+	    0);
+	assert_int_equal(rep.capacity, 102626232LL * 1024);
+	assert_int_equal(rep.used, 41234560LL * 1024);
+	drv_reply_clear(&rep);
+	/* Only the header is not enough; every cut of the line fails. */
+	reader_rejects_cuts(DRV_POOL_INFO, &q, blk,
+	    strlen(blk) - (size_t)(strchr(blk, '%') - blk));
+	free(blk);
+	blk = data_block(df, "=== macOS");
+	assert_int_equal(read_call(DRV_POOL_INFO, &q, blk, strlen(blk), &rep),
+	    0);
+	assert_int_equal(rep.capacity, 971350180LL * 1024);
+	assert_int_equal(rep.used, 612345678LL * 1024);
+	drv_reply_clear(&rep);
+	free(blk);
+	free(df);
+
+	q.size = 1536 * MiB;
+	assert_int_equal(read_call(DRV_VOL_CREATE, &q, "/vols/d 1.vmdk\n", 15,
+	    &rep), 0);
+	assert_string_equal(rep.path, "/vols/d 1.vmdk");
+	assert_int_equal(rep.size, 1536 * MiB);
+	drv_reply_clear(&rep);
+	reader_rejects_cuts(DRV_VOL_CREATE, &q, "/vols/d 1.vmdk\n", 0);
+	assert_int_not_equal(read_call(DRV_VOL_CREATE, &q,
+	    "/vols/a.vmdk\n/vols/b.vmdk\n", 26, &rep), 0);
+	assert_int_not_equal(read_call(DRV_VOL_CREATE, &q,
+	    "Creating disk 'x'\n", 18, &rep), 0);
+	q.size = 1024 * MiB + 1;
+	assert_int_equal(read_call(DRV_VOL_RESIZE, &q, "/vols/d 1.vmdk\n", 15,
+	    &rep), 0);
+	assert_int_equal(rep.size, 1025 * MiB);
+	drv_reply_clear(&rep);
+	reader_rejects_cuts(DRV_VOL_RESIZE, &q, "/vols/d 1.vmdk\n", 0);
+
+	assert_int_equal(read_call(DRV_VOL_ATTACH, &q, "scsi0:12\n", 9, &rep),
+	    0);
+	assert_string_equal(rep.device, "scsi0:12");
+	drv_reply_clear(&rep);
+	reader_rejects_cuts(DRV_VOL_ATTACH, &q, "scsi0:12\n", 0);
+	assert_int_not_equal(read_call(DRV_VOL_ATTACH, &q, "scsi0:7\n", 8,
+	    &rep), 0);
+	assert_int_not_equal(read_call(DRV_VOL_ATTACH, &q, "scsi0:0\n", 8,
+	    &rep), 0);
+
+	/* listSnapshots showTree (vmrun.md section 3). */
+	snaps = xstrdup("Total snapshots: 3\nbase\n\tpatched\nother\n");
+	assert_int_equal(read_call(DRV_SNAP_LIST, &q, snaps, strlen(snaps),
+	    &rep), 0);
+	assert_int_equal(rep.snaps.n, 3);
+	assert_string_equal(rep.snaps.v[1].name, "patched");
+	assert_string_equal(rep.snaps.v[1].parent, "base");
+	assert_null(rep.snaps.v[2].parent);
+	drv_reply_clear(&rep);
+	assert_int_equal(read_call(DRV_SNAP_LIST, &q, "Total snapshots: 0\n",
+	    19, &rep), 0);
+	assert_int_equal(rep.snaps.n, 0);
+	reader_rejects_cuts(DRV_SNAP_LIST, &q, snaps, 6);
+	res_set(&r, snaps, strlen(snaps), "", 0);
+	r.truncated = 1;
+	assert_int_equal(D->call_read[DRV_SNAP_LIST](&q, &r, &rep), ERR_INVAL);
+	tp_result_free(&r);
+	free(snaps);
+
+	assert_int_equal(read_call(DRV_CAPTURE, &q,
+	    "/srv/t/t1.vmx\n8589934592\n", 25, &rep), 0);
+	assert_string_equal(rep.path, "/srv/t/t1.vmx");
+	assert_int_equal(rep.size, 8589934592LL);
+	drv_reply_clear(&rep);
+	assert_int_equal(read_call(DRV_CAPTURE, &q, "/srv/t/t1.vmx\n0\n", 16,
+	    &rep), 0);
+	assert_int_equal(rep.size, -1);
+	drv_reply_clear(&rep);
+	reader_rejects_cuts(DRV_CAPTURE, &q, "/srv/t/t1.vmx\n8589934592\n", 0);
+	assert_int_not_equal(read_call(DRV_CAPTURE, &q,
+	    "/srv/t/t1.vmdk\n1\n", 17, &rep), 0);
+	assert_int_not_equal(read_call(DRV_CAPTURE, &q,
+	    "/srv/t/t1.vmx\n-5\n", 17, &rep), 0);
+
+	assert_int_equal(read_call(DRV_IMAGE_SUM, &q, sum, strlen(sum), &rep),
+	    0);
+	assert_string_equal(rep.sha256, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	drv_reply_clear(&rep);
+	/* A name with a backslash: sha256sum puts '\' first. */
+	assert_int_equal(read_call(DRV_IMAGE_SUM, &q, "\\e3b0c44298fc1c149afbf"
+	    "4c8996fb92427ae41e4649b934ca495991b7852b855  /a\\\\b\n", 72,
+	    &rep), 0);
+	drv_reply_clear(&rep);
+	reader_rejects_cuts(DRV_IMAGE_SUM, &q, sum, strlen(sum) - 65);
+	assert_int_not_equal(read_call(DRV_IMAGE_SUM, &q, "E3B0C44298FC1C149A"
+	    "FBF4C8996FB92427AE41E4649B934CA495991B7852B855  x\n", 68, &rep),
+	    0);
+}
+
+/* The probe's product facts and the refresh on a macOS host. */
+static void
+test_product_and_macos(void **state)
+{
+	static const struct {
+		const char	*facts;
+		const char	*product;
+	} cases[] = {
+		{ "os Linux\nfusion 0\nvmware 1\nvmplayer 1\n", "ws" },
+		{ "os Linux\nfusion 0\nvmware 0\nvmplayer 1\n", "player" },
+		{ "os Linux\nfusion 0\nvmware 0\nvmplayer 0\n", "ws" },
+		{ "os Darwin\nfusion 0\nvmware 0\nvmplayer 0\n", "fusion" },
+		{ "os Linux\nfusion 1\nvmware 1\nvmplayer 0\n", "fusion" },
+		{ "os Linux\nfusion 0\nvmware 1\n", NULL },
+		{ "os Linux\nfusion 2\nvmware 1\nvmplayer 0\n", NULL },
+		{ "\x01garbage\n", NULL },
+	};
+	struct tp_result	 r;
+	struct hv_facts		 f;
+	struct hv_vm_list	 l = { 0 };
+	struct buf		 b = { 0 };
+	char			*mac;
+	size_t			 i;
+
+	hv_facts_init(&f);
+	for (i = 0; i < nitems(cases); i++) {
+		buf_reset(&b);
+		buf_printf(&b, "Usage: vmrun [AUTHENTICATION-FLAGS]\n"
+		    "@@hvsh:255@@\n%s@@hvsh:0@@\n", cases[i].facts);
+		res_set(&r, b.data, b.len, "", 0);
+		if (cases[i].product != NULL) {
+			assert_int_equal(D->probe_read(&r, &f), 0);
+			assert_string_equal(f.product, cases[i].product);
+		} else
+			assert_int_not_equal(D->probe_read(&r, &f), 0);
+		tp_result_free(&r);
+	}
+	hv_facts_clear(&f);
+
+	mac = data_file("vmrun-macos-facts-DERIVED.txt");
+	buf_reset(&b);
+	buf_printf(&b, "%s@@hvsh:0@@\nTotal running VMs: 0\n@@hvsh:0@@\n"
+	    "@@hvsh:0@@\n", mac);
+	res_set(&r, b.data, b.len, "", 0);
+	hv_facts_init(&f);
+	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(f.cpus, 10);
+	assert_int_equal(f.memory, 17179869184LL);
+	assert_int_equal(f.mem_free, (3813LL + 267442 + 2829) * 16384);
+	assert_int_equal(l.n, 0);
+	tp_result_free(&r);
+	hv_facts_clear(&f);
+	/* Every cut of the facts fails. */
+	for (i = 0; i + 40 < strlen(mac); i += 7) {
+		buf_reset(&b);
+		buf_add(&b, mac, i);
+		buf_printf(&b, "@@hvsh:0@@\nTotal running VMs: 0\n"
+		    "@@hvsh:0@@\n@@hvsh:0@@\n");
+		if (i > strlen(mac) - strlen(strstr(mac, "Pages inactive")))
+			break;	/* from here on the free pages are there */
+		refresh_fails(b.data, b.len, NULL);
+	}
+	buf_reset(&b);
+	buf_printf(&b, "@darwin\n10\n17179869184\nMach Virtual Memory "
+	    "Statistics: (page size of lots bytes)\nPages free: 1.\n"
+	    "@@hvsh:0@@\nTotal running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n");
+	refresh_fails(b.data, b.len, "page size");
+	buf_reset(&b);
+	buf_printf(&b, "@darwin\n10\nlots\n@@hvsh:0@@\nTotal running VMs: 0\n"
+	    "@@hvsh:0@@\n@@hvsh:0@@\n");
+	refresh_fails(b.data, b.len, "hw.memsize");
+	buf_free(&b);
+	free(mac);
+}
+
+/*
+ * The .vmx-editing scripts run for real: attach picks scsi0:1, then the
+ * next, refuses a duplicate and a running VM, detach takes it out again,
+ * set-id writes the id; hostile paths stay data.
+ */
+static void
+test_sh_attach(void **state)
+{
+	struct fakehost		 h;
+	struct drv_plan		 plan = { 0 };
+	struct drv_req		 q;
+	struct buf		 out = { 0 };
+	char			*vmx, *vol, *vol2, *got, *lck;
+
+	unlink(PWNED);
+	fake_up(&h);
+	put_vmx(&h, "web1", "web1.vmx", "displayName = \"web1\"\r\n"
+	    "scsi0:0.present = \"TRUE\"\r\nscsi0:0.fileName = \"web1.vmdk\"\r\n"
+	    "SCSI0:1.Present = \"FALSE\"\r\n");
+	vmx = xasprintf("%s/hvsh-vms/web1/web1.vmx", h.home);
+	vol = xasprintf("%s/d $(cd; touch pwned) `cd; touch pwned` 1.vmdk",
+	    h.home);
+	vol2 = xasprintf("%s/d2.vmdk", h.home);
+	write_file(vol, "x", 0644);
+	write_file(vol2, "x", 0644);
+	memset(&q, 0, sizeof q);
+	q.vm.name = "web1";
+	q.vol_path = vol;
+	assert_int_equal(D->call[DRV_VOL_ATTACH](&q, &plan), 0);
+	assert_int_equal(sh_run(&plan, 0, &out), 0);
+	assert_string_equal(out.data, "scsi0:1\n");
+	drv_plan_clear(&plan);
+	got = read_file(vmx);
+	assert_non_null(strstr(got, "scsi0:0.fileName = \"web1.vmdk\"\r\n"));
+	assert_null(strstr(got, "Present = \"FALSE\""));
+	assert_non_null(strstr(got, "scsi0.present = \"TRUE\"\n"
+	    "scsi0.virtualDev = \"lsilogic\"\nscsi0:1.present = \"TRUE\"\n"));
+	assert_non_null(strstr(got, "scsi0:1.fileName = \""));
+	assert_non_null(strstr(got, "scsi0:1.deviceType = \"scsi-hardDisk\""));
+	free(got);
+	/* The same disk again: refused (EXIST). */
+	buf_reset(&out);
+	assert_int_equal(D->call[DRV_VOL_ATTACH](&q, &plan), 0);
+	assert_int_equal(sh_run(&plan, 0, &out), 255);
+	assert_non_null(strstr(out.data, "Error: The virtual disk already "
+	    "exists"));
+	drv_plan_clear(&plan);
+	/* Another: the next slot. */
+	q.vol_path = vol2;
+	buf_reset(&out);
+	assert_int_equal(D->call[DRV_VOL_ATTACH](&q, &plan), 0);
+	assert_int_equal(sh_run(&plan, 0, &out), 0);
+	assert_string_equal(out.data, "scsi0:2\n");
+	drv_plan_clear(&plan);
+	/* Powered on (VMware's lock directory): refused, BUSY. */
+	lck = xasprintf("%s.lck", vmx);
+	assert_int_equal(mkdir(lck, 0755), 0);
+	buf_reset(&out);
+	assert_int_equal(D->call[DRV_VOL_DETACH](&q, &plan), 0);
+	assert_int_equal(sh_run(&plan, 0, &out), 255);
+	assert_non_null(strstr(out.data, "should not be powered on"));
+	drv_plan_clear(&plan);
+	rmdir(lck);
+	/* Detach by path: scsi0:2 goes, scsi0:1 stays. */
+	buf_reset(&out);
+	assert_int_equal(D->call[DRV_VOL_DETACH](&q, &plan), 0);
+	assert_int_equal(sh_run(&plan, 0, &out), 0);
+	drv_plan_clear(&plan);
+	got = read_file(vmx);
+	assert_null(strstr(got, "scsi0:2."));
+	assert_non_null(strstr(got, "scsi0:1.present"));
+	free(got);
+	buf_reset(&out);
+	assert_int_equal(D->call[DRV_VOL_DETACH](&q, &plan), 0);
+	assert_int_equal(sh_run(&plan, 0, &out), 255);
+	assert_non_null(strstr(out.data, "cannot be found"));
+	drv_plan_clear(&plan);
+	/* Set id while off: into the .vmx. */
+	q.vm.hvsh_id = "99";
+	assert_int_equal(D->call[DRV_SET_ID](&q, &plan), 0);
+	buf_reset(&out);
+	assert_int_equal(sh_run(&plan, 0, &out), 0);
+	drv_plan_clear(&plan);
+	got = read_file(vmx);
+	assert_non_null(strstr(got, "hvsh.id = \"99\"\n"));
+	free(got);
+	/* Remove: the file and its extents, nothing else. */
+	write_file(vol2, "# Disk DescriptorFile\nRW 2048 FLAT \"d2-flat.vmdk\" 0\n"
+	    "RW 2048 FLAT \"../escape.vmdk\" 0\n", 0644);
+	got = xasprintf("%s/d2-flat.vmdk", h.home);
+	write_file(got, "x", 0644);
+	q.vol_path = vol2;
+	assert_int_equal(D->call[DRV_VOL_REMOVE](&q, &plan), 0);
+	buf_reset(&out);
+	assert_int_equal(sh_run(&plan, 0, &out), 0);
+	assert_int_not_equal(access(vol2, F_OK), 0);
+	assert_int_not_equal(access(got, F_OK), 0);
+	buf_reset(&out);
+	assert_int_equal(sh_run(&plan, 0, &out), 255);
+	assert_non_null(strstr(out.data, "does not exist"));
+	drv_plan_clear(&plan);
+	free(got);
+	free(lck);
+	free(vmx);
+	free(vol);
+	free(vol2);
+	got = xasprintf("%s/pwned", h.home);
+	assert_int_not_equal(access(got, F_OK), 0);
+	free(got);
+	buf_free(&out);
+	fake_down(&h);
+}
+
 int
 main(void)
 {
@@ -1407,6 +2102,11 @@ main(void)
 		cmocka_unit_test(test_sh_ops),
 		cmocka_unit_test(test_sh_create),
 		cmocka_unit_test(test_sh_refresh),
+		cmocka_unit_test(test_call_plans),
+		cmocka_unit_test(test_call_refused),
+		cmocka_unit_test(test_call_readers),
+		cmocka_unit_test(test_product_and_macos),
+		cmocka_unit_test(test_sh_attach),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -451,9 +451,9 @@ test_names(void **state)
 static void
 test_plan_ops(void **state)
 {
-	struct drv_target	byuuid = { "web1", UUID1, NULL, "4242" };
-	struct drv_target	byname = { "web1", NULL, NULL, "4242" };
-	struct drv_target	emptyuuid = { "web1", "", NULL, NULL };
+	struct drv_target	byuuid = { .name = "web1", .uuid = UUID1, .path = NULL, .hvsh_id = "4242" };
+	struct drv_target	byname = { .name = "web1", .uuid = NULL, .path = NULL, .hvsh_id = "4242" };
+	struct drv_target	emptyuuid = { .name = "web1", .uuid = "", .path = NULL, .hvsh_id = NULL };
 
 	op_is(DRV_START, &byuuid, "'xe' 'vm-start' 'uuid=" UUID1 "'", NULL);
 	op_is(DRV_STOP, &byuuid, "'xe' 'vm-shutdown' 'uuid=" UUID1 "'", NULL);
@@ -480,7 +480,7 @@ test_plan_ops(void **state)
 	    "'xe' 'vm-uninstall' 'name-label=web1' '--force'");
 	/* An empty uuid is no uuid. */
 	op_is(DRV_START, &emptyuuid, "'xe' 'vm-start' 'name-label=web1'", NULL);
-	op_is(DRV_START, &(struct drv_target){ "it's", NULL, NULL, NULL },
+	op_is(DRV_START, &(struct drv_target){ .name = "it's", .uuid = NULL, .path = NULL, .hvsh_id = NULL },
 	    "'xe' 'vm-start' 'name-label=it'\\''s'", NULL);
 }
 

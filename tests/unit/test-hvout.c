@@ -547,6 +547,92 @@ test_virsh_list_name_uuid(void **state)
 	pc = lit("web01\n");
 	REFUSE(hvout_virsh_list_uuid, pc, &l);
 	free(pc.p);
+
+	/* "%-36s %-30s": the padding is not part of the name. */
+	pc = lit("6695eb01-f6a4-8304-79aa-97f2502e193f web01                 "
+	    "        \n2f0d1c3e-5a4b-4c6d-8e7f-90a1b2c3d4e5 a b   \n\n");
+	PARSE(hvout_virsh_list_uuid, pc, &l);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.v[0].name, "web01");
+	assert_string_equal(l.v[1].name, "a b");
+	hv_vm_list_free(&l);
+	free(pc.p);
+}
+
+/* pool-info --bytes, vol-info --bytes, vol-path, qemu-img, sha256sum. */
+static void
+test_virsh_storage(void **state)
+{
+	struct hv_pool	 p;
+	struct piece	 pc;
+	char		*line;
+	int64_t		 size;
+
+	pc = lit("Name:           hvsh\nUUID:           0bb3a8d5-2b7e-4c36-"
+	    "9b36-4d7a8b0c5f11\nState:          running\nPersistent:     "
+	    "yes\nAutostart:      yes\nCapacity:       105089261568\n"
+	    "Allocation:     52172439552\nAvailable:      52916822016\n\n");
+	PARSE(hvout_virsh_pool_info, pc, &p);
+	assert_string_equal(p.name, "hvsh");
+	assert_int_equal(p.size, 105089261568LL);
+	assert_int_equal(p.used, 52172439552LL);
+	free(p.name);
+	free(pc.p);
+	pc = lit("Name:           v1.qcow2\nType:           file\n"
+	    "Capacity:       67108864 bytes\nAllocation:     200704 bytes\n\n");
+	PARSE(hvout_virsh_pool_info, pc, &p);
+	assert_int_equal(p.size, 67108864);
+	free(p.name);
+	free(pc.p);
+	pc = lit("Name:           v1.qcow2\nCapacity:       64.00 MiB\n"
+	    "Allocation:     196.00 KiB\n\n");
+	REFUSE(hvout_virsh_pool_info, pc, &p);
+	free(pc.p);
+	pc = lit("Capacity:       67108864\n");
+	REFUSE(hvout_virsh_pool_info, pc, &p);
+	free(pc.p);
+	pc = lit("<pool type='dir'>\n");
+	REFUSE(hvout_virsh_pool_info, pc, &p);
+	free(pc.p);
+
+	pc = lit("/home/u/hvsh-disks/web1.qcow2\n\n");
+	PARSE(hvout_virsh_line, pc, &line);
+	assert_string_equal(line, "/home/u/hvsh-disks/web1.qcow2");
+	free(line);
+	free(pc.p);
+	pc = lit("a\nb\n");
+	REFUSE(hvout_virsh_line, pc, &line);
+	free(pc.p);
+	pc = lit("\n\n");
+	REFUSE(hvout_virsh_line, pc, &line);
+	free(pc.p);
+
+	pc = lit("{\n    \"virtual-size\": 33554432,\n    \"filename\": "
+	    "\"/tmp/o.qcow2\",\n    \"format\": \"qcow2\"\n}\n");
+	PARSE(hvout_virsh_qemu_img_size, pc, &size);
+	assert_int_equal(size, 33554432);
+	free(pc.p);
+	pc = lit("{\"backing-image\": {\"virtual-size\": 1}}\n");
+	REFUSE(hvout_virsh_qemu_img_size, pc, &size);
+	free(pc.p);
+	pc = lit("{\"virtual-size\": -1}\n");
+	REFUSE(hvout_virsh_qemu_img_size, pc, &size);
+	free(pc.p);
+	pc = lit("qemu-img: Could not open 'x': No such file or directory\n");
+	REFUSE(hvout_virsh_qemu_img_size, pc, &size);
+	free(pc.p);
+
+	pc = lit("\\e1fdb1fb2b8b0fd7a8e9f41f54858c1c55bbf28060e778f0b74acdf3"
+	    "b8d8c723  /srv/a\\nb\n");
+	PARSE(hvout_virsh_sha256, pc, &line);
+	assert_string_equal(line, "e1fdb1fb2b8b0fd7a8e9f41f54858c1c55bbf28060"
+	    "e778f0b74acdf3b8d8c723");
+	free(line);
+	free(pc.p);
+	pc = lit("e1fdb1fb2b8b0fd7a8e9f41f54858c1c55bbf28060e778f0b74acdf3b8d8"
+	    "c72  x\n");
+	REFUSE(hvout_virsh_sha256, pc, &line);
+	free(pc.p);
 }
 
 static void
@@ -2260,6 +2346,7 @@ main(void)
 		cmocka_unit_test(test_virsh_list_old),
 		cmocka_unit_test(test_virsh_list_captured),
 		cmocka_unit_test(test_virsh_list_name_uuid),
+		cmocka_unit_test(test_virsh_storage),
 		cmocka_unit_test(test_virsh_domstate),
 		cmocka_unit_test(test_virsh_dominfo),
 		cmocka_unit_test(test_virsh_domstats),

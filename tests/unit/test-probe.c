@@ -24,6 +24,7 @@
 #include "util.h"
 
 #define MiB		(1024 * 1024)
+#define VHD_CUR		48	/* current size in a VHD footer */
 #define SHA_EMPTY	\
 	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define SHA_ABC		\
@@ -149,6 +150,101 @@ probe_expect(const char *path, const char *format, int64_t size,
 	assert_string_equal(r.sha256, sha);
 }
 
+/* Probes path: format as given, and a header refused for reason. */
+static void
+probe_bad(const char *path, const char *format, const char *reason)
+{
+	struct probe_result	r;
+
+	if (probe_file(path, &r) != 0)
+		fail_msg("probe_file(%s): %s", path, err_msg());
+	assert_string_equal(r.format, format);
+	assert_int_equal(r.vsize, -1);
+	if (strstr(r.bad, reason) == NULL)
+		fail_msg("reason \"%s\" does not say \"%s\"", r.bad, reason);
+}
+
+/* Probes path: format and virtual size, and a header found good. */
+static void
+probe_vsize_expect(const char *path, const char *format, int64_t vsize)
+{
+	struct probe_result	r;
+
+	if (probe_file(path, &r) != 0)
+		fail_msg("probe_file(%s): %s", path, err_msg());
+	assert_string_equal(r.format, format);
+	assert_string_equal(r.bad, "");
+	assert_int_equal(r.vsize, vsize);
+}
+
+static void
+put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static void
+put_be64(unsigned char *p, uint64_t v)
+{
+	put_be32(p, (uint32_t)(v >> 32));
+	put_be32(p + 4, (uint32_t)v);
+}
+
+static void
+put_le64(unsigned char *p, uint64_t v)
+{
+	int	i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* A qcow2 header (72 bytes at least) of version and size in bytes. */
+static void
+qcow2_header(unsigned char *h, uint32_t version, uint64_t size)
+{
+	memset(h, 0, 104);
+	memcpy(h, "QFI\xfb", 4);
+	put_be32(h + 4, version);
+	put_be32(h + 20, 16);		/* cluster bits */
+	put_be64(h + 24, size);
+}
+
+/* A vmdk sparse extent header of capacity sectors into h[512]. */
+static void
+vmdk_header(unsigned char *h, uint64_t sectors)
+{
+	memset(h, 0, 512);
+	memcpy(h, "KDMV", 4);
+	h[4] = 1;			/* version 1, little-endian */
+	h[8] = 3;			/* flags */
+	put_le64(h + 12, sectors);
+	put_le64(h + 20, 128);		/* grain size */
+}
+
+/* A VHD footer of disk type and size in bytes, with its checksum. */
+static void
+vhd_footer(unsigned char *f, uint32_t type, uint64_t size)
+{
+	uint32_t	sum = 0;
+	size_t		i;
+
+	memset(f, 0, 512);
+	memcpy(f, "conectix", 8);
+	put_be32(f + 8, 2);		/* features */
+	put_be32(f + 12, 0x00010000);	/* version */
+	memcpy(f + 28, "qem2", 4);
+	put_be64(f + 40, size);		/* original size */
+	put_be64(f + VHD_CUR, size);
+	put_be32(f + 60, type);
+	for (i = 0; i < 512; i++)
+		sum += f[i];
+	put_be32(f + 64, ~sum);
+}
+
 /* Probes path, expecting code and a message that names the path. */
 static void
 probe_refused(const char *path, int code)
@@ -214,6 +310,15 @@ test_qcow2(void **state)
 	memcpy(d, "QFI\xfb\0\0\0\3", 8);
 	p = write_file("disk.qcow2", d, sizeof d);
 	probe_expect(p, "qcow2", sizeof d, NULL);
+	free(p);
+	/* Random bytes where the size is: the format stands, the size not. */
+	memset(d + 24, 0xff, 8);
+	p = write_file("random.qcow2", d, sizeof d);
+	probe_bad(p, "qcow2", "claims a virtual size");
+	free(p);
+	qcow2_header(d, 3, (uint64_t)5 << 30);
+	p = write_file("good.qcow2", d, sizeof d);
+	probe_vsize_expect(p, "qcow2", (int64_t)5 << 30);
 	free(p);
 
 	/* Just the magic is enough; three of its four bytes are not. */
@@ -540,6 +645,268 @@ test_unreadable(void **state)
 	free(p);
 }
 
+/* probe_vsize() on bytes built here; expects ok (vsize) or a reason. */
+static void
+vsize_expect(const char *format, const unsigned char *head, size_t headlen,
+    const unsigned char *tail, size_t taillen, int64_t size, int64_t want,
+    const char *reason)
+{
+	int64_t	v = 12345;
+	int	rc;
+
+	err_clear();
+	rc = probe_vsize(format, head, headlen, tail, taillen, size, &v);
+	if (reason == NULL) {
+		if (rc != 0)
+			fail_msg("%s: refused: %s", format, err_msg());
+		assert_int_equal(v, want);
+		return;
+	}
+	assert_int_equal(rc, ERR_INVAL);
+	assert_int_equal(v, -1);
+	if (strstr(err_msg(), reason) == NULL)
+		fail_msg("%s: \"%s\" does not say \"%s\"", format, err_msg(),
+		    reason);
+}
+
+static void
+test_vsize_qcow2(void **state)
+{
+	unsigned char	h[104];
+
+	qcow2_header(h, 2, (uint64_t)1 << 30);
+	vsize_expect("qcow2", h, 72, NULL, 0, 72, (int64_t)1 << 30, NULL);
+	qcow2_header(h, 3, 0);
+	vsize_expect("qcow2", h, sizeof h, NULL, 0, 104, 0, NULL);
+	qcow2_header(h, 3, (uint64_t)PROBE_VSIZE_MAX);
+	vsize_expect("qcow2", h, sizeof h, NULL, 0, 104, PROBE_VSIZE_MAX,
+	    NULL);
+
+	/* Hostile: cut short, unknown version, huge, "negative". */
+	qcow2_header(h, 3, 4096);
+	vsize_expect("qcow2", h, 71, NULL, 0, 71, 0, "cut short");
+	vsize_expect("qcow2", h, 4, NULL, 0, 4, 0, "cut short");
+	vsize_expect("qcow2", NULL, 0, NULL, 0, 0, 0, "cut short");
+	qcow2_header(h, 1, 4096);
+	vsize_expect("qcow2", h, sizeof h, NULL, 0, 104, 0, "version 1");
+	qcow2_header(h, 0xffffffffu, 4096);
+	vsize_expect("qcow2", h, sizeof h, NULL, 0, 104, 0, "version");
+	qcow2_header(h, 3, (uint64_t)PROBE_VSIZE_MAX + 1);
+	vsize_expect("qcow2", h, sizeof h, NULL, 0, 104, 0, "claims");
+	qcow2_header(h, 3, (uint64_t)1 << 63);
+	vsize_expect("qcow2", h, sizeof h, NULL, 0, 104, 0, "claims");
+	qcow2_header(h, 3, UINT64_MAX);
+	vsize_expect("qcow2", h, sizeof h, NULL, 0, 104, 0, "claims");
+}
+
+static void
+test_vsize_vmdk(void **state)
+{
+	static const char	 two[] = "# Disk DescriptorFile\nversion=1\n"
+	    "createType=\"twoGbMaxExtentSparse\"\n\n# Extent description\n"
+	    "RW 4192256 SPARSE \"d-s001.vmdk\"\n"
+	    "RDONLY 2048 SPARSE \"d-s002.vmdk\"\n"
+	    "  NOACCESS 10 ZERO\n"
+	    "\nddb.virtualHWVersion = \"4\"\n";
+	static const char	 none[] = "# Disk DescriptorFile\nversion=1\n"
+	    "ddb.adapterType = \"ide\"\n";
+	static const char	 huge[] = "# Disk DescriptorFile\n"
+	    "RW 99999999999999999999 SPARSE \"a.vmdk\"\n";
+	static const char	 over[] = "# Disk DescriptorFile\n"
+	    "RW 140737488355328 FLAT \"a.vmdk\" 0\n"
+	    "RW 140737488355328 FLAT \"b.vmdk\" 0\n";
+	static const char	 word[] = "# Disk DescriptorFile\n"
+	    "RW many SPARSE \"a.vmdk\"\n";
+	unsigned char		 h[512];
+	char			*p;
+
+	vmdk_header(h, 2048);
+	vsize_expect("vmdk", h, sizeof h, NULL, 0, 512, MiB, NULL);
+	p = write_file("cap.vmdk", h, sizeof h);
+	probe_vsize_expect(p, "vmdk", MiB);
+	free(p);
+	vmdk_header(h, 0);
+	vsize_expect("vmdk", h, 20, NULL, 0, 20, 0, NULL);
+
+	vmdk_header(h, 2048);
+	vsize_expect("vmdk", h, 19, NULL, 0, 19, 0, "cut short");
+	h[4] = 0;
+	vsize_expect("vmdk", h, sizeof h, NULL, 0, 512, 0, "version 0");
+	vmdk_header(h, (uint64_t)PROBE_VSIZE_MAX / 512 + 1);
+	vsize_expect("vmdk", h, sizeof h, NULL, 0, 512, 0, "sectors");
+	vmdk_header(h, UINT64_MAX);
+	vsize_expect("vmdk", h, sizeof h, NULL, 0, 512, 0, "sectors");
+
+	/* A text descriptor: its extents summed. */
+	vsize_expect("vmdk", (const unsigned char *)two, sizeof two - 1, NULL,
+	    0, sizeof two - 1, (int64_t)(4192256 + 2048 + 10) * 512, NULL);
+	p = write_file("two.vmdk", two, sizeof two - 1);
+	probe_vsize_expect(p, "vmdk", (int64_t)(4192256 + 2048 + 10) * 512);
+	free(p);
+	vsize_expect("vmdk", (const unsigned char *)none, sizeof none - 1,
+	    NULL, 0, sizeof none - 1, 0, "no extent");
+	vsize_expect("vmdk", (const unsigned char *)huge, sizeof huge - 1,
+	    NULL, 0, sizeof huge - 1, 0, "bad extent");
+	vsize_expect("vmdk", (const unsigned char *)over, sizeof over - 1,
+	    NULL, 0, sizeof over - 1, 0, "claims");
+	vsize_expect("vmdk", (const unsigned char *)word, sizeof word - 1,
+	    NULL, 0, sizeof word - 1, 0, "bad extent");
+	/* Only what was read counts: a descriptor cut inside its number. */
+	vsize_expect("vmdk", (const unsigned char *)two, 95, NULL, 0, 95, 0,
+	    "bad extent");
+}
+
+static void
+test_vsize_vhd(void **state)
+{
+	unsigned char	*d, f[512];
+	char		*p;
+	size_t		 len;
+
+	/* Fixed: the data, then the footer saying how much data. */
+	len = 8192 + 512;
+	d = xcalloc(1, len);
+	fill_pattern(d, 8192, 3);
+	d[0] = 'R';
+	vhd_footer(d + 8192, 2, 8192);
+	p = write_file("fixed2.vhd", d, len);
+	probe_vsize_expect(p, "vhd", 8192);
+	free(p);
+
+	/* Dynamic: a footer copy at the start and the footer at the end. */
+	vhd_footer(f, 3, (uint64_t)1 << 30);
+	memcpy(d, f, 512);
+	memcpy(d + 8192, f, 512);
+	p = write_file("dyn.vhd", d, len);
+	probe_vsize_expect(p, "vhd", (int64_t)1 << 30);
+	free(p);
+	/* The end damaged: the copy at the start still tells. */
+	memset(d + 8192, 0, 512);
+	p = write_file("dynhead.vhd", d, len);
+	probe_vsize_expect(p, "vhd", (int64_t)1 << 30);
+	free(p);
+
+	/* Hostile footers: a wrong checksum, an unknown type, a huge size. */
+	memcpy(d + 8192, f, 512);
+	memset(d, 0, 512);
+	d[8192 + VHD_CUR] ^= 0x40;
+	p = write_file("sum.vhd", d, len);
+	probe_bad(p, "vhd", "checksum");
+	free(p);
+	vhd_footer(d + 8192, 9, 8192);
+	p = write_file("type.vhd", d, len);
+	probe_bad(p, "vhd", "type 9");
+	free(p);
+	vhd_footer(d + 8192, 2, UINT64_MAX);
+	p = write_file("huge.vhd", d, len);
+	probe_bad(p, "vhd", "claims");
+	free(p);
+	vhd_footer(d + 8192, 2, (uint64_t)1 << 63);
+	vsize_expect("vhd", NULL, 0, d + 8192, 512, (int64_t)len, 0,
+	    "claims");
+	free(d);
+
+	/* Cut short: a head copy of fewer than 512 bytes is no footer. */
+	vsize_expect("vhd", f, 511, NULL, 0, 511, 0, "cut short");
+	p = write_file("tiny2.vhd", "conectix", 8);
+	probe_bad(p, "vhd", "cut short");
+	free(p);
+}
+
+static void
+test_vsize_plain(void **state)
+{
+	unsigned char	*d;
+	char		*p;
+
+	/* ISO and raw: the disk is the file. */
+	d = xcalloc(1, 40 * 1024);
+	memcpy(d + 32769, "CD001", 5);
+	p = write_file("v.iso", d, 40 * 1024);
+	probe_vsize_expect(p, "iso", 40 * 1024);
+	free(p);
+	free(d);
+	p = write_file("v.raw", "abc", 3);
+	probe_vsize_expect(p, "raw", 3);
+	free(p);
+	p = write_file("v.empty", "", 0);
+	probe_vsize_expect(p, "raw", 0);
+	free(p);
+	vsize_expect("raw", NULL, 0, NULL, 0, -1, 0, "negative");
+	/* An XVA holds several disks: none is the image's size. */
+	vsize_expect("xva", NULL, 0, NULL, 0, 2048, -1, NULL);
+}
+
+static void
+test_vmx(void **state)
+{
+	static const char	 vmx[] = ".encoding = \"UTF-8\"\n"
+	    "config.version = \"8\"\nvirtualHW.version = \"19\"\n"
+	    "displayName = \"web1\"\n";
+	static const char	 v2[] = "#!/usr/bin/vmware\n"
+	    "  config.version=\"8\"\n";
+	static const char	 nokey[] = "displayName = \"web1\"\n"
+	    "note = \".encoding = x\"\nencoding = \"UTF-8\"\n";
+	static const char	 nul[] = ".encoding = \"UTF-8\"\n\0binary";
+	static const char	 noeq[] = ".encodings are many\n";
+	char			*p;
+
+	p = write_file("a.vmx", vmx, sizeof vmx - 1);
+	probe_expect(p, "vmx", sizeof vmx - 1, NULL);
+	probe_vsize_expect(p, "vmx", -1);
+	free(p);
+	p = write_file("b.vmx", v2, sizeof v2 - 1);
+	probe_expect(p, "vmx", sizeof v2 - 1, NULL);
+	free(p);
+	p = write_file("c.vmx", nokey, sizeof nokey - 1);
+	probe_expect(p, "raw", sizeof nokey - 1, NULL);
+	free(p);
+	p = write_file("d.vmx", nul, sizeof nul - 1);
+	probe_expect(p, "raw", sizeof nul - 1, NULL);
+	free(p);
+	p = write_file("e.vmx", noeq, sizeof noeq - 1);
+	probe_expect(p, "raw", sizeof noeq - 1, NULL);
+	free(p);
+	assert_string_equal(probe_magic((const unsigned char *)".encoding =",
+	    11, NULL, 0), "vmx");
+	assert_string_equal(probe_magic((const unsigned char *)".encoding ",
+	    10, NULL, 0), "raw");
+}
+
+/* Fed in uneven pieces, the prober says what probe_file says. */
+static void
+test_stream(void **state)
+{
+	struct probe		 pb;
+	struct probe_result	 a, b;
+	unsigned char		*d;
+	char			*p;
+	size_t			 len = 3 * MiB + 777, off = 0, n, step = 1;
+
+	d = xmalloc(len);
+	fill_pattern(d, len, 9);
+	vhd_footer(d, 3, 123 * MiB);
+	vhd_footer(d + len - 512, 3, 123 * MiB);
+	p = write_file("stream.vhd", d, len);
+	assert_int_equal(probe_file(p, &a), 0);
+	assert_int_equal(probe_begin(&pb), 0);
+	while (off < len) {
+		n = step < len - off ? step : len - off;
+		assert_int_equal(probe_update(&pb, d + off, n), 0);
+		off += n;
+		step = step * 7 + 3;
+	}
+	assert_int_equal(probe_end(&pb, &b), 0);
+	probe_free(&pb);
+	assert_string_equal(a.sha256, b.sha256);
+	assert_string_equal(b.format, "vhd");
+	assert_int_equal(b.size, (int64_t)len);
+	assert_int_equal(b.vsize, 123 * MiB);
+	assert_int_equal(a.vsize, b.vsize);
+	free(p);
+	free(d);
+}
+
 int
 main(void)
 {
@@ -555,6 +922,12 @@ main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_symlink),
 		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_vsize_qcow2),
+		cmocka_unit_test(test_vsize_vmdk),
+		cmocka_unit_test(test_vsize_vhd),
+		cmocka_unit_test(test_vsize_plain),
+		cmocka_unit_test(test_vmx),
+		cmocka_unit_test(test_stream),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
