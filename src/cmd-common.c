@@ -321,15 +321,16 @@ cmd_dispatch(struct ctx *c, struct cmd_args *a, struct dcall *dc, size_t n,
 
 	if (dispatch_prepare(dc, n) > 0)
 		return dispatch_failures(c, dc, n);
-	if (arg_flag(a, "dry-run")) {
-		dispatch_dry(dc, n, cmd_dry_emit, c);
-		return 1;
-	}
-	if (confirm != NULL && (rc = ctx_confirm(c, confirm)) != 0)
-		return rc;
 	if ((rc = hostops_transport(c->home, &tp)) != 0)
 		return ctx_error_last(c);
-	dispatch_run(tp, dc, n);
+	if (arg_flag(a, "dry-run")) {
+		/* The lines as the transport would send them. */
+		dispatch_dry(tp, dc, n, cmd_dry_emit, c);
+		rc = 1;
+	} else if (confirm == NULL || (rc = ctx_confirm(c, confirm)) == 0) {
+		dispatch_run(tp, dc, n);
+		rc = dispatch_failures(c, dc, n);
+	}
 	tp_free(tp);
-	return dispatch_failures(c, dc, n);
+	return rc;
 }

@@ -10,6 +10,9 @@ chmod 711 "$T"	# as root, the lab's users must reach their homes in $T
 export HVSH_CONNECT_TIMEOUT_MS=3000 HVSH_COMMAND_TIMEOUT_MS=30000
 trap '"$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 jq_of() { printf '%s' "$out" | jq -r "$1"; }
+# What the transport puts before every remote command (C locale, a bound
+# on the host: the command timeout, 30 s, plus 5).
+RUN="'env' 'LC_ALL=C' 'timeout' '-k' '5' '35'"
 
 # --- before any host
 
@@ -83,7 +86,7 @@ wuuid=$(jq_of .uuid)
 before=$(store_dump)
 hv snapshot create web1 s1 --description "before the upgrade" --dry-run
 t_status 0 "snapshot create --dry-run"
-t_eq "$out" "kvm1: 'virsh' 'snapshot-create-as' '$wuuid' 's1' '--description' 'before the upgrade'" \
+t_eq "$out" "kvm1: $RUN 'virsh' 'snapshot-create-as' '$wuuid' 's1' '--description' 'before the upgrade'" \
     "the exact line"
 t_eq "$(store_dump)" "$before" "a dry run changes nothing"
 t_true "and takes no snapshot" test -z "$(onhost kvm1 virsh snapshot-list web1 --name)"
@@ -106,7 +109,7 @@ t_eq "$(store_dump)" "$before" "before any host"
 hv vm start web1
 t_status 0 "web1 started"
 hv snapshot revert web1 s1 --dry-run
-t_eq "$out" "kvm1: 'virsh' 'snapshot-revert' '$wuuid' 's1'" "snapshot revert --dry-run: the exact line"
+t_eq "$out" "kvm1: $RUN 'virsh' 'snapshot-revert' '$wuuid' 's1'" "snapshot revert --dry-run: the exact line"
 hv vm show web1 -o json
 t_eq "$(jq_of .state)" running "and web1 still runs"
 hv snapshot revert web1 s1 --yes
@@ -130,7 +133,7 @@ t_status 2 "snapshot revert in a script needs --yes"
 t_eq "$(store_dump)" "$before" "neither changed the store"
 t_true "s1 is still on kvm1" grep -qx s1 <<<"$(onhost kvm1 virsh snapshot-list web1 --name)"
 hv snapshot remove web1 s1 --dry-run
-t_eq "$out" "kvm1: 'virsh' 'snapshot-delete' '$wuuid' 's1'" "snapshot remove --dry-run: the exact line"
+t_eq "$out" "kvm1: $RUN 'virsh' 'snapshot-delete' '$wuuid' 's1'" "snapshot remove --dry-run: the exact line"
 hv snapshot remove web1 s1 --yes
 t_status 0 "snapshot remove on kvm1"
 t_true "virsh snapshot-list no longer shows it" test -z "$(onhost kvm1 virsh snapshot-list web1 --name | grep -x s1)"

@@ -10,6 +10,9 @@ chmod 711 "$T"	# as root, the lab's users must reach their homes in $T
 export HVSH_CONNECT_TIMEOUT_MS=3000 HVSH_COMMAND_TIMEOUT_MS=30000
 trap '"$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 jq_of() { printf '%s' "$out" | jq -r "$1"; }
+# What the transport puts before every remote command (C locale, a bound
+# on the host: the command timeout, 30 s, plus 5).
+RUN="'env' 'LC_ALL=C' 'timeout' '-k' '5' '35'"
 
 # --- before any host: records only (a libvirt test host, kvm hosts not
 # checked; nothing here connects anywhere)
@@ -79,11 +82,11 @@ t_eq "$(store_dump)" "$before" "the store is unchanged by all of this"
 hv volume create d1 --size 64M --pool pk0 --dry-run
 t_status 0 "volume create --dry-run on a kvm host"
 t_eq "$(printf '%s\n' "$out" | wc -l)" 1 "one line: the call is one round trip"
-t_out "^k0: 'sh' '-c' '.*' 'sh' .*'/srv/pk0'.*'d1\.qcow2' '67108864'" \
+t_out "^k0: $RUN 'sh' '-c' '.*' 'sh' .*'/srv/pk0'.*'d1\.qcow2' '67108864'" \
     "it names the pool's path, the file and the size in bytes"
 hv volume create d1 --size 64M --pool shared --host k0 --format raw --dry-run
 t_status 0 "--host for a shared pool"
-t_out "^k0: .*'/srv/shared'.*'d1\.img' '67108864' 'raw'" "where k0 sees it, as raw"
+t_out "^k0: $RUN 'sh' .*'/srv/shared'.*'d1\.img' '67108864' 'raw'" "where k0 sees it, as raw"
 t_eq "$(store_dump)" "$before" "a dry run changes nothing"
 hv audit list --no-header --columns command
 t_noout 'volume' "and writes no audit event"
@@ -158,7 +161,7 @@ hv vm show web1 -o json
 wuuid=$(jq_of .uuid)
 hv volume attach kd1 --vm web1 --dry-run
 t_status 0 "volume attach --dry-run"
-t_out "^kvm1: 'sh' '-c' .*'sh' '$wuuid' '$POOL/kd1.qcow2' '' '--config' 'qcow2'\$" \
+t_out "^kvm1: $RUN 'sh' '-c' .*'sh' '$wuuid' '$POOL/kd1.qcow2' '' '--config' 'qcow2'\$" \
     "shows the line with the domain, the file and its format"
 t_eq "$(store_dump)" "$before" "and changes nothing"
 t_true "nothing attached on kvm1" test -z "$(onhost kvm1 virsh domblklist web1 | grep kd1)"
@@ -192,7 +195,7 @@ t_true "qemu-img says 128 MiB" grep -q '134217728' <<<"$(onhost kvm1 qemu-img in
 
 hv volume detach kd1 --dry-run
 t_status 0 "volume detach --dry-run"
-t_eq "$out" "kvm1: 'virsh' 'detach-disk' '$wuuid' '$kdev' '--config'" "the exact line"
+t_eq "$out" "kvm1: $RUN 'virsh' 'detach-disk' '$wuuid' '$kdev' '--config'" "the exact line"
 hv volume detach kd1
 t_status 0 "volume detach"
 hv volume show kd1 -o json
@@ -217,7 +220,7 @@ t_true "the file stays" test -f "$kpath"
 t_eq "$(store_dump)" "$before" "and the record"
 hv volume remove kd1 --dry-run
 t_status 0 "volume remove --dry-run"
-t_out "^kvm1: 'sh' '-c' .*'$kpath'" "the exact line names the file"
+t_out "^kvm1: $RUN 'sh' '-c' .*'$kpath'" "the exact line names the file"
 t_true "the file stays" test -f "$kpath"
 hv volume remove kd1 --yes
 t_status 0 "volume remove"
