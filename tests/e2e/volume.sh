@@ -248,9 +248,15 @@ t_err 'cannot create volume kd3 on kvm1' "in dispatch's words"
 t_eq "$(store_dump)" "$before" "and no record stays"
 rm -f "$POOL/kd3.qcow2"
 
-# Xen: a VDI in an SR (a pool local to xen1, by the SR's name-label); its
-# uuid is the volume's path and ref.
-hv pool add xsr --role primary --type dir --path "Local storage" --host xen1
+# Xen: a VDI in an SR; its uuid is the volume's path and ref. The xe
+# driver finds an SR by uuid or name-label, and hvsh records a pool by its
+# path: the default SR is named by the path of its mount here, and a pool
+# local to xen1 records that path.
+sr=$(onhost xen1 xe pool-list params=default-SR --minimal)
+XSR=/var/run/sr-mount/$sr
+onhost xen1 xe sr-param-set uuid="$sr" name-label="$XSR" >/dev/null
+hv pool add xsr --role primary --type dir --path "$XSR" --host xen1
+t_status 0 "a pool local to xen1: its default SR"
 hv volume create xd1 --size 64M --pool xsr
 t_status 0 "volume create on xen1"
 hv volume show xd1 -o json
