@@ -76,6 +76,15 @@ struct dcall;
 int	cmd_dispatch(struct ctx *, struct cmd_args *, struct dcall *, size_t n,
 	    const char *confirm);
 
+/*
+ * Pushes image to host (image push), or with dry shows how; *path is
+ * where it lands (caller frees). Reports its own errors.
+ */
+struct transport;
+int	cmd_image_push_to(struct ctx *, struct transport *,
+	    const struct record *image, const struct record *host, int dry,
+	    char **path);
+
 /* Option declarations shared by the tables. */
 #define OPT_NAME_NEW(k, what) \
 	{ "name", 0, OPT_NAME, OPT_POSITIONAL | OPT_REQUIRED, k, NULL, "NAME", what }

@@ -193,6 +193,9 @@ struct driver {
 					   "libvirt" */
 	const char	*cli;		/* "virsh", "xe", "vmrun"; the API's
 					   name for a direct driver */
+	const char	*capture_format;	/* what DRV_CAPTURE writes:
+					   "qcow2", "vhd", "vmx"; NULL if
+					   it cannot */
 
 	/* Required: is the CLI there, and which version. */
 	int	(*probe)(struct drv_plan *);

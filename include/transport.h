@@ -73,10 +73,13 @@ int	tp_run(struct transport *, const struct tp_host *, char *const argv[],
  * (an image push): "env LC_ALL=C ARGV", without the time bound of
  * tp_command_line, since it lasts as long as its input; the command
  * timeout is one of inactivity, moved on by every block sent. *sent (may
- * be NULL) is the number of bytes of fd that went out. Ctrl-C ends it.
+ * be NULL) is the number of bytes of fd that went out, and progress (may
+ * be NULL) is told it as it grows. Ctrl-C ends it.
  */
+typedef void (*tp_progress_fn)(void *arg, int64_t sent);
 int	tp_put(struct transport *, const struct tp_host *, char *const argv[],
-	    int fd, int64_t *sent, struct tp_result *res);
+	    int fd, tp_progress_fn progress, void *arg, int64_t *sent,
+	    struct tp_result *res);
 
 /* One command for one host in tp_run_many. */
 struct tp_job {

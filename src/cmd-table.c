@@ -10,6 +10,7 @@ extern const struct cmd_entry cmd_host_add, cmd_host_check, cmd_host_list,
 extern const struct cmd_entry cmd_pool_add, cmd_pool_list, cmd_pool_show,
     cmd_pool_check,
     cmd_pool_remove;
+extern const struct cmd_entry cmd_image_push, cmd_image_capture;
 extern const struct cmd_entry cmd_image_add, cmd_image_list, cmd_image_show,
     cmd_image_set, cmd_image_remove, cmd_image_import, cmd_image_verify;
 extern const struct cmd_entry cmd_host_sync, cmd_host_facts, cmd_vm_adopt,
@@ -36,7 +37,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_pool_add, &cmd_pool_list, &cmd_pool_show, &cmd_pool_check,
 	&cmd_pool_remove,
 	&cmd_image_add, &cmd_image_list, &cmd_image_show, &cmd_image_set,
-	&cmd_image_remove, &cmd_image_import, &cmd_image_verify,
+	&cmd_image_remove, &cmd_image_import, &cmd_image_verify, &cmd_image_push,
+	&cmd_image_capture,
 	&cmd_vm_list, &cmd_vm_show, &cmd_vm_create, &cmd_vm_start,
 	&cmd_vm_stop, &cmd_vm_reboot, &cmd_vm_suspend, &cmd_vm_resume,
 	&cmd_vm_destroy, &cmd_vm_forget, &cmd_vm_stats, &cmd_vm_adopt,

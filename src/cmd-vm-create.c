@@ -32,6 +32,7 @@ struct create {
 	struct record		*pool;		/* primary pool, or NULL */
 	char			*pool_path;	/* where the host sees it */
 	char			*image_path;	/* where the host finds it */
+	int			 push;		/* the host must get it first */
 	int64_t			 memory;
 	int64_t			 disk;
 	uint64_t		 id;		/* the new record's */
@@ -235,13 +236,10 @@ create_paths(struct ctx *c, struct create *cr)
 	    &cr->pool_path);
 	if (rc == 0 && cr->image != NULL &&
 	    (rc = storage_image_path(tx, cr->image, cr->host,
-	    &cr->image_path)) == ERR_NOENT)
-		rc = err_set(ERR_NOENT, "host %s cannot reach image %s: push "
-		    "it first (image push %s --host %s)",
-		    record_get(cr->host, FI_NAME),
-		    record_get(cr->image, FI_NAME),
-		    record_get(cr->image, FI_NAME),
-		    record_get(cr->host, FI_NAME));
+	    &cr->image_path)) == ERR_NOENT) {
+		cr->push = 1;
+		rc = 0;
+	}
 	store_txn_end(tx);
 	return rc != 0 ? ctx_error_last(c) : 0;
 }
@@ -422,6 +420,13 @@ vm_create(struct ctx *c, struct cmd_args *a)
 		goto out;
 	if ((rc = create_paths(c, &cr)) != 0)
 		goto out;
+	if (cr.push) {
+		ctx_info(c, "host %s does not see image %s: pushing it first",
+		    record_get(cr.host, FI_NAME), record_get(cr.image, FI_NAME));
+		if ((rc = cmd_image_push_to(c, tp, cr.image, cr.host, dry,
+		    &cr.image_path)) != 0)
+			goto out;
+	}
 	free(dc.subject);
 	dc.subject = xasprintf("vm %s", arg_str(a, "name"));
 	dc.host = cr.host;

@@ -152,6 +152,8 @@ vmsel_load(struct ctx *c, struct cmd_args *a, struct vmsel *s, enum drv_op op)
 		dc->t.name = record_get(s->vm[i], FI_NAME);
 		dc->t.uuid = record_get(s->vm[i], VM_UUID);
 		dc->t.hvsh_id = s->id[i];
+		if (s->host[i] != NULL)
+			dc->t.product = record_get(s->host[i], HOST_PRODUCT);
 		if (s->host[i] == NULL)
 			dcall_fail(dc, ERR_INVAL, "%s: not placed on any host",
 			    record_get(s->vm[i], FI_NAME));
@@ -536,6 +538,9 @@ disks_plan(struct vmsel *s, struct disks *d)
 		k->dc.call = DRV_VOL_REMOVE;
 		k->dc.req.volume = record_get(k->vol, FI_NAME);
 		k->dc.req.vol_path = path;
+		if (s->host[k->owner] != NULL)
+			k->dc.req.product = record_get(s->host[k->owner],
+			    HOST_PRODUCT);
 		if (s->host[k->owner] == NULL || path == NULL)
 			dcall_fail(&k->dc, ERR_INVAL, "disk %s: not known "
 			    "on any host", record_get(k->vol, FI_NAME));

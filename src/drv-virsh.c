@@ -1348,6 +1348,7 @@ virsh_create_read(const struct tp_result *res, struct hv_vm *vm)
 const struct driver drv_virsh = {
 	.name = "kvm",
 	.cli = "virsh",
+	.capture_format = "qcow2",
 	.probe = virsh_probe,
 	.probe_read = virsh_probe_read,
 	.refresh = virsh_refresh,

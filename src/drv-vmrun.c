@@ -1687,6 +1687,7 @@ call_set_id(const struct drv_req *req, struct drv_plan *plan)
 const struct driver drv_vmrun = {
 	.name = "vmware",
 	.cli = "vmrun",
+	.capture_format = "vmx",
 	.probe = vmrun_probe,
 	.probe_read = vmrun_probe_read,
 	.refresh = vmrun_refresh,

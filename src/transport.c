@@ -515,6 +515,8 @@ struct tp_input {
 	size_t		 len;
 	int		 fd;		/* -1: mem */
 	int64_t		 sent;		/* bytes of fd written so far */
+	tp_progress_fn	 progress;	/* told of sent, or NULL */
+	void		*arg;
 };
 
 /*
@@ -586,6 +588,8 @@ cmd_io(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 				off += (size_t)r;
 				if (ti->fd >= 0) {
 					ti->sent += r;
+					if (ti->progress != NULL)
+						ti->progress(ti->arg, ti->sent);
 					deadline = mono_ms() +
 					    tp->opts.command_timeout_ms;
 				}
@@ -1021,16 +1025,17 @@ tp_run(struct transport *tp, const struct tp_host *h, char *const argv[],
     const char *stdin_data, struct tp_result *res)
 {
 	struct tp_input	in = { stdin_data, stdin_data != NULL ?
-			    strlen(stdin_data) : 0, -1, 0 };
+			    strlen(stdin_data) : 0, -1, 0, NULL, NULL };
 
 	return run_input(tp, h, argv, &in, 1, res);
 }
 
 int
 tp_put(struct transport *tp, const struct tp_host *h, char *const argv[],
-    int fd, int64_t *sent, struct tp_result *res)
+    int fd, tp_progress_fn progress, void *arg, int64_t *sent,
+    struct tp_result *res)
 {
-	struct tp_input	in = { NULL, 0, fd, 0 };
+	struct tp_input	in = { NULL, 0, fd, 0, progress, arg };
 	int		rc;
 
 	rc = run_input(tp, h, argv, &in, 0, res);
