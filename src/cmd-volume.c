@@ -8,6 +8,7 @@
  * with the command's audit event, whose result is dispatch's outcome.
  */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,29 @@ attached_to(const struct volop *v)
 	return v->vm != NULL ? record_get(v->vm, FI_NAME) : NULL;
 }
 
+static void	volop_call_init(struct volop *, enum drv_call, const char *,
+		    ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Starts the command's one call, on the volume's host; the subject reads
+ * after dispatch's verb ("attach volume d1 to vm web1").
+ */
+static void
+volop_call_init(struct volop *v, enum drv_call call, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*subject;
+
+	va_start(ap, fmt);
+	subject = xvasprintf(fmt, ap);
+	va_end(ap);
+	dcall_init(&v->dc, v->host, subject);
+	free(subject);
+	v->dc.what = DC_CALL;
+	v->dc.call = call;
+	v->dc.req.product = record_get(v->host, HOST_PRODUCT);
+}
+
 /*
  * Runs the prepared call (or shows it with --dry-run). Returns 0 when it
  * ran, 1 when it was only shown, else the failure's code; on success the
@@ -204,7 +228,6 @@ volume_create(struct ctx *c, struct cmd_args *a)
 	struct record		*other = NULL;
 	const char		*name = arg_str(a, "name");
 	const char		*hname = arg_str(a, "host");
-	char			*subject;
 	int64_t			 local;
 	int			 rc;
 
@@ -247,12 +270,7 @@ read_out:
 	if (rc != 0)
 		goto out;
 
-	subject = xasprintf("volume %s", name);
-	dcall_init(&v.dc, v.host, subject);
-	free(subject);
-	v.dc.what = DC_CALL;
-	v.dc.req.product = record_get(v.host, HOST_PRODUCT);
-	v.dc.call = DRV_VOL_CREATE;
+	volop_call_init(&v, DRV_VOL_CREATE, "volume %s", name);
 	v.dc.req.pool = v.dir;
 	v.dc.req.volume = name;
 	v.dc.req.size = arg_i64(a, "size", 0);
@@ -309,7 +327,6 @@ volume_attach(struct ctx *c, struct cmd_args *a)
 	struct store_txn	*tx;
 	const char		*name = arg_str(a, "name");
 	const char		*vmname = arg_str(a, "vm");
-	char			*subject;
 	int			 rc;
 
 	if ((rc = volop_load(&v, name)) != 0)
@@ -331,12 +348,8 @@ volume_attach(struct ctx *c, struct cmd_args *a)
 		    name, record_get(v.host, FI_NAME), vmname);
 		goto out;
 	}
-	subject = xasprintf("volume %s to vm %s", name, vmname);
-	dcall_init(&v.dc, v.host, subject);
-	free(subject);
-	v.dc.what = DC_CALL;
-	v.dc.req.product = record_get(v.host, HOST_PRODUCT);
-	v.dc.call = DRV_VOL_ATTACH;
+	volop_call_init(&v, DRV_VOL_ATTACH, "volume %s to vm %s", name,
+	    vmname);
 	vm_target(v.vm, &v.dc.req.vm, v.idbuf, sizeof v.idbuf);
 	v.dc.req.vol_path = record_get(v.vol, VOLUME_PATH);
 	v.dc.req.format = record_get(v.vol, VOLUME_FORMAT);
@@ -380,7 +393,6 @@ volume_detach(struct ctx *c, struct cmd_args *a)
 {
 	struct volop	 v = { .c = c, .a = a };
 	const char	*name = arg_str(a, "name");
-	char		*subject;
 	int		 rc;
 
 	if ((rc = volop_load(&v, name)) != 0)
@@ -389,12 +401,8 @@ volume_detach(struct ctx *c, struct cmd_args *a)
 		rc = ctx_error(c, ERR_INVAL, "volume %s is not attached", name);
 		goto out;
 	}
-	subject = xasprintf("volume %s from vm %s", name, attached_to(&v));
-	dcall_init(&v.dc, v.host, subject);
-	free(subject);
-	v.dc.what = DC_CALL;
-	v.dc.req.product = record_get(v.host, HOST_PRODUCT);
-	v.dc.call = DRV_VOL_DETACH;
+	volop_call_init(&v, DRV_VOL_DETACH, "volume %s from vm %s", name,
+	    attached_to(&v));
 	vm_target(v.vm, &v.dc.req.vm, v.idbuf, sizeof v.idbuf);
 	v.dc.req.vol_path = record_get(v.vol, VOLUME_PATH);
 	v.dc.req.device = record_get(v.vol, VOLUME_DEVICE);
@@ -437,7 +445,6 @@ volume_resize(struct ctx *c, struct cmd_args *a)
 	struct volop	 v = { .c = c, .a = a };
 	const char	*name = arg_str(a, "name");
 	int64_t		 size = arg_i64(a, "size", 0), now;
-	char		*subject;
 	int		 rc;
 
 	if ((rc = volop_load(&v, name)) != 0)
@@ -448,12 +455,7 @@ volume_resize(struct ctx *c, struct cmd_args *a)
 		    "it can only grow (asked: %" PRId64 ")", name, now, size);
 		goto out;
 	}
-	subject = xasprintf("volume %s", name);
-	dcall_init(&v.dc, v.host, subject);
-	free(subject);
-	v.dc.what = DC_CALL;
-	v.dc.req.product = record_get(v.host, HOST_PRODUCT);
-	v.dc.call = DRV_VOL_RESIZE;
+	volop_call_init(&v, DRV_VOL_RESIZE, "volume %s", name);
 	v.dc.req.vol_path = record_get(v.vol, VOLUME_PATH);
 	v.dc.req.format = record_get(v.vol, VOLUME_FORMAT);
 	v.dc.req.size = size;
@@ -482,7 +484,7 @@ remove_tx(struct store_txn *tx, void *arg)
 	struct volop	*v = arg;
 	int		 rc;
 
-	if ((rc = inventory_remove(tx, KIND_VOLUME, v->vol->id, 0)) == 0)
+	if ((rc = inventory_remove(tx, KIND_VOLUME, v->vol->id, 1)) == 0)
 		ctx_set_result(v->c, "%s", v->outcome != NULL ? v->outcome :
 		    "forgot an unmanaged volume");
 	return rc;
@@ -528,7 +530,6 @@ volume_remove(struct ctx *c, struct cmd_args *a)
 	struct volop	 v = { .c = c, .a = a };
 	const char	*name = arg_str(a, "name");
 	const char	*managed;
-	char		*subject;
 	int		 rc;
 
 	if ((rc = volop_load(&v, name)) != 0)
@@ -544,12 +545,7 @@ volume_remove(struct ctx *c, struct cmd_args *a)
 		    "%s, and forget the volume", name,
 		    record_get(v.vol, VOLUME_PATH), record_get(v.host,
 		    FI_NAME));
-		subject = xasprintf("volume %s", name);
-		dcall_init(&v.dc, v.host, subject);
-		free(subject);
-		v.dc.what = DC_CALL;
-		v.dc.req.product = record_get(v.host, HOST_PRODUCT);
-		v.dc.call = DRV_VOL_REMOVE;
+		volop_call_init(&v, DRV_VOL_REMOVE, "volume %s", name);
 		v.dc.req.vol_path = record_get(v.vol, VOLUME_PATH);
 		if ((rc = remove_call(&v)) != 0) {
 			rc = rc > 0 ? 0 : rc;
