@@ -113,6 +113,7 @@ struct ctx {
 	const struct cmd_entry	 *entry;	/* command running now */
 	char			 *cmdline;	/* its words, quoted, for the audit */
 	char			 *result;	/* audit result text (ctx_set_result) */
+	int			  result_status; /* its status (ctx_set_status) */
 	int			  confirmed;	/* --yes (or --dry-run) given */
 	enum role		  role;		/* of user, once known */
 	int			  nerrors;	/* errors reported so far */
@@ -199,5 +200,10 @@ int	ctx_store(struct ctx *, struct store **out);
 int	ctx_write(struct ctx *, store_write_fn fn, void *arg);
 void	ctx_set_result(struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * The audit status of what ctx_write records: 0 done (the default), 1
+ * failed, for a change that went through on some hosts and not on others.
+ */
+void	ctx_set_status(struct ctx *, int status);
 
 #endif

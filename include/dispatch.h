@@ -62,6 +62,8 @@ void	dispatch_tp_host(const struct record *h, struct tp_host *th);
 
 /* The driver of host.driver, or NULL with "host X has no driver Y". */
 const struct driver *dispatch_driver(const struct record *host);
+/* 1 if hvsh has a driver of that name. */
+int	dispatch_has_driver(const char *driver);
 /* 1 if the driver named reaches its hosts through an API, not SSH. */
 int	dispatch_is_api(const char *driver);
 /*

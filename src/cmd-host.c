@@ -135,7 +135,7 @@ host_add(struct ctx *c, struct cmd_args *a)
 		return rc;
 	if (arg_flag(a, "no-check"))
 		return cmd_add(c, a, host_init, &hn);
-	if (driver_find(arg_str(a, "driver")) == NULL)
+	if (!dispatch_has_driver(arg_str(a, "driver")))
 		return ctx_error(c, ERR_INVAL, "driver %s cannot contact hosts "
 		    "yet; record the host with --no-check", arg_str(a, "driver"));
 

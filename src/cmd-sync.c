@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmd-common.h"
+#include "dispatch.h"
 #include "err.h"
 #include "hostops.h"
 #include "name.h"
@@ -70,7 +71,7 @@ survey(struct ctx *c, char *const *names, int nnames, int apply,
 	if (nnames == 0) {
 		rc = store_iter(tx, KIND_HOST, records_hold, &all);
 		for (i = 0; rc == 0 && i < all.n; i++) {
-			if (driver_find(record_get(all.v[i], HOST_DRIVER)))
+			if (dispatch_driver(all.v[i]) != NULL)
 				records_hold(all.v[i], &sv->hosts);
 		}
 		records_free(&all);
@@ -204,6 +205,7 @@ struct adopt {
 	const struct record	*host;
 	const struct hv_vm	*hv;
 	const char		*name;
+	uint64_t		 id;		/* the new record's */
 };
 
 /*
@@ -232,18 +234,50 @@ adopt_tx(struct store_txn *tx, void *arg)
 	record_set(r, VM_OWNER, ad->c->user);
 	record_set_i64(r, VM_LASTSEEN, now_unix());
 	if ((rc = cmd_apply_fields(ad->c, ad->a, tx, r)) == 0 &&
-	    (rc = store_put(tx, r)) == 0)
+	    (rc = store_put(tx, r)) == 0) {
+		ad->id = r->id;
 		ctx_set_result(ad->c, "adopted %s from %s (id %" PRIu64 ")",
 		    ad->name, record_get(ad->host, FI_NAME), r->id);
+	}
 	record_free(r);
 	return rc;
+}
+
+/*
+ * Writes hvsh's id onto the adopted instance, so later refreshes match it
+ * by that id as they match instances hvsh made. The record stands either
+ * way (it is matched by uuid); a host that cannot take the id is named.
+ */
+static void
+tag_adopted(struct ctx *c, struct survey *sv, struct adopt *ad)
+{
+	struct dcall	dc;
+	char		id[24], *subject;
+
+	snprintf(id, sizeof id, "%" PRIu64, ad->id);
+	subject = xasprintf("vm %s", ad->name);
+	dcall_init(&dc, ad->host, subject);
+	free(subject);
+	dc.what = DC_CALL;
+	dc.call = DRV_SET_ID;
+	dc.req.vm.name = ad->hv->name;
+	dc.req.vm.uuid = ad->hv->uuid;
+	dc.req.vm.path = ad->hv->path;
+	dc.req.vm.hvsh_id = id;
+	dc.req.vm.product = record_get(ad->host, HOST_PRODUCT);
+	dc.req.product = dc.req.vm.product;
+	dc.req.running = ad->hv->state == HV_RUNNING;
+	if (dispatch_one(sv->tp, &dc) != 0)
+		ctx_info(c, "note: %s; it is matched by its uuid instead",
+		    dc.errmsg);
+	dcall_clear(&dc);
 }
 
 static int
 vm_adopt(struct ctx *c, struct cmd_args *a)
 {
 	struct survey		 sv;
-	struct adopt		 ad = { c, a, NULL, NULL, NULL, NULL };
+	struct adopt		 ad = { c, a, NULL, NULL, NULL, NULL, 0 };
 	char			*host = (char *)arg_str(a, "host");
 	const char		*want = arg_str(a, "instance");
 	struct host_refresh	*hr;
@@ -297,8 +331,10 @@ vm_adopt(struct ctx *c, struct cmd_args *a)
 	ad.sv = &sv;
 	ad.host = hr->host;
 	ad.hv = &hr->vms.v[j];
-	if ((rc = ctx_write(c, adopt_tx, &ad)) == 0)
+	if ((rc = ctx_write(c, adopt_tx, &ad)) == 0) {
 		ctx_info(c, "vm %s adopted from %s", ad.name, host);
+		tag_adopted(c, &sv, &ad);
+	}
 out:
 	survey_free(&sv);
 	return rc;

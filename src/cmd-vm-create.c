@@ -332,6 +332,7 @@ create_done_tx(struct store_txn *tx, void *arg)
 
 	if (cr->failure != NULL) {
 		ctx_set_result(cr->c, "not created: %s", cr->failure);
+		ctx_set_status(cr->c, 1);
 		return inventory_remove(tx, KIND_VM, cr->id, 1);
 	}
 	if ((rc = store_get(tx, KIND_VM, cr->id, &r)) != 0)

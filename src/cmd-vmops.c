@@ -354,12 +354,25 @@ struct final {
 	const char		*summary;
 };
 
+/* 1 if any call of s failed: the audit says so. */
+static int
+any_failed(const struct vmsel *s)
+{
+	size_t	i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->dc[i].rc != 0)
+			return 1;
+	return 0;
+}
+
 static int
 final_tx(struct store_txn *tx, void *arg)
 {
 	struct final	*fn = arg;
 
 	ctx_set_result(fn->c, "%s", fn->summary);
+	ctx_set_status(fn->c, any_failed(fn->s));
 	return hostops_apply(tx, fn->as->hr, fn->as->n);
 }
 
@@ -645,6 +658,11 @@ destroy_tx(struct store_txn *tx, void *arg)
 	int		 rc;
 
 	ctx_set_result(de->c, "%s", de->summary);
+	ctx_set_status(de->c, any_failed(de->s));
+	for (i = 0; i < de->d->n; i++)
+		if (de->d->v[i].remove && de->d->v[i].dc.rc != 0 &&
+		    de->s->dc[de->d->v[i].owner].rc == 0)
+			ctx_set_status(de->c, 1);
 	if ((rc = hostops_apply(tx, de->as->hr, de->as->n)) != 0)
 		return rc;
 	for (i = 0; i < de->d->n; i++) {
@@ -806,6 +824,7 @@ forget_tx(struct store_txn *tx, void *arg)
 	int		 rc;
 
 	ctx_set_result(fn->c, "%s", fn->summary);
+	ctx_set_status(fn->c, any_failed(fn->s));
 	if ((rc = hostops_apply(tx, fn->as->hr, fn->as->n)) != 0)
 		return rc;
 	for (i = 0; i < fn->s->n; i++) {

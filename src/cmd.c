@@ -642,6 +642,12 @@ ctx_set_result(struct ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+ctx_set_status(struct ctx *c, int status)
+{
+	c->result_status = status;
+}
+
 int
 ctx_store(struct ctx *c, struct store **out)
 {
@@ -696,9 +702,10 @@ write_wrap(struct store_txn *tx, void *p)
 
 	free(wa->c->result);
 	wa->c->result = NULL;
+	wa->c->result_status = 0;
 	if ((rc = wa->fn(tx, wa->arg)) != 0)
 		return rc;
-	return audit_append(tx, wa->c, 0,
+	return audit_append(tx, wa->c, wa->c->result_status,
 	    wa->c->result != NULL ? wa->c->result : "ok");
 }
 

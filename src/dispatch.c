@@ -131,6 +131,12 @@ dispatch_driver(const struct record *host)
 }
 
 int
+dispatch_has_driver(const char *driver)
+{
+	return driver_find(driver) != NULL;
+}
+
+int
 dispatch_is_api(const char *driver)
 {
 	return driver_is_direct(driver_find(driver));
