@@ -145,8 +145,9 @@ create_tx(struct store_txn *tx, void *arg)
 	record_set(r, SNAPSHOT_STATE, record_get(s->vm, VM_STATE));
 	record_set(r, SNAPSHOT_DESCRIPTION, arg_str(s->a, "description"));
 	record_set(r, SNAPSHOT_REF, s->dc.reply.ref);
-	record_set(r, SNAPSHOT_MEMORY, arg_flag(s->a, "memory") ? "yes" :
-	    "no");
+	/* Only a running instance has memory to save. */
+	record_set(r, SNAPSHOT_MEMORY, s->dc.req.memory && s->dc.req.running ?
+	    "yes" : "no");
 	if ((rc = store_put(tx, r)) == 0)
 		ctx_set_result(s->c, "%s", s->outcome);
 	record_free(r);

@@ -120,8 +120,10 @@ t_eq "$(jq_of .state)" stopped "the record says what the host says"
 hv audit list --no-header --columns result
 t_out '^revert vm web1 to snapshot s1 on kvm1: ok$' "the revert is audited"
 
-hv snapshot create web1 s2
-t_status 0 "a second snapshot"
+hv snapshot create web1 s2 --memory
+t_status 0 "a second snapshot, --memory of a stopped instance"
+hv snapshot show web1 s2 -o json
+t_eq "$(jq_of .memory)" no "a stopped instance has no memory to save"
 hv snapshot list web1 --no-header --columns name
 t_eq "$(printf '%s' "$out" | paste -sd,)" "s1,s2" "snapshot list web1"
 
