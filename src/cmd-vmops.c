@@ -280,6 +280,10 @@ wait_stopped(struct ctx *c, struct transport *tp, struct vmsel *s,
 
 	for (;;) {
 		ask_hosts(tp, s, as);
+		if (intr_pending()) {
+			cancelled = 1;
+			break;
+		}
 		buf_reset(&names);
 		if ((n = waiting(s, as, DRV_STOP, &names)) == 0 ||
 		    time(NULL) >= deadline)
@@ -332,14 +336,16 @@ settle(struct vmsel *s, const struct asked *as, enum drv_op op,
 			    hv_state_name(state));
 			continue;
 		}
-		if (dc->rc != 0 || (op != DRV_STOP && op != DRV_FORCE_OFF) ||
-		    standing(s, as, i, &state) != 1 || reached(op, state))
+		if (dc->rc != 0 || (op != DRV_STOP && op != DRV_FORCE_OFF))
 			continue;
-		if (cancelled)
+		/* Interrupted: only what the host said it did is done. */
+		if (cancelled && (standing(s, as, i, &state) != 1 ||
+		    !reached(op, state)))
 			dcall_fail(dc, ERR_CANCEL, "%s: interrupted while "
 			    "waiting for it to stop; it may still stop",
 			    record_get(s->vm[i], FI_NAME));
-		else
+		else if (!cancelled && standing(s, as, i, &state) == 1 &&
+		    !reached(op, state))
 			dcall_fail(dc, ERR_BUSY, "%s: still not stopped after "
 			    "%" PRId64 " s%s", record_get(s->vm[i], FI_NAME),
 			    timeout, op == DRV_STOP ? " (use --force)" : "");

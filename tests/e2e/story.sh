@@ -97,6 +97,21 @@ t_status 1 "a clean stop of a guest without an OS fails at its --timeout"
 t_err "still not stopped after 2 s \(use --force\)" "and says what to do"
 hv audit list -o json
 t_eq "$(printf '%s' "$out" | jq -r '.[-1].status')" "1" "the audit records the stop as failed"
+# Ctrl-C while a clean stop waits: the wait ends at once, the record
+# says what the host says (still running).
+"$HVSH" vm stop i-kvm1 --timeout 60 >"$T/int.out" 2>"$T/int.err" &
+pid=$!
+sleep 2
+t0=$(date +%s)
+kill -INT $pid
+wait $pid
+rc=$?
+took=$(($(date +%s) - t0))
+t_eq "$rc" "130" "Ctrl-C ends the wait for a clean stop (status 130)"
+t_true "within a second or two ($took s)" test "$took" -le 2
+t_true "and says the wait was interrupted" grep -q "interrupted" "$T/int.err"
+hv vm show i-kvm1 -o json
+t_eq "$(printf '%s' "$out" | jq -r .state)" "running" "the record stays true: running"
 hv vm stop i-kvm1 --force
 t_status 0 "vm stop --force"
 hv vm stop i-kvm1
