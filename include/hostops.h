@@ -42,6 +42,13 @@ void	hostops_refresh(struct transport *, struct host_refresh *, size_t n);
 void	host_refresh_clear(struct host_refresh *);
 
 /*
+ * Adds to refreshed hosts the facts their drivers' probes give besides a
+ * refresh (kvm: /dev/kvm; vmware: the product; the CLI's version): one
+ * exec each, all at once. A probe that fails changes nothing.
+ */
+void	hostops_probe(struct transport *, struct host_refresh *, size_t n);
+
+/*
  * Writes refresh results into the store inside tx: a host's facts, status
  * and last_seen; the state of each recorded instance on it, matched by the
  * id hvsh wrote on the hypervisor object, else by uuid, else by name. A host

@@ -160,6 +160,7 @@ host_add(struct ctx *c, struct cmd_args *a)
 			goto out;
 	}
 	hostops_refresh(tp, &hr, 1);
+	hostops_probe(tp, &hr, 1);
 	if ((rc = hr.rc) != 0) {
 		err_set(rc, "%s", hr.errmsg);
 		goto out;
@@ -284,6 +285,7 @@ host_check(struct ctx *c, struct cmd_args *a)
 			goto out;
 	}
 	hostops_refresh(tp, hr, hl.n);
+	hostops_probe(tp, hr, hl.n);
 	aa.hr = hr;
 	aa.n = hl.n;
 	if ((rc = ctx_write(c, apply_tx, &aa)) != 0)

@@ -210,12 +210,14 @@ virsh_destroy(const struct drv_target *t, struct drv_plan *plan)
 }
 
 /*
- * "version" also proves that virsh reaches the hypervisor. Before it, the
- * status of "test -c /dev/kvm" as a batch marker: whether domains of type
- * kvm can run here.
+ * "version" also proves that virsh reaches the hypervisor. Before it, as
+ * a batch marker, whether /dev/kvm is there and usable by the user hvsh
+ * logs in as (a session libvirt runs QEMU as that user): whether domains
+ * of type kvm can run here.
  */
 #define PROBE_SCRIPT \
-	"test -c /dev/kvm; echo \"@@hvsh:$?@@\"; virsh version"
+	"test -c /dev/kvm && test -r /dev/kvm && test -w /dev/kvm; " \
+	"echo \"@@hvsh:$?@@\"; virsh version"
 
 static int
 virsh_probe(struct drv_plan *plan)

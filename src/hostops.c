@@ -363,3 +363,39 @@ hostops_apply_event(struct store_txn *tx, const struct record *host,
 	free(ids.v);
 	return rc;
 }
+
+void
+hostops_probe(struct transport *tp, struct host_refresh *hr, size_t n)
+{
+	struct tp_job	*jobs = xcalloc(n + 1, sizeof *jobs);
+	struct tp_host	*th = xcalloc(n + 1, sizeof *th);
+	struct drv_plan	*plans = xcalloc(n + 1, sizeof *plans);
+	size_t		 i, nj = 0, *idx = xcalloc(n + 1, sizeof *idx);
+
+	for (i = 0; i < n; i++) {
+		if (hr[i].rc != 0 || hr[i].drv == NULL ||
+		    driver_is_direct(hr[i].drv) || hr[i].drv->probe == NULL ||
+		    hr[i].drv->probe(&plans[i]) != 0 || plans[i].n != 1)
+			continue;
+		dispatch_tp_host(hr[i].host, &th[i]);
+		jobs[nj].host = &th[i];
+		jobs[nj].argv = plans[i].argv[0];
+		idx[nj++] = i;
+	}
+	if (nj > 0 && tp != NULL)
+		tp_run_many(tp, jobs, nj);
+	for (i = 0; i < nj; i++) {
+		struct tp_result	*res = &jobs[i].res;
+
+		/* Facts only: a probe that fails leaves the refresh as it is. */
+		if (tp != NULL && res->rc == 0 && res->status == 0)
+			(void)hr[idx[i]].drv->probe_read(res, &hr[idx[i]].facts);
+		tp_result_free(res);
+	}
+	for (i = 0; i < n; i++)
+		drv_plan_clear(&plans[i]);
+	free(plans);
+	free(jobs);
+	free(th);
+	free(idx);
+}

@@ -920,8 +920,8 @@ test_plan_ops(void **state)
 }
 
 static const char *const g_probe[] = {
-	    "'sh' '-c' 'test -c /dev/kvm; echo \"@@hvsh:$?@@\"; "
-	    "virsh version'",
+	    "'sh' '-c' 'test -c /dev/kvm && test -r /dev/kvm && "
+	    "test -w /dev/kvm; echo \"@@hvsh:$?@@\"; virsh version'",
 	NULL
 };
 

@@ -46,22 +46,44 @@ extern const struct driver drv_xe;
 /* The create script, golden: a change to it must show up here. */
 #define CREATE_SCRIPT \
 	"exec </dev/null\n" \
-	"t=$1 n=$2 m=$3 c=$4 id=$5 d=$6 v=\n" \
+	"t=$1 n=$2 m=$3 c=$4 id=$5 d=$6 k=$7 i=$8 f=$9 p=${10} v=\n" \
+	"if [ -n \"$k\" ] && [ ! -f \"$i\" ]; then\n" \
+	"    printf 'Error: image file %s not found\\n' \"$i\" >&2; exit 1\n" \
+	"fi\n" \
+	"if [ \"$k\" = template ] && [ \"$d\" = 0 ]; then\n" \
+	"    if [ \"$f\" = vhd ]; then\n" \
+	"        [ \"$(tail -c 512 \"$i\" | head -c 8)\" = conectix ] || {\n" \
+	"            printf 'Error: %s is not a VHD file\\n' \"$i\" >&2; exit 1; }\n" \
+	"        h=$(tail -c 512 \"$i\" | od -An -tx1 -j48 -N8 | tr -d ' \\n') &&\n" \
+	"            d=$(printf '%d' \"0x$h\") || exit\n" \
+	"    else\n" \
+	"        d=$(stat -c %s \"$i\") || exit\n" \
+	"    fi\n" \
+	"fi\n" \
+	"if [ \"$d\" != 0 ]; then\n" \
+	"if [ -z \"$p\" ]; then\n" \
+	"    sr=$(xe pool-list params=default-SR --minimal)\n" \
+	"else\n" \
+	"    sr=$(xe sr-list \"$p\" params=uuid --minimal)\n" \
+	"fi || exit\n" \
+	"case \"$sr\" in\n" \
+	"''|'<not in database>') echo 'Error: No matching SRs found' >&2; exit 1 ;;\n" \
+	"*,*) echo 'Error: More than one SR matches' >&2; exit 1 ;;\n" \
+	"esac\n" \
+	"fi\n" \
 	"u=$(xe vm-install template=\"$t\" new-name-label=\"$n\") || exit\n" \
-	"xe vm-memory-limits-set uuid=\"$u\" static-min=\"$m\" " \
-	"static-max=\"$m\" dynamic-min=\"$m\" dynamic-max=\"$m\" &&\n" \
+	"xe vm-memory-limits-set uuid=\"$u\" static-min=\"$m\" static-max=\"$m\" dynamic-min=\"$m\" dynamic-max=\"$m\" &&\n" \
 	"    xe vm-param-set uuid=\"$u\" VCPUs-max=\"$c\" &&\n" \
 	"    xe vm-param-set uuid=\"$u\" VCPUs-at-startup=\"$c\" &&\n" \
 	"    xe vm-param-set uuid=\"$u\" other-config:hvsh-id=\"$id\" &&\n" \
 	"    { [ \"$d\" = 0 ] || {\n" \
-	"        sr=$(xe pool-list params=default-SR --minimal) &&\n" \
-	"        v=$(xe vdi-create sr-uuid=\"$sr\" name-label=\"$n root\" " \
-	"type=user virtual-size=\"$d\") &&\n" \
-	"        b=$(xe vbd-create vm-uuid=\"$u\" vdi-uuid=\"$v\" device=0 " \
-	"bootable=true mode=RW type=Disk) &&\n" \
-	"        xe vbd-param-set uuid=\"$b\" other-config:owner=true; }; " \
-	"} &&\n" \
-	"    xe vm-list uuid=\"$u\" " VM_PARAMS " && exit 0\n" \
+	"        v=$(xe vdi-create sr-uuid=\"$sr\" name-label=\"$n root\" type=user virtual-size=\"$d\") &&\n" \
+	"        { [ \"$k\" != template ] || xe vdi-import uuid=\"$v\" filename=\"$i\" format=\"$f\"; } &&\n" \
+	"        b=$(xe vbd-create vm-uuid=\"$u\" vdi-uuid=\"$v\" device=0 bootable=true mode=RW type=Disk) &&\n" \
+	"        xe vbd-param-set uuid=\"$b\" other-config:owner=true; }; } &&\n" \
+	"    { [ \"$k\" != iso ] || xe vm-cd-add uuid=\"$u\" cd-name=\"$i\" device=3; } &&\n" \
+	"    xe vm-list uuid=\"$u\" params=uuid,name-label,power-state,memory-actual,memory-static-max,VCPUs-number,VCPUs-max,other-config,is-control-domain && echo \"@@hvsh:$?@@\" &&\n" \
+	"    { [ -z \"$v\" ] || xe vdi-list uuid=\"$v\" params=uuid,virtual-size; } && echo \"@@hvsh:$?@@\" && exit 0\n" \
 	"s=$?\n" \
 	"xe vm-uninstall uuid=\"$u\" --force >/dev/null 2>&1\n" \
 	"[ -z \"$v\" ] || xe vdi-destroy uuid=\"$v\" >/dev/null 2>&1\n" \
@@ -210,6 +232,11 @@ static const char fake_xe[] =
 	"pool-list) echo 22222222-2222-2222-2222-222222222222 ;;\n"
 	"vdi-create) echo 33333333-3333-3333-3333-333333333333 ;;\n"
 	"vbd-create) echo 44444444-4444-4444-4444-444444444444 ;;\n"
+	"vm-snapshot|vm-checkpoint) echo 55555555-5555-5555-5555-555555555555 ;;\n"
+	"vdi-list)\n"
+	"\tprintf 'uuid ( RO)            : %s\\n' "
+	    "33333333-3333-3333-3333-333333333333\n"
+	"\tprintf '    virtual-size ( RO): 1073741824\\n\\n\\n' ;;\n"
 	"vm-list)\n"
 	"\tprintf 'uuid ( RO)            : %s\\n' " UUID1 "\n"
 	"\tprintf '      name-label ( RW): fake\\n'\n"
@@ -507,31 +534,91 @@ test_plan_probe_refresh(void **state)
 	drv_plan_clear(&plan);
 }
 
+/* Asserts that step i of plan has exactly the words given, NULL-ended. */
+static void
+argv_is(const struct drv_plan *plan, size_t i, ...)
+{
+	va_list		 ap;
+	const char	*w;
+	size_t		 k = 0;
+
+	assert_true(i < plan->n);
+	va_start(ap, i);
+	while ((w = va_arg(ap, const char *)) != NULL) {
+		assert_non_null(plan->argv[i][k]);
+		assert_string_equal(plan->argv[i][k], w);
+		k++;
+	}
+	va_end(ap);
+	assert_null(plan->argv[i][k]);
+}
+
 static void
 test_plan_create(void **state)
 {
 	struct drv_plan	 plan = { 0 };
 	struct drv_spec	 s = { .name = "web1", .hvsh_id = "4242", .cpus = 2, .memory = 512LL << 20, .disk = 0, .image_path = NULL };
-	const char	*nodisk[] = {
-		"'sh' '-c' '" CREATE_SCRIPT "' 'sh' 'Other install media' "
-		"'web1' '536870912' '2' '4242' '0'"
-	};
-	const char	*disk[] = {
-		"'sh' '-c' '" CREATE_SCRIPT "' 'sh' 'Other install media' "
-		"'it'\\''s' '268435456' '1' '42'\\''42' '1073741824'"
-	};
 
 	assert_int_equal(drv_xe.create(&s, &plan), 0);
-	plan_is(&plan, nodisk, 1);
+	assert_int_equal(plan.n, 1);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "web1", "536870912", "2", "4242", "0", "",
+	    "", "", "", NULL);
 	drv_plan_clear(&plan);
 	s.name = "it's";
 	s.hvsh_id = "42'42";
 	s.cpus = 1;
 	s.memory = 256LL << 20;
 	s.disk = 1LL << 30;
+	s.pool = "Local storage";
 	assert_int_equal(drv_xe.create(&s, &plan), 0);
-	plan_is(&plan, disk, 1);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "it's", "268435456", "1", "42'42",
+	    "1073741824", "", "", "", "name-label=Local storage", NULL);
 	drv_plan_clear(&plan);
+	/* From a template image into an SR given by uuid; from an ISO. */
+	s.image_path = "/images/deb 12.vhd";
+	s.image_kind = "template";
+	s.pool = UUID1;
+	s.disk = 0;
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "it's", "268435456", "1", "42'42", "0",
+	    "template", "/images/deb 12.vhd", "vhd", "uuid=" UUID1, NULL);
+	drv_plan_clear(&plan);
+	s.image_kind = "disk";
+	s.image_format = "raw";
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "it's", "268435456", "1", "42'42", "0",
+	    "template", "/images/deb 12.vhd", "raw", "uuid=" UUID1, NULL);
+	drv_plan_clear(&plan);
+	s.image_path = "/iso/x.iso";
+	s.image_kind = "iso";
+	s.image_format = "iso";
+	s.pool = NULL;
+	s.disk = 8LL << 30;
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	argv_is(&plan, 0, "sh", "-c", CREATE_SCRIPT, "sh",
+	    "Other install media", "it's", "268435456", "1", "42'42",
+	    "8589934592", "iso", "/iso/x.iso", "", "", NULL);
+	drv_plan_clear(&plan);
+	/* Refused: formats xe cannot import, kinds unknown, bad paths. */
+	s.image_kind = "template";
+	s.image_format = "qcow2";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	s.image_format = "vhd";
+	s.image_kind = "floppy";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	s.image_kind = "template";
+	s.image_path = "images/x.vhd";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	s.image_path = "/images/x\n--force.vhd";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	s.image_path = "/images/x.vhd";
+	s.pool = "Local\nstorage";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	assert_int_equal(plan.n, 0);
 }
 
 /* What is refused before anything would run, each with a reason. */
@@ -729,7 +816,7 @@ test_hostile_create(void **state)
 	struct hv_vm		 vm;
 	struct calls		 c;
 	char			*nl, *id, *root;
-	size_t			 i;
+	size_t			 i, k;
 
 	fake_env(NULL);
 	for (i = 0; i < nitems(hostile); i++) {
@@ -744,27 +831,34 @@ test_hostile_create(void **state)
 		assert_int_equal(drv_xe.create_read(&r, &vm), 0);
 		assert_string_equal(vm.uuid, UUID1);
 		assert_string_equal(vm.hvsh_id, "4242");
+		if (s.disk != 0)
+			assert_string_equal(vm.disk,
+			    "33333333-3333-3333-3333-333333333333");
+		else
+			assert_null(vm.disk);
 		hv_vm_clear(&vm);
 		tp_result_free(&r);
 
 		calls_read(&c);
-		assert_int_equal(c.n, s.disk == 0 ? 6 : 10);
+		assert_int_equal(c.n, s.disk == 0 ? 6 : 11);
 		nl = xasprintf("new-name-label=%s", hostile[i]);
 		id = xasprintf("other-config:hvsh-id=%s", s.hvsh_id);
-		call_is(&c, 0, "vm-install", "template=Other install media",
+		k = s.disk == 0 ? 0 : 1;
+		if (k)
+			call_is(&c, 0, "pool-list", "params=default-SR",
+			    "--minimal", NULL);
+		call_is(&c, k, "vm-install", "template=Other install media",
 		    nl, NULL);
-		call_is(&c, 1, "vm-memory-limits-set", "uuid=" UUID1,
+		call_is(&c, k + 1, "vm-memory-limits-set", "uuid=" UUID1,
 		    "static-min=536870912", "static-max=536870912",
 		    "dynamic-min=536870912", "dynamic-max=536870912", NULL);
-		call_is(&c, 2, "vm-param-set", "uuid=" UUID1, "VCPUs-max=2",
-		    NULL);
-		call_is(&c, 3, "vm-param-set", "uuid=" UUID1,
+		call_is(&c, k + 2, "vm-param-set", "uuid=" UUID1,
+		    "VCPUs-max=2", NULL);
+		call_is(&c, k + 3, "vm-param-set", "uuid=" UUID1,
 		    "VCPUs-at-startup=2", NULL);
-		call_is(&c, 4, "vm-param-set", "uuid=" UUID1, id, NULL);
+		call_is(&c, k + 4, "vm-param-set", "uuid=" UUID1, id, NULL);
 		if (s.disk != 0) {
 			root = xasprintf("name-label=%s root", hostile[i]);
-			call_is(&c, 5, "pool-list", "params=default-SR",
-			    "--minimal", NULL);
 			call_is(&c, 6, "vdi-create",
 			    "sr-uuid=22222222-2222-2222-2222-222222222222",
 			    root, "type=user", "virtual-size=1073741824", NULL);
@@ -775,9 +869,13 @@ test_hostile_create(void **state)
 			call_is(&c, 8, "vbd-param-set",
 			    "uuid=44444444-4444-4444-4444-444444444444",
 			    "other-config:owner=true", NULL);
+			call_is(&c, 10, "vdi-list",
+			    "uuid=33333333-3333-3333-3333-333333333333",
+			    "params=uuid,virtual-size", NULL);
 			free(root);
 		}
-		call_is(&c, c.n - 1, "vm-list", "uuid=" UUID1, VM_PARAMS, NULL);
+		call_is(&c, s.disk == 0 ? c.n - 1 : 9, "vm-list", "uuid=" UUID1,
+		    VM_PARAMS, NULL);
 		free(nl);
 		free(id);
 		calls_free(&c);
@@ -808,8 +906,9 @@ test_create_cleanup(void **state)
 	hv_error_clear(&e);
 	tp_result_free(&r);
 	calls_read(&c);
-	assert_int_equal(c.n, 5);
-	call_is(&c, 4, "vm-uninstall", "uuid=" UUID1, "--force", NULL);
+	assert_int_equal(c.n, 6);
+	call_is(&c, 0, "pool-list", "params=default-SR", "--minimal", NULL);
+	call_is(&c, 5, "vm-uninstall", "uuid=" UUID1, "--force", NULL);
 	calls_free(&c);
 
 	/* The disk made but not attached: it goes too. */
@@ -833,7 +932,7 @@ test_create_cleanup(void **state)
 	assert_int_equal(r.status, 1);
 	tp_result_free(&r);
 	calls_read(&c);
-	assert_int_equal(c.n, 1);
+	assert_int_equal(c.n, 2);
 	calls_free(&c);
 	drv_plan_clear(&plan);
 	unsetenv("XE_FAIL");
@@ -1193,17 +1292,26 @@ test_probe_read(void **state)
 	free(host);
 }
 
+#define VDI_REC \
+	"uuid ( RO)            : 33333333-3333-3333-3333-333333333333\n" \
+	"    virtual-size ( RO): 1073741824\n\n\n"
+
 static void
 test_create_read(void **state)
 {
 	struct tp_result	 r;
 	struct hv_vm		 vm;
 	const char		*one, *two;
+	char			*rec, *out;
+	size_t			 len, cut;
 
 	one = sim_refresh + (strstr(sim_refresh, "uuid ( RO)                 : "
 	    UUID1) - sim_refresh);
-	two = strstr(one, "@@hvsh");
-	mkres(&r, one, (size_t)(strstr(one + 1, "uuid ( RO)") - one), "", 0);
+	two = strstr(one + 1, "uuid ( RO)");
+	rec = hvout_dup(one, (size_t)(two - one));
+	/* The VM and its root disk. */
+	out = batch(&len, rec, 0, VDI_REC, 0);
+	mkres(&r, out, len, "", 0);
 	hv_vm_init(&vm);
 	vm.name = xstrdup("replaced");
 	assert_int_equal(drv_xe.create_read(&r, &vm), 0);
@@ -1211,24 +1319,53 @@ test_create_read(void **state)
 	assert_string_equal(vm.name, "web1");
 	assert_string_equal(vm.hvsh_id, "4242");
 	assert_int_equal(vm.cpus, 2);
+	assert_string_equal(vm.disk, "33333333-3333-3333-3333-333333333333");
 	hv_vm_clear(&vm);
-	/* Cut short. */
-	r.outlen -= 2;
-	assert_true(drv_xe.create_read(&r, &vm) < 0);
+	/* Every cut is refused and leaves vm as it was. */
+	for (cut = 0; cut + 1 < len; cut++) {
+		r.outlen = cut;
+		assert_true(drv_xe.create_read(&r, &vm) < 0);
+		assert_null(vm.uuid);
+	}
+	tp_result_free(&r);
+	free(out);
+	/* Without a disk: no VDI part, no disk. */
+	out = batch(&len, rec, 0, "", 0);
+	mkres(&r, out, len, "", 0);
+	assert_int_equal(drv_xe.create_read(&r, &vm), 0);
+	assert_null(vm.disk);
+	hv_vm_clear(&vm);
+	tp_result_free(&r);
+	free(out);
+	/* A VDI part that is no VDI, or a failed part, is refused. */
+	out = batch(&len, rec, 0, "uuid ( RO)    : nope\n\n\n", 0);
+	mkres(&r, out, len, "", 0);
+	assert_int_equal(drv_xe.create_read(&r, &vm), ERR_INVAL);
 	assert_null(vm.uuid);
 	tp_result_free(&r);
+	free(out);
+	out = batch(&len, rec, 0, "", 1);
+	mkres(&r, out, len, "", 0);
+	assert_int_equal(drv_xe.create_read(&r, &vm), ERR_INVAL);
+	tp_result_free(&r);
+	free(out);
 	/* Two VMs, or none, is not the one VM made. */
-	mkres(&r, one, (size_t)(two - one), "", 0);
+	out = batch(&len, one, 0, "", 0);
+	mkres(&r, out, len, "", 0);
 	assert_int_equal(drv_xe.create_read(&r, &vm), ERR_INVAL);
 	tp_result_free(&r);
-	mkres(&r, "", 0, "", 0);
+	free(out);
+	out = batch(&len, "", 0, "", 0);
+	mkres(&r, out, len, "", 0);
 	assert_int_equal(drv_xe.create_read(&r, &vm), ERR_INVAL);
 	tp_result_free(&r);
+	free(out);
 	/* A bare uuid (vm-install's own output) is not a listing. */
 	mkres(&r, UUID1 "\n", strlen(UUID1) + 1, "", 0);
 	assert_true(drv_xe.create_read(&r, &vm) < 0);
 	assert_null(vm.uuid);
 	tp_result_free(&r);
+	free(rec);
 }
 
 static void
@@ -1546,6 +1683,537 @@ test_sim(void **state)
 	hv_vm_list_free(&l);
 }
 
+/* --- storage, snapshot and image calls ------------------------------------ */
+
+#define VDI1		"33333333-3333-3333-3333-333333333333"
+#define SNAP1		"55555555-5555-5555-5555-555555555555"
+
+/* Plans call c for q; asserts one step, returns it for argv_is. */
+static void
+call_plan(enum drv_call c, const struct drv_req *q, struct drv_plan *plan)
+{
+	assert_non_null(drv_xe.call[c]);
+	if (drv_xe.call[c](q, plan) != 0)
+		fail_msg("%s: %s", drv_call_name(c), err_msg());
+	assert_int_equal(plan->n, 1);
+}
+
+/* The plan of every call, word for word; scripts by their argv[2]. */
+static void
+test_call_plans(void **state)
+{
+	struct drv_plan	 p = { 0 };
+	struct drv_req	 q;
+	size_t		 c;
+
+	for (c = 0; c < DRV_CALL__COUNT; c++)
+		assert_non_null(drv_xe.call[c]);
+	memset(&q, 0, sizeof q);
+	call_plan(DRV_POOL_INFO, &q, &p);
+	assert_string_equal(p.argv[0][0], "sh");
+	assert_non_null(strstr(p.argv[0][2], "params=uuid,name-label,"
+	    "physical-size,physical-utilisation"));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "", NULL);
+	drv_plan_clear(&p);
+	q.pool = "Local storage";
+	call_plan(DRV_POOL_INFO, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh",
+	    "name-label=Local storage", NULL);
+	drv_plan_clear(&p);
+
+	q.pool = UUID1;
+	q.volume = "data1";
+	q.size = 1LL << 30;
+	call_plan(DRV_VOL_CREATE, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe vdi-create sr-uuid=\"$sr\" "
+	    "name-label=\"$n\" type=user virtual-size=\"$z\" "
+	    "sm-config:type=\"$f\""));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1,
+	    "data1", "1073741824", "vhd", NULL);
+	drv_plan_clear(&p);
+	q.format = "raw";
+	call_plan(DRV_VOL_CREATE, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1,
+	    "data1", "1073741824", "raw", NULL);
+	drv_plan_clear(&p);
+
+	memset(&q, 0, sizeof q);
+	q.vm.name = "web 1";
+	q.vol_path = VDI1;
+	call_plan(DRV_VOL_ATTACH, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web 1",
+	    VDI1, "autodetect", NULL);
+	drv_plan_clear(&p);
+	q.vm.uuid = UUID1;
+	q.device = "4";
+	call_plan(DRV_VOL_ATTACH, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1, VDI1,
+	    "4", NULL);
+	drv_plan_clear(&p);
+	call_plan(DRV_VOL_DETACH, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe vbd-unplug uuid=\"$b\""));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1, VDI1,
+	    "4", NULL);
+	drv_plan_clear(&p);
+	q.device = NULL;
+	call_plan(DRV_VOL_DETACH, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "uuid=" UUID1, VDI1,
+	    "", NULL);
+	drv_plan_clear(&p);
+
+	q.size = 2LL << 30;
+	call_plan(DRV_VOL_RESIZE, &q, &p);
+	argv_is(&p, 0, "sh", "-c", "exec </dev/null\n"
+	    "xe vdi-resize uuid=\"$1\" disk-size=\"$2\" online=\"$3\" || "
+	    "exit\nxe vdi-list uuid=\"$1\" params=uuid,virtual-size\n", "sh",
+	    VDI1, "2147483648", "false", NULL);
+	drv_plan_clear(&p);
+	q.running = 1;
+	call_plan(DRV_VOL_RESIZE, &q, &p);
+	assert_string_equal(p.argv[0][6], "true");
+	drv_plan_clear(&p);
+	call_plan(DRV_VOL_REMOVE, &q, &p);
+	argv_is(&p, 0, "xe", "vdi-destroy", "uuid=" VDI1, NULL);
+	drv_plan_clear(&p);
+
+	memset(&q, 0, sizeof q);
+	q.vm.name = "web1";
+	q.snapshot = "s1";
+	call_plan(DRV_SNAP_CREATE, &q, &p);
+	argv_is(&p, 0, "xe", "vm-snapshot", "name-label=web1",
+	    "new-name-label=s1", NULL);
+	drv_plan_clear(&p);
+	q.memory = 1;
+	q.description = "before it's upgraded";
+	call_plan(DRV_SNAP_CREATE, &q, &p);
+	argv_is(&p, 0, "xe", "vm-checkpoint", "name-label=web1",
+	    "new-name-label=s1", "new-name-description=before it's upgraded",
+	    NULL);
+	drv_plan_clear(&p);
+	call_plan(DRV_SNAP_REVERT, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1", "",
+	    "s1", "revert", NULL);
+	drv_plan_clear(&p);
+	q.snap_ref = SNAP1;
+	call_plan(DRV_SNAP_REMOVE, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe snapshot-uninstall "
+	    "snapshot-uuid=\"$r\" --force"));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    SNAP1, "", "remove", NULL);
+	drv_plan_clear(&p);
+	call_plan(DRV_SNAP_LIST, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe snapshot-list "
+	    "snapshot-of=\"$u\" params=uuid,name-label,snapshot-time,parent,"
+	    "power-state"));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    NULL);
+	drv_plan_clear(&p);
+
+	q.vol_path = VDI1;
+	q.dest = "/srv/images/web 1.vhd";
+	call_plan(DRV_CAPTURE, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe vdi-export uuid=\"$x\" "
+	    "filename=\"$f\" format=vhd"));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    VDI1, SNAP1, "", "/srv/images/web 1.vhd", NULL);
+	drv_plan_clear(&p);
+	q.snap_ref = NULL;
+	q.snapshot = NULL;
+	call_plan(DRV_CAPTURE, &q, &p);
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    VDI1, "", "", "/srv/images/web 1.vhd", NULL);
+	drv_plan_clear(&p);
+	call_plan(DRV_IMAGE_SUM, &q, &p);
+	argv_is(&p, 0, "sha256sum", "--", "/srv/images/web 1.vhd", NULL);
+	drv_plan_clear(&p);
+	q.vm.hvsh_id = "4242";
+	call_plan(DRV_SET_ID, &q, &p);
+	assert_non_null(strstr(p.argv[0][2], "xe vm-param-set uuid=\"$u\" "
+	    "other-config:hvsh-id=\"$2\""));
+	argv_is(&p, 0, "sh", "-c", p.argv[0][2], "sh", "name-label=web1",
+	    "4242", NULL);
+	drv_plan_clear(&p);
+}
+
+/* Refused before anything runs: bad names, paths, uuids, sizes. */
+static void
+test_call_refused(void **state)
+{
+	struct drv_plan	 p = { 0 };
+	struct drv_req	 q, g;
+
+	memset(&g, 0, sizeof g);
+	g.vm.name = "web1";
+	g.volume = "data1";
+	g.size = 1LL << 30;
+	g.vol_path = VDI1;
+	g.snapshot = "s1";
+	g.dest = "/srv/x.vhd";
+	g.vm.hvsh_id = "4242";
+#define REFUSED(which, field, value) do {				\
+	q = g;								\
+	q.field = value;						\
+	assert_int_equal(drv_xe.call[which](&q, &p), ERR_INVAL);	\
+	assert_int_equal(p.n, 0);					\
+} while (0)
+	REFUSED(DRV_POOL_INFO, pool, "Local\nstorage");
+	REFUSED(DRV_POOL_INFO, pool, "");
+	REFUSED(DRV_VOL_CREATE, volume, "-x");
+	REFUSED(DRV_VOL_CREATE, volume, "a\nb");
+	REFUSED(DRV_VOL_CREATE, volume, NULL);
+	REFUSED(DRV_VOL_CREATE, size, 0);
+	REFUSED(DRV_VOL_CREATE, size, -1);
+	REFUSED(DRV_VOL_CREATE, format, "qcow2");
+	REFUSED(DRV_VOL_CREATE, pool, "a\nb");
+	REFUSED(DRV_VOL_ATTACH, vol_path, "/dev/sdb");
+	REFUSED(DRV_VOL_ATTACH, vol_path, VDI1 "\n--force");
+	REFUSED(DRV_VOL_ATTACH, device, "xvdb");
+	REFUSED(DRV_VOL_ATTACH, device, "-1");
+	REFUSED(DRV_VOL_ATTACH, device, "255");
+	REFUSED(DRV_VOL_ATTACH, vm.name, "web\n1");
+	REFUSED(DRV_VOL_ATTACH, vm.name, NULL);
+	REFUSED(DRV_VOL_DETACH, vol_path, "nope");
+	REFUSED(DRV_VOL_DETACH, device, "1 ");
+	REFUSED(DRV_VOL_RESIZE, size, 0);
+	REFUSED(DRV_VOL_RESIZE, vol_path, "");
+	REFUSED(DRV_VOL_REMOVE, vol_path, "uuid=" VDI1);
+	REFUSED(DRV_SNAP_CREATE, snapshot, "-s");
+	REFUSED(DRV_SNAP_CREATE, snapshot, "s\n1");
+	REFUSED(DRV_SNAP_CREATE, description, "two\nlines");
+	REFUSED(DRV_SNAP_REVERT, snapshot, "s\n1");
+	REFUSED(DRV_SNAP_REVERT, snap_ref, "not-a-uuid");
+	REFUSED(DRV_SNAP_REMOVE, snapshot, NULL);
+	REFUSED(DRV_SNAP_LIST, vm.name, "a\rb");
+	REFUSED(DRV_CAPTURE, dest, "srv/x.vhd");
+	REFUSED(DRV_CAPTURE, dest, "/srv/x\n.vhd");
+	REFUSED(DRV_CAPTURE, vol_path, "/srv/disk.vhd");
+	REFUSED(DRV_CAPTURE, snap_ref, "s1");
+	REFUSED(DRV_IMAGE_SUM, dest, "x.vhd");
+	REFUSED(DRV_IMAGE_SUM, dest, "/x\n");
+	REFUSED(DRV_IMAGE_SUM, dest, NULL);
+	REFUSED(DRV_SET_ID, vm.hvsh_id, "42\n42");
+	REFUSED(DRV_SET_ID, vm.hvsh_id, NULL);
+#undef REFUSED
+}
+
+/* Runs call c's reader on out; returns its code, reply in rp. */
+static int
+reads(enum drv_call c, const struct drv_req *q, const char *out,
+    size_t len, struct drv_reply *rp)
+{
+	struct tp_result	r;
+	int			rc;
+
+	mkres(&r, out, len, "", 0);
+	drv_reply_init(rp);
+	rc = drv_xe.call_read[c](q, &r, rp);
+	tp_result_free(&r);
+	return rc;
+}
+
+/* Every cut of a good answer is refused (but one that only loses the
+   last newline of a whole listing is not a record cut). */
+static void
+cuts_refused(enum drv_call c, const struct drv_req *q, const char *out)
+{
+	struct drv_reply	rp;
+	size_t			n;
+
+	for (n = 0; n + 1 < strlen(out); n++) {
+		if (reads(c, q, out, n, &rp) == 0)
+			fail_msg("%s: a cut at %zu of %zu was read",
+			    drv_call_name(c), n, strlen(out));
+		drv_reply_clear(&rp);
+	}
+}
+
+#define SR_REC \
+	"uuid ( RO)                    : 9dd5d636-c90a-930d-c04f-897f9624731a\n" \
+	"              name-label ( RW): Local storage\n" \
+	"    physical-utilisation ( RO): 1073741824\n" \
+	"           physical-size ( RO): 64768442368\n\n\n"
+#define VBD_REC \
+	"uuid ( RO)          : 44444444-4444-4444-4444-444444444444\n" \
+	"    userdevice ( RW): 1\n\n\n"
+#define SNAP_RECS \
+	"uuid ( RO)                : " SNAP1 "\n" \
+	"          name-label ( RW): s1\n" \
+	"       snapshot-time ( RO): 20240101T12:00:00Z\n" \
+	"              parent ( RO): <not in database>\n" \
+	"         power-state ( RO): halted\n\n\n" \
+	"uuid ( RO)                : 66666666-6666-6666-6666-666666666666\n" \
+	"          name-label ( RW): c1\n" \
+	"       snapshot-time ( RO): 20240102T12:00:00Z\n" \
+	"              parent ( RO): " SNAP1 "\n" \
+	"         power-state ( RO): suspended\n\n\n"
+#define SUM \
+	"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+
+static void
+test_call_read(void **state)
+{
+	struct drv_reply	 rp;
+	struct drv_req		 q;
+	char			*s, *ralph;
+	size_t			 len;
+
+	memset(&q, 0, sizeof q);
+	q.dest = "/srv/x.vhd";
+	/* pool info: the record, from the ralph sample's layout too. */
+	assert_int_equal(reads(DRV_POOL_INFO, &q, SR_REC, strlen(SR_REC),
+	    &rp), 0);
+	assert_int_equal(rp.capacity, 64768442368LL);
+	assert_int_equal(rp.used, 1073741824);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_POOL_INFO, &q, SR_REC);
+	ralph = sample("xe-sr-list-params-ralph.txt", &len);
+	/* Five SRs are not one; an ISO SR's -1 is no size. */
+	assert_int_equal(reads(DRV_POOL_INFO, &q, ralph, len, &rp), ERR_INVAL);
+	s = strstr(ralph, "\n\n\nuuid") + 3;
+	assert_int_equal(reads(DRV_POOL_INFO, &q, ralph,
+	    (size_t)(s - ralph), &rp), ERR_INVAL);
+	free(ralph);
+	assert_int_equal(reads(DRV_POOL_INFO, &q, "", 0, &rp), ERR_NOENT);
+	assert_true(reads(DRV_POOL_INFO, &q, "garbage\x01\n\n\n", 11, &rp)
+	    < 0);
+	/* vol create, resize, capture: a VDI record. */
+	assert_int_equal(reads(DRV_VOL_CREATE, &q, VDI_REC, strlen(VDI_REC),
+	    &rp), 0);
+	assert_string_equal(rp.path, VDI1);
+	assert_int_equal(rp.size, 1073741824);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_VOL_CREATE, &q, VDI_REC);
+	assert_int_equal(reads(DRV_VOL_RESIZE, &q, VDI_REC, strlen(VDI_REC),
+	    &rp), 0);
+	assert_int_equal(rp.size, 1073741824);
+	assert_null(rp.path);
+	drv_reply_clear(&rp);
+	assert_int_equal(reads(DRV_CAPTURE, &q, VDI_REC, strlen(VDI_REC),
+	    &rp), 0);
+	assert_string_equal(rp.path, "/srv/x.vhd");
+	assert_int_equal(rp.size, 1073741824);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_CAPTURE, &q, VDI_REC);
+	s = "uuid ( RO)            : " VDI1 "\n"
+	    "    virtual-size ( RO): -1\n\n\n";
+	assert_int_equal(reads(DRV_VOL_CREATE, &q, s, strlen(s), &rp),
+	    ERR_INVAL);
+	s = "uuid ( RO)            : x\n    virtual-size ( RO): 1\n\n\n";
+	assert_int_equal(reads(DRV_VOL_CREATE, &q, s, strlen(s), &rp),
+	    ERR_INVAL);
+	assert_null(rp.path);
+	/* attach: the VBD's userdevice. */
+	assert_int_equal(reads(DRV_VOL_ATTACH, &q, VBD_REC, strlen(VBD_REC),
+	    &rp), 0);
+	assert_string_equal(rp.device, "1");
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_VOL_ATTACH, &q, VBD_REC);
+	s = "uuid ( RO)          : x\n    userdevice ( RW): $(x)\n\n\n";
+	assert_int_equal(reads(DRV_VOL_ATTACH, &q, s, strlen(s), &rp),
+	    ERR_INVAL);
+	/* snapshot create: the uuid xe prints. */
+	assert_int_equal(reads(DRV_SNAP_CREATE, &q, SNAP1 "\n",
+	    strlen(SNAP1) + 1, &rp), 0);
+	assert_string_equal(rp.ref, SNAP1);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_SNAP_CREATE, &q, SNAP1 "\n");
+	assert_int_equal(reads(DRV_SNAP_CREATE, &q, SNAP1 "," SNAP1 "\n",
+	    strlen(SNAP1) * 2 + 2, &rp), ERR_INVAL);
+	assert_int_equal(reads(DRV_SNAP_CREATE, &q, "\n", 1, &rp),
+	    ERR_INVAL);
+	/* snapshot list. */
+	assert_int_equal(reads(DRV_SNAP_LIST, &q, SNAP_RECS,
+	    strlen(SNAP_RECS), &rp), 0);
+	assert_int_equal(rp.snaps.n, 2);
+	assert_string_equal(rp.snaps.v[0].name, "s1");
+	assert_string_equal(rp.snaps.v[0].uuid, SNAP1);
+	assert_null(rp.snaps.v[0].parent);
+	assert_int_equal(rp.snaps.v[0].created, 1704110400);
+	assert_string_equal(rp.snaps.v[1].parent, SNAP1);
+	assert_string_equal(rp.snaps.v[1].state, "suspended");
+	drv_reply_clear(&rp);
+	assert_int_equal(reads(DRV_SNAP_LIST, &q, "", 0, &rp), 0);
+	assert_int_equal(rp.snaps.n, 0);
+	/*
+	 * Every cut within a record is refused; one at a record's end (or
+	 * at 0) reads as fewer snapshots, as xe's own output would.
+	 */
+	for (len = 1; len + 1 < strlen(SNAP_RECS); len++) {
+		if (len == (size_t)(strstr(SNAP_RECS, "\n\n\nuuid") + 3 -
+		    SNAP_RECS))
+			continue;
+		assert_true(reads(DRV_SNAP_LIST, &q, SNAP_RECS, len, &rp) < 0);
+		assert_int_equal(rp.snaps.n, 0);
+	}
+	/* The snapshot-list sample (blank lines collapsed by its author). */
+	s = sample("xe-vm-list-and-snapshot-list-readme.txt", &len);
+	assert_true(reads(DRV_SNAP_LIST, &q, s, len, &rp) < 0);
+	free(s);
+	/* image sum. */
+	s = SUM "  /srv/x.vhd\n";
+	assert_int_equal(reads(DRV_IMAGE_SUM, &q, s, strlen(s), &rp), 0);
+	assert_string_equal(rp.sha256, SUM);
+	drv_reply_clear(&rp);
+	s = "\\" SUM "  /srv/x\\\\y.vhd\n";
+	assert_int_equal(reads(DRV_IMAGE_SUM, &q, s, strlen(s), &rp), 0);
+	assert_string_equal(rp.sha256, SUM);
+	drv_reply_clear(&rp);
+	cuts_refused(DRV_IMAGE_SUM, &q, SUM "  /srv/x.vhd\n");
+	s = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08"
+	    "  /x\n";
+	assert_int_equal(reads(DRV_IMAGE_SUM, &q, s, strlen(s), &rp),
+	    ERR_INVAL);
+	assert_int_equal(reads(DRV_IMAGE_SUM, &q, "garbage\n", 8, &rp),
+	    ERR_INVAL);
+	assert_null(rp.sha256);
+	/* Calls that say nothing back have no reader. */
+	assert_null(drv_xe.call_read[DRV_VOL_DETACH]);
+	assert_null(drv_xe.call_read[DRV_VOL_REMOVE]);
+	assert_null(drv_xe.call_read[DRV_SNAP_REVERT]);
+	assert_null(drv_xe.call_read[DRV_SNAP_REMOVE]);
+	assert_null(drv_xe.call_read[DRV_SET_ID]);
+}
+
+/* Runs call c's plan through sh; the reply, or the error's code. */
+static int
+sim_call(enum drv_call c, const struct drv_req *q, struct drv_reply *rp)
+{
+	struct drv_plan		 plan = { 0 };
+	struct tp_result	 r;
+	struct hv_error		 e;
+	int			 rc;
+
+	drv_reply_init(rp);
+	if ((rc = drv_xe.call[c](q, &plan)) != 0)
+		return rc;
+	if (run_plan(&plan, &r) != 0) {
+		memset(&e, 0, sizeof e);
+		assert_int_equal(drv_xe.error_read(&r, &e), 0);
+		rc = e.code;
+		hv_error_clear(&e);
+	} else if (drv_xe.call_read[c] != NULL)
+		rc = drv_xe.call_read[c](q, &r, rp);
+	tp_result_free(&r);
+	drv_plan_clear(&plan);
+	return rc;
+}
+
+/*
+ * The calls through sh against the simulator, with names a shell would
+ * act on: a volume made, attached, grown, detached; snapshots made,
+ * listed, reverted to, removed; the disk captured and summed; and a VM
+ * made from that image.
+ */
+static void
+test_call_sim(void **state)
+{
+	struct drv_plan		 plan = { 0 };
+	struct drv_spec		 s = { .name = "vm 'one' $(x)", .hvsh_id = "id`x`", .cpus = 1, .memory = 128LL << 20, .disk = 64LL << 20, .image_path = NULL };
+	struct drv_reply	 rp;
+	struct drv_req		 q;
+	struct tp_result	 r;
+	struct hv_vm		 vm;
+	char			*dir, *st, *vdi, *root, *snap, *img;
+
+	if ((dir = sim_dir()) == NULL)
+		skip();
+	st = xasprintf("%s/simcalls", tmpdir);
+	mkdir(st, 0700);
+	setenv("HVSH_SIM_STATE", st, 1);
+	setenv("HVSH_SIM_SPEED", "0", 1);
+	path_first(dir);
+
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	assert_int_equal(run_plan(&plan, &r), 0);
+	drv_plan_clear(&plan);
+	hv_vm_init(&vm);
+	assert_int_equal(drv_xe.create_read(&r, &vm), 0);
+	tp_result_free(&r);
+	assert_non_null(vm.disk);
+	root = xstrdup(vm.disk);
+	hv_vm_clear(&vm);
+
+	memset(&q, 0, sizeof q);
+	assert_int_equal(sim_call(DRV_POOL_INFO, &q, &rp), 0);
+	assert_int_equal(rp.capacity, 1LL << 40);
+	assert_int_equal(rp.used, 64LL << 20);
+	q.pool = "nosuch";
+	assert_int_equal(sim_call(DRV_POOL_INFO, &q, &rp), ERR_NOENT);
+	q.pool = NULL;
+	q.volume = "data_1";
+	q.size = 1LL << 30;
+	assert_int_equal(sim_call(DRV_VOL_CREATE, &q, &rp), 0);
+	vdi = rp.path;
+	rp.path = NULL;
+	q.vm.name = s.name;
+	q.vol_path = vdi;
+	assert_int_equal(sim_call(DRV_VOL_ATTACH, &q, &rp), 0);
+	assert_string_equal(rp.device, "1");
+	drv_reply_clear(&rp);
+	q.size = 2LL << 30;
+	assert_int_equal(sim_call(DRV_VOL_RESIZE, &q, &rp), 0);
+	assert_int_equal(rp.size, 2LL << 30);
+	assert_int_equal(sim_call(DRV_VOL_DETACH, &q, &rp), 0);
+	assert_int_equal(sim_call(DRV_VOL_DETACH, &q, &rp), ERR_NOENT);
+	assert_int_equal(sim_call(DRV_VOL_REMOVE, &q, &rp), 0);
+	assert_int_equal(sim_call(DRV_VOL_REMOVE, &q, &rp), ERR_NOENT);
+
+	q.snapshot = "s_1";
+	q.description = "it's $(x)";
+	assert_int_equal(sim_call(DRV_SNAP_CREATE, &q, &rp), 0);
+	snap = rp.ref;
+	rp.ref = NULL;
+	assert_int_equal(sim_call(DRV_SNAP_LIST, &q, &rp), 0);
+	assert_int_equal(rp.snaps.n, 1);
+	assert_string_equal(rp.snaps.v[0].uuid, snap);
+	drv_reply_clear(&rp);
+	assert_int_equal(sim_call(DRV_SNAP_REVERT, &q, &rp), 0);
+	img = xasprintf("%s/t 'x'.vhd", st);
+	q.vol_path = root;
+	q.dest = img;
+	q.snap_ref = snap;
+	assert_int_equal(sim_call(DRV_CAPTURE, &q, &rp), 0);
+	assert_string_equal(rp.path, img);
+	assert_int_equal(rp.size, 64LL << 20);
+	drv_reply_clear(&rp);
+	assert_int_equal(sim_call(DRV_IMAGE_SUM, &q, &rp), 0);
+	assert_int_equal(strlen(rp.sha256), 64);
+	drv_reply_clear(&rp);
+	assert_int_equal(sim_call(DRV_SNAP_REMOVE, &q, &rp), 0);
+	assert_int_equal(sim_call(DRV_SNAP_LIST, &q, &rp), 0);
+	assert_int_equal(rp.snaps.n, 0);
+	q.vm.hvsh_id = "9'9";
+	assert_int_equal(sim_call(DRV_SET_ID, &q, &rp), 0);
+
+	/* A VM from the captured image: its root disk of the image's size. */
+	s.name = "from image";
+	s.disk = 0;
+	s.image_path = img;
+	s.image_kind = "template";
+	assert_int_equal(drv_xe.create(&s, &plan), 0);
+	assert_int_equal(run_plan(&plan, &r), 0);
+	drv_plan_clear(&plan);
+	hv_vm_init(&vm);
+	assert_int_equal(drv_xe.create_read(&r, &vm), 0);
+	tp_result_free(&r);
+	assert_non_null(vm.disk);
+	memset(&q, 0, sizeof q);
+	q.vol_path = vm.disk;
+	q.size = 64LL << 20;
+	assert_int_equal(sim_call(DRV_VOL_RESIZE, &q, &rp), 0);
+	assert_int_equal(rp.size, 64LL << 20);
+	hv_vm_clear(&vm);
+
+	setenv("PATH", orig_path, 1);
+	assert_int_not_equal(access(PWNED, F_OK), 0);
+	free(vdi);
+	free(root);
+	free(snap);
+	free(img);
+	free(st);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -1567,6 +2235,10 @@ main(void)
 		cmocka_unit_test(test_create_read),
 		cmocka_unit_test(test_error_read),
 		cmocka_unit_test(test_sim),
+		cmocka_unit_test(test_call_plans),
+		cmocka_unit_test(test_call_refused),
+		cmocka_unit_test(test_call_read),
+		cmocka_unit_test(test_call_sim),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -87,6 +87,9 @@ ERRORS = {
     "VM_REVERT_FAILED": (
         "An error occured while reverting the specified virtual machine to "
         "the specified snapshot", ["vm", "snapshot"]),
+    "VDI_TOO_SMALL": (
+        "The VDI is too small. Please resize it to at least the minimum "
+        "size.", ["vdi", "minimum_size"]),
     "VBD_NOT_UNPLUGGABLE": (
         "Drive could not be hot-unplugged because it is not marked as "
         "unpluggable", ["vbd"]),
@@ -140,6 +143,14 @@ class MultipleFailure(XeError):
     def __init__(self, fails):
         XeError.__init__(self, "multiple")
         self.fails = fails
+
+
+class RawFailure(XeError):
+    """A message the server sends as it is (PrintStderr), then exit 1."""
+
+    def __init__(self, text):
+        XeError.__init__(self, text)
+        self.text = text
 
 
 class AuthFailure(XeError):
@@ -223,6 +234,8 @@ def render_error(e, out):
             out.o("operation failed on %s: %s\n" % (uuid, msg))
     elif isinstance(e, CliFailure):
         out.e("Error: %s\n" % e.msg)
+    elif isinstance(e, RawFailure):
+        out.e(e.text)
     elif isinstance(e, AuthFailure):
         if e.no_user:
             out.e("Username/password must be specified\n" + usage_hint)
@@ -2792,7 +2805,7 @@ def op_vdi_create(pr, params):
     check_sr_space(sr, size)
     sm = {k[len("sm-config:"):]: v for k, v in params
           if k.startswith("sm-config:")}
-    sm.setdefault("vdi_type", "vhd")
+    sm.setdefault("vdi_type", "raw" if sm.get("type") == "raw" else "vhd")
     tags = [k[len("tags:"):] for k, _ in params if k.startswith("tags:")]
     vdi = vdi_rec(new_uuid(), sr["uuid"], assoc("name-label", params), "",
                   size, typ, sharable=sharable, sm_config=sm, tags=tags)
@@ -2917,6 +2930,200 @@ def op_vif_unplug(pr, params):
     if not vif["currently_attached"]:
         raise ServerError("DEVICE_ALREADY_DETACHED", [vif["uuid"]])
     vif["currently_attached"] = False
+
+
+# --- disk contents: resize, import, export, CDs ------------------------------------
+
+VHD_FOOTER = 512
+VHD_COOKIE = b"conectix"
+
+
+def vhd_virtual_size(data_tail):
+    """The current size of a VHD from its footer (the last 512 bytes), or
+    None if they are no VHD footer."""
+    if len(data_tail) < VHD_FOOTER or data_tail[-VHD_FOOTER:][:8] != \
+            VHD_COOKIE:
+        return None
+    f = data_tail[-VHD_FOOTER:]
+    return int.from_bytes(f[48:56], "big")
+
+
+def vhd_checksum(b):
+    return (~sum(b) & 0xffffffff).to_bytes(4, "big")
+
+
+def vhd_image(size, uuid_hex):
+    """An empty dynamic VHD of virtual size SIZE: footer, dynamic header,
+    a BAT of unallocated blocks, footer again (the VHD 1.0 layout)."""
+    block = 2 * MIB
+    blocks = (size + block - 1) // block
+    bat_bytes = ((blocks * 4 + 511) // 512) * 512
+    cyl, heads, spt = 65535, 16, 255
+    secs = min(size // 512, cyl * heads * spt)
+    if secs >= 65535 * 16 * 63:
+        spt, heads = 255, 16
+        cyl = secs // (spt * heads)
+    else:
+        spt = 17
+        cth = secs // spt
+        heads = max((cth + 1023) // 1024, 4)
+        if cth >= heads * 1024 or heads > 16:
+            spt, heads = 31, 16
+            cth = secs // spt
+        if cth >= heads * 1024:
+            spt, heads = 63, 16
+            cth = secs // spt
+        cyl = cth // heads
+    footer = bytearray(VHD_FOOTER)
+    footer[0:8] = VHD_COOKIE
+    footer[8:12] = (2).to_bytes(4, "big")           # features
+    footer[12:16] = (0x00010000).to_bytes(4, "big")  # version
+    footer[16:24] = (VHD_FOOTER).to_bytes(8, "big")  # header offset
+    footer[28:32] = b"tap\0"
+    footer[32:36] = (0x00010003).to_bytes(4, "big")
+    footer[36:40] = b"Wi2k"
+    footer[40:48] = size.to_bytes(8, "big")
+    footer[48:56] = size.to_bytes(8, "big")
+    footer[56:58] = min(cyl, 65535).to_bytes(2, "big")
+    footer[58] = heads
+    footer[59] = spt
+    footer[60:64] = (3).to_bytes(4, "big")          # dynamic
+    footer[68:84] = bytes.fromhex(uuid_hex)
+    footer[64:68] = vhd_checksum(bytes(footer))
+    header = bytearray(1024)
+    header[0:8] = b"cxsparse"
+    header[8:16] = b"\xff" * 8
+    header[16:24] = (VHD_FOOTER + 1024).to_bytes(8, "big")
+    header[24:28] = (0x00010000).to_bytes(4, "big")
+    header[28:32] = blocks.to_bytes(4, "big")
+    header[32:36] = block.to_bytes(4, "big")
+    header[36:40] = vhd_checksum(bytes(header))
+    return bytes(footer) + bytes(header) + b"\xff" * bat_bytes + \
+        bytes(footer)
+
+
+def vdi_attached(vdi):
+    return any(b["vdi"] == vdi["uuid"] and b["currently_attached"]
+               for b in C.db["vbds"])
+
+
+def op_vdi_resize(pr, params):
+    vdi = get_by_uuid("vdis", assoc("uuid", params))
+    size = bytes_of_string("disk-size", assoc("disk-size", params))
+    online = get_bool_param(params, "online")
+    if vdi_attached(vdi) and not online:
+        raise ServerError("VDI_IN_USE", [Ref(vdi["uuid"], vdi["name_label"]),
+                                         "resize"])
+    sr = find("srs", vdi["sr"])
+    if vdi["read_only"] or vdi["is_a_snapshot"] or sr is None or \
+            sr["type"] != "lvm":
+        raise ServerError("SR_OPERATION_NOT_SUPPORTED",
+                          [Ref(vdi["sr"], sr["name_label"] if sr else None)])
+    if size < vdi["virtual_size"]:
+        raise ServerError("SR_BACKEND_FAILURE_79",
+                          ["", "VDI Invalid size [opterr=shrinking not "
+                           "allowed]", ""])
+    check_sr_space(sr, size - vdi["virtual_size"])
+    vdi["virtual_size"] = size
+    vdi["physical_utilisation"] = size
+
+
+def transfer_format(params):
+    fmt = assoc("format", params)
+    if fmt is None:
+        return "raw"
+    if fmt.lower() not in ("raw", "vhd"):
+        raise ServerError("INTERNAL_ERROR", ["Unknown format: %s" % fmt])
+    return fmt.lower()
+
+
+def op_vdi_import(pr, params):
+    vdi = get_by_uuid("vdis", assoc("uuid", params))
+    fmt = transfer_format(params)
+    fn = assoc("filename", params)
+    try:
+        with open(fn, "rb") as f:
+            f.seek(0, 2)
+            fsize = f.tell()
+            f.seek(max(0, fsize - VHD_FOOTER))
+            tail = f.read(VHD_FOOTER)
+    except OSError:
+        raise RawFailure("Failed to read file %s\n" % fn)
+    if vdi_attached(vdi):
+        raise ServerError("VDI_IN_USE", [Ref(vdi["uuid"], vdi["name_label"]),
+                                         "import"])
+    if fmt == "vhd":
+        vsize = vhd_virtual_size(tail)
+        if vsize is None:
+            raise ServerError("INTERNAL_ERROR",
+                              ["Failed to parse VHD: %s" % fn])
+    else:
+        vsize = fsize
+    if vsize > vdi["virtual_size"]:
+        raise ServerError("VDI_TOO_SMALL",
+                          [Ref(vdi["uuid"], vdi["name_label"]), str(vsize)])
+    vdi["other_config"]["import_source"] = os.path.basename(fn)
+    vdi["sm_config"]["imported_bytes"] = str(fsize)
+
+
+def op_vdi_export(pr, params):
+    vdi = get_by_uuid("vdis", assoc("uuid", params))
+    fmt = transfer_format(params)
+    fn = assoc("filename", params)
+    try:
+        with open(fn, "wb") as f:
+            if fmt == "vhd":
+                f.write(vhd_image(vdi["virtual_size"],
+                                  vdi["uuid"].replace("-", "")))
+            else:
+                f.truncate(vdi["virtual_size"])
+    except OSError:
+        raise RawFailure("Failed to write file %s\n" % fn)
+
+
+def op_vdi_copy(pr, params):
+    vdi = get_by_uuid("vdis", assoc("uuid", params))
+    sr = get_by_uuid("srs", assoc("sr-uuid", params))
+    check_sr_space(sr, vdi["virtual_size"])
+    d = copy_vdi(vdi, sr["uuid"])
+    d["read_only"] = False
+    pr.plist([d["uuid"]])
+
+
+def iso_vdi(name):
+    """The VDI of an ISO SR named NAME; the simulator also takes the path
+    of an ISO file on the host, and makes its VDI in the first ISO SR."""
+    for d in C.db["vdis"]:
+        sr = find("srs", d["sr"])
+        if d["name_label"] == name and sr is not None and \
+                sr["content_type"] == "iso":
+            return d
+    if name.startswith("/") and os.path.isfile(name):
+        srs = [s for s in C.db["srs"] if s["content_type"] == "iso"]
+        if srs:
+            d = vdi_rec(new_uuid(), srs[0]["uuid"], name, "",
+                        os.path.getsize(name), read_only=True,
+                        location=name)
+            C.db["vdis"].append(d)
+            return d
+    raise CliFailure("CD %s not found!" % name)
+
+
+def op_vm_cd_add(pr, params):
+    vdi = iso_vdi(assoc("cd-name", params))
+    device = assoc("device", params)
+
+    def op(vm):
+        if any(b["vm"] == vm["uuid"] and b["userdevice"] == device
+               for b in C.db["vbds"]):
+            raise ServerError("DEVICE_ALREADY_EXISTS", [device])
+        vbd = vbd_rec(new_uuid(), vm["uuid"], vdi["uuid"], device,
+                      mode="RO", type="CD", unpluggable=True)
+        C.db["vbds"].append(vbd)
+        if vm["power_state"] == "running":
+            vbd["currently_attached"] = True
+            vbd["device"] = vbd_device_name(device)
+    do_vm_op(op, params, ["cd-name", "device"])
 
 
 # --- host ---------------------------------------------------------------------------
@@ -3083,6 +3290,19 @@ def build_commands():
                           delay=0.1, help="Create a VDI."),
         "vdi-destroy": Cmd(op_vdi_destroy, ["uuid"], [], delay=0.05,
                            help="Destroy a VDI."),
+        "vdi-resize": Cmd(op_vdi_resize, ["uuid", "disk-size"], ["online"],
+                          delay=0.05, help="Resize a VDI."),
+        "vdi-import": Cmd(op_vdi_import, ["uuid", "filename"],
+                          ["format", "progress"], delay=0.1,
+                          help="Import a raw or VHD file into a VDI."),
+        "vdi-export": Cmd(op_vdi_export, ["uuid", "filename"],
+                          ["format", "progress"], delay=0.1,
+                          help="Export a VDI to a raw or VHD file."),
+        "vdi-copy": Cmd(op_vdi_copy, ["uuid", "sr-uuid"], [], delay=0.1,
+                        help="Copy a VDI to a specified SR."),
+        "vm-cd-add": Cmd(op_vm_cd_add, ["cd-name", "device"], [],
+                         sel="vm", delay=0.05, help="Add a CD to the "
+                         "VM(s). The device number selects the userdevice."),
         "vbd-create": Cmd(op_vbd_create, ["vm-uuid", "device"],
                           ["vdi-uuid", "bootable", "type", "mode",
                            "unpluggable"], delay=0.05, help="Create a VBD."),
