@@ -64,6 +64,18 @@ void	cmd_progress(struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	cmd_progress_done(struct ctx *);
 
+struct dcall;
+
+/*
+ * Prepares n calls and, with --dry-run, shows their exact lines, else asks
+ * (ctx_confirm) when confirm is not NULL and runs them on their hosts.
+ * Each failed call is reported with dispatch's words. Returns 0 when every
+ * call ran, 1 when they were only shown, or the code of the first failure
+ * or refusal (some calls may still have run: see each rc).
+ */
+int	cmd_dispatch(struct ctx *, struct cmd_args *, struct dcall *, size_t n,
+	    const char *confirm);
+
 /*
  * Pushes image to host (image push), or with dry shows how; *path is
  * where it lands (caller frees). Reports its own errors.

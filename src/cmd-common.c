@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "cmd-common.h"
+#include "dispatch.h"
 #include "err.h"
+#include "hostops.h"
 #include "inventory.h"
 #include "util.h"
 #include "view.h"
@@ -290,4 +292,45 @@ cmd_progress_done(struct ctx *c)
 	fputs("\r\033[K", c->err);
 	fflush(c->err);
 	progress_shown = 0;
+}
+
+/* The first failed call's code, after reporting every failure. */
+static int
+dispatch_failures(struct ctx *c, const struct dcall *dc, size_t n)
+{
+	size_t	i;
+	int	rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (dc[i].rc == 0)
+			continue;
+		ctx_error(c, dc[i].rc, "%s", dc[i].errmsg != NULL ?
+		    dc[i].errmsg : "failed");
+		if (rc == 0)
+			rc = dc[i].rc;
+	}
+	return rc;
+}
+
+int
+cmd_dispatch(struct ctx *c, struct cmd_args *a, struct dcall *dc, size_t n,
+    const char *confirm)
+{
+	struct transport	*tp = NULL;
+	int			 rc;
+
+	if (dispatch_prepare(dc, n) > 0)
+		return dispatch_failures(c, dc, n);
+	if ((rc = hostops_transport(c->home, &tp)) != 0)
+		return ctx_error_last(c);
+	if (arg_flag(a, "dry-run")) {
+		/* The lines as the transport would send them. */
+		dispatch_dry(tp, dc, n, cmd_dry_emit, c);
+		rc = 1;
+	} else if (confirm == NULL || (rc = ctx_confirm(c, confirm)) == 0) {
+		dispatch_run(tp, dc, n);
+		rc = dispatch_failures(c, dc, n);
+	}
+	tp_free(tp);
+	return rc;
 }

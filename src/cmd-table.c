@@ -18,8 +18,11 @@ extern const struct cmd_entry cmd_host_sync, cmd_host_facts, cmd_vm_adopt,
 extern const struct cmd_entry cmd_vm_list, cmd_vm_show, cmd_vm_create,
     cmd_vm_start, cmd_vm_stop, cmd_vm_reboot, cmd_vm_suspend, cmd_vm_resume,
     cmd_vm_destroy, cmd_vm_forget;
-extern const struct cmd_entry cmd_volume_list, cmd_volume_show;
-extern const struct cmd_entry cmd_snapshot_list, cmd_snapshot_show;
+extern const struct cmd_entry cmd_volume_list, cmd_volume_show,
+    cmd_volume_create, cmd_volume_attach, cmd_volume_detach,
+    cmd_volume_resize, cmd_volume_remove;
+extern const struct cmd_entry cmd_snapshot_list, cmd_snapshot_show,
+    cmd_snapshot_create, cmd_snapshot_revert, cmd_snapshot_remove;
 extern const struct cmd_entry cmd_user_add, cmd_user_list, cmd_user_set,
     cmd_user_remove;
 extern const struct cmd_entry cmd_audit_list;
@@ -39,8 +42,11 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_vm_list, &cmd_vm_show, &cmd_vm_create, &cmd_vm_start,
 	&cmd_vm_stop, &cmd_vm_reboot, &cmd_vm_suspend, &cmd_vm_resume,
 	&cmd_vm_destroy, &cmd_vm_forget, &cmd_vm_stats, &cmd_vm_adopt,
-	&cmd_volume_list, &cmd_volume_show,
-	&cmd_snapshot_list, &cmd_snapshot_show,
+	&cmd_volume_list, &cmd_volume_show, &cmd_volume_create,
+	&cmd_volume_attach, &cmd_volume_detach, &cmd_volume_resize,
+	&cmd_volume_remove,
+	&cmd_snapshot_list, &cmd_snapshot_show, &cmd_snapshot_create,
+	&cmd_snapshot_revert, &cmd_snapshot_remove,
 	&cmd_user_add, &cmd_user_list, &cmd_user_set, &cmd_user_remove,
 	&cmd_audit_list,
 	&cmd_store_info, &cmd_store_check, &cmd_store_dump,
