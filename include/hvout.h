@@ -36,6 +36,13 @@ enum hv_state {
 const char	*hv_state_name(enum hv_state);
 
 /*
+ * df -P -k (GNU and BSD alike): the size and use of the first file system
+ * listed, in bytes. Any driver's hosts answer it the same (it lives in
+ * hvout-vmrun.c, where it was first needed).
+ */
+int	hvout_df(const char *, size_t, int64_t *capacity, int64_t *used);
+
+/*
  * One VM as a hypervisor reports it. Numbers the output did not give are
  * -1; strings it did not give are NULL. Free with hv_vm_clear().
  */
@@ -249,11 +256,6 @@ int	hvout_vmrun_vmx_get(const char *, size_t, const char *key,
  */
 int	hvout_vmrun_vmx_set(const char *, size_t, const char *key,
 	    const char *value, char **out);
-/*
- * df -P -k (GNU and BSD alike): the size and use of the first file system
- * listed, in bytes.
- */
-int	hvout_vmrun_df(const char *, size_t, int64_t *capacity, int64_t *used);
 /* macOS vm_stat: free, inactive and speculative pages, in bytes. */
 int	hvout_vmrun_vm_stat(const char *, size_t, int64_t *avail);
 /* sha256sum or shasum -a 256: the 64 lowercase hex digits of one line. */

@@ -1357,7 +1357,7 @@ read_pool_info(const struct drv_req *req, const struct tp_result *res,
 	if (res->truncated)
 		return err_set(ERR_INVAL, "vmware pool info: the output was "
 		    "cut off");
-	if (hvout_vmrun_df(res->out, res->outlen, &reply->capacity,
+	if (hvout_df(res->out, res->outlen, &reply->capacity,
 	    &reply->used) != 0)
 		return wrap_err("vmware pool info");
 	return 0;

@@ -282,11 +282,32 @@ xe_by(const char *v)
 	return xasprintf("name-label=%s", v);
 }
 
-/* The SR selector for a pool: "" for the default SR; caller frees. */
+/*
+ * 1 if a pool is a plain directory of dom0 (a secondary pool's NFS mount),
+ * not an SR: a path that is not /var/run/sr-mount/UUID.
+ */
+static int
+xe_pool_is_dir(const char *pool)
+{
+	const char	*base;
+
+	if (pool == NULL || pool[0] != '/')
+		return 0;
+	base = strrchr(pool, '/') + 1;
+	return !hvout_is_uuid(base, strlen(base)) ||
+	    strncmp(pool, "/var/run/sr-mount/", 18) != 0;
+}
+
+/*
+ * The SR selector for a pool: "" for the default SR; caller frees. A pool
+ * is where the host sees it: an SR's mount path, /var/run/sr-mount/UUID,
+ * names the SR by that uuid; else a uuid or a name-label.
+ */
 static int
 xe_sr_by(const char *pool, char **out)
 {
-	int	rc;
+	const char	*base;
+	int		 rc;
 
 	*out = NULL;
 	if (pool == NULL) {
@@ -295,6 +316,12 @@ xe_sr_by(const char *pool, char **out)
 	}
 	if ((rc = xe_value_check("SR", pool)) != 0)
 		return rc;
+	base = strrchr(pool, '/');
+	if (pool[0] == '/' && base != NULL &&
+	    hvout_is_uuid(base + 1, strlen(base + 1))) {
+		*out = xasprintf("uuid=%s", base + 1);
+		return 0;
+	}
 	*out = xe_by(pool);
 	return 0;
 }
@@ -509,6 +536,12 @@ xe_pool_info(const struct drv_req *q, struct drv_plan *plan)
 	char	*sr;
 	int	 rc;
 
+	if (xe_pool_is_dir(q->pool)) {
+		if ((rc = xe_value_check("directory", q->pool)) != 0)
+			return rc;
+		drv_plan_add(plan, "df", "-P", "-k", "--", q->pool, NULL);
+		return 0;
+	}
 	if ((rc = xe_sr_by(q->pool, &sr)) != 0)
 		return rc;
 	XE_SH(plan, xe_pool_script, sr);
@@ -1016,9 +1049,12 @@ xe_pool_info_read(const struct drv_req *q, const struct tp_result *res,
 	struct hv_xe_records	rs;
 	int			rc;
 
-	(void)q;
-	if ((rc = xe_res_check(res, "xen pool info")) != 0 ||
-	    (rc = xe_one_record(res->out, res->outlen, "xen pool info",
+	if ((rc = xe_res_check(res, "xen pool info")) != 0)
+		return rc;
+	if (xe_pool_is_dir(q->pool))
+		return hvout_df(res->out, res->outlen, &rp->capacity,
+		    &rp->used);
+	if ((rc = xe_one_record(res->out, res->outlen, "xen pool info",
 	    &rs)) != 0)
 		return rc;
 	hvout_xe_records_free(&rs);

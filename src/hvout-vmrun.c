@@ -553,7 +553,7 @@ next_word(const char *s, size_t n, size_t *i, const char **w, size_t *wn)
  * integers followed by a word ending in '%'.
  */
 int
-hvout_vmrun_df(const char *text, size_t len, int64_t *capacity,
+hvout_df(const char *text, size_t len, int64_t *capacity,
     int64_t *used)
 {
 	struct hvout_lines	 li;

@@ -33,14 +33,24 @@ done
 
 # Storage: the repository on the bastion, shared with kvm1 and xen1 (one
 # directory stands in for the NFS export); vmw1 does not see it. Primary
-# storage every host sees.
+# storage: a directory kvm1 and vmw1 share, and xen1's default SR, which
+# xen1 sees where XenServer mounts it.
 mkdir -p "$T/repo" "$T/prim"
 chmod 1777 "$T/repo" "$T/prim"
 hv pool add repo --role secondary --type nfs --path "$T/repo" \
     --host-path kvm1 --host-path "xen1=$T/repo"
 t_status 0 "pool add repo (secondary, seen by kvm1 and xen1)"
-hv pool add prim --role primary --type dir --path "$T/prim"
-t_status 0 "pool add prim (primary, seen by every host)"
+hv pool add prim --role primary --type dir --path "$T/prim" \
+    --host-path kvm1 --host-path vmw1
+t_status 0 "pool add prim (primary, seen by kvm1 and vmw1)"
+sr=$(on xen1 xe pool-list params=default-SR --minimal)
+hv pool add xsr --role primary --type lvm --path "/var/run/sr-mount/$sr" --host xen1
+t_status 0 "pool add xsr (xen1's default SR)"
+hv pool list --refresh -o json
+t_eq "$(printf '%s' "$out" | jq -r '[.[] | select(.capacity > 0)] | length')" "3" \
+    "pool list --refresh: every pool's capacity from a host or the bastion"
+hv pool check
+t_status 0 "pool check: each host sees each pool it should"
 
 # An ISO image, made here: 33 sectors of zeros, then the ISO 9660 mark.
 { head -c 32769 /dev/zero; printf 'CD001'; head -c 65536 /dev/zero; } \
