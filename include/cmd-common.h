@@ -85,6 +85,12 @@ int	cmd_image_push_to(struct ctx *, struct transport *,
 	    const struct record *image, const struct record *host, int dry,
 	    char **path);
 
+/*
+ * KIND list with an optional "vm" argument: all records, or those of the
+ * instance named, through the index of field (volume.vm, snapshot.vm).
+ */
+int	cmd_list_of_vm(struct ctx *, struct cmd_args *, enum kind, int field);
+
 /* Option declarations shared by the tables. */
 #define OPT_NAME_NEW(k, what) \
 	{ "name", 0, OPT_NAME, OPT_POSITIONAL | OPT_REQUIRED, k, NULL, "NAME", what }

@@ -334,3 +334,26 @@ cmd_dispatch(struct ctx *c, struct cmd_args *a, struct dcall *dc, size_t n,
 	tp_free(tp);
 	return rc;
 }
+
+int
+cmd_list_of_vm(struct ctx *c, struct cmd_args *a, enum kind k, int field)
+{
+	struct store		*st;
+	struct store_txn	*tx;
+	struct record		*vm = NULL;
+	const char		*name = arg_str(a, "vm");
+	uint64_t		 id;
+	int			 rc;
+
+	if (name == NULL)
+		return view_list(c, a, k, -1, 0);
+	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
+		return rc;
+	rc = view_lookup(c, tx, KIND_VM, name, &vm);
+	id = vm != NULL ? vm->id : 0;
+	record_free(vm);
+	store_txn_end(tx);
+	if (rc != 0)
+		return rc;
+	return view_list(c, a, k, field, id);
+}

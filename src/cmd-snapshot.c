@@ -283,24 +283,7 @@ out:
 static int
 snapshot_list(struct ctx *c, struct cmd_args *a)
 {
-	struct store		*st;
-	struct store_txn	*tx;
-	struct record		*vm = NULL;
-	const char		*name = arg_str(a, "vm");
-	uint64_t		 id;
-	int			 rc;
-
-	if (name == NULL)
-		return view_list(c, a, KIND_SNAPSHOT, -1, 0);
-	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
-		return rc;
-	rc = view_lookup(c, tx, KIND_VM, name, &vm);
-	id = vm != NULL ? vm->id : 0;
-	record_free(vm);
-	store_txn_end(tx);
-	if (rc != 0)
-		return rc;
-	return view_list(c, a, KIND_SNAPSHOT, SNAPSHOT_VM, id);
+	return cmd_list_of_vm(c, a, KIND_SNAPSHOT, SNAPSHOT_VM);
 }
 
 /* snapshot show VM NAME: snapshot names are unique per instance. */
