@@ -77,6 +77,19 @@ t_eq "$(on vmw1 sha256sum "$dest" | cut -d' ' -f1)" "$sum" \
     "and its sha256 is the repository's"
 hv image push boot --host vmw1
 t_out "already on vmw1" "a second push sends nothing"
+# An interrupted copy: the host holds the first 40000 bytes of it.
+on vmw1 "mv '$dest' '$dest.part' && truncate -s 40000 '$dest.part'"
+hv image push boot --host vmw1
+t_status 0 "a push after an interruption"
+t_out "\(([0-9]+) bytes sent, 40000 resumed\)" "continues where the copy stopped"
+t_eq "$(on vmw1 sha256sum "$dest" | cut -d' ' -f1)" "$sum" \
+    "and the whole is the repository's image"
+
+# Placement: which host and why.
+hv vm create p1 --image boot --memory 32 --disk 64M --dry-run
+t_status 0 "vm create --dry-run without --host"
+t_out "^placement: [a-z0-9]+: chosen" "the dry run says which host placement took"
+t_out "^placement: " "and why the others were not"
 
 # What the simulated hosts hold before: nothing hvsh made may stay.
 # (An ISO is a VDI of its ISO SR as xen sees it, not a disk hvsh made.)
@@ -132,6 +145,19 @@ t_status 0 "vm stop --force"
 hv vm stop i-kvm1
 t_out "^i-kvm1 already stopped$" "stopping a stopped instance succeeds with a note"
 
+# A host that does not see an image gets it pushed by vm create.
+{ head -c 32769 /dev/zero; printf 'CD001'; head -c 4096 /dev/urandom; } \
+    >"$T/boot2.iso"
+hv image import boot2 --file "$T/boot2.iso" --pool repo
+hv vm create i-vmw2 --image boot2 --host vmw1 --memory 32 --disk 64M --dry-run
+t_status 0 "vm create --dry-run on a host that must get the image first"
+t_out "^vmw1: .*cat >> " "the dry run shows the push"
+t_out "^vmw1: .*'clone'|^vmw1: .*vmware-vdiskmanager|^vmw1: .*vmx" \
+    "then the create"
+hv vm create i-vmw2 --image boot2 --host vmw1 --memory 32 --disk 64M
+t_status 0 "vm create pushes the image itself"
+t_out "pushing it first" "and says so"
+
 # A data volume on kvm1, attached.
 hv volume create d1 --size 64M --pool prim --host kvm1
 t_status 0 "volume create d1"
@@ -169,12 +195,12 @@ hv image remove tmpl --yes
 t_status 1 "a template an instance was made from is not removed"
 
 # Destroy it all; only the repository stays.
-hv vm destroy i-kvm1 i-xen1 i-vmw1 from-tmpl
+hv vm destroy i-kvm1 i-xen1 i-vmw1 i-vmw2 from-tmpl
 t_status 2 "vm destroy needs --yes in a script"
-hv vm destroy i-kvm1 i-xen1 i-vmw1 from-tmpl --dry-run
+hv vm destroy i-kvm1 i-xen1 i-vmw1 i-vmw2 from-tmpl --dry-run
 t_status 0 "vm destroy --dry-run"
 t_out "^kvm1: .*'undefine'" "the dry run shows the undefine"
-hv vm destroy i-kvm1 i-xen1 i-vmw1 from-tmpl --yes
+hv vm destroy i-kvm1 i-xen1 i-vmw1 i-vmw2 from-tmpl --yes
 t_status 0 "vm destroy of all four"
 t_out "kept disk i-kvm1-cdrom" "the iso hvsh did not make is named as kept"
 hv volume remove d1 --yes
@@ -194,13 +220,13 @@ t_eq "$(tr -d '\n' <"$T/xe")" "" "xen1 has no VM"
 t_eq "$(xen_disks)" "$vdis0" "xen1 keeps no disk hvsh made"
 on vmw1 vmrun list >"$T/vmrun" 2>&1
 t_true "vmw1 runs no VM" grep -q "^Total running VMs: 0" "$T/vmrun"
-t_eq "$(on vmw1 'find "$HOME" -name "i-vmw1*" 2>/dev/null' | grep -c .)" "0" \
+t_eq "$(on vmw1 'find "$HOME" -name "i-vmw*" 2>/dev/null' | grep -c .)" "0" \
     "vmw1 keeps no file of i-vmw1"
 hv image remove tmpl --yes
 t_status 0 "the template goes once nothing is made from it"
 t_true "and its file with it" test ! -e "$T/repo/tmpl.qcow2"
 hv image list --no-header --columns name
-t_eq "$out" "boot" "the repository keeps the image"
+t_eq "$out" "$(printf 'boot\nboot2')" "the repository keeps the images"
 hv audit list -o json
 t_out 'destroy vm i-xen1 on xen1: ok' "the audit records each host's outcome"
 hv store check
