@@ -114,6 +114,7 @@ struct ctx {
 	char			 *cmdline;	/* its words, quoted, for the audit */
 	char			 *result;	/* audit result text (ctx_set_result) */
 	int			  result_status; /* its status (ctx_set_status) */
+	struct transport	 *tp;		/* sessions kept for the ctx's life */
 	int			  confirmed;	/* --yes (or --dry-run) given */
 	enum role		  role;		/* of user, once known */
 	int			  nerrors;	/* errors reported so far */
@@ -188,6 +189,14 @@ int	ctx_confirm(struct ctx *, const char *what);
 /* A confirmation on out ("host kvm1 added"), unless quiet. */
 void	ctx_info(struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * The transport of this ctx, made on first use and kept until ctx_free:
+ * every command of a script or a shell reuses the sessions to its hosts
+ * (checked before reuse, reopened when they died). Not to be freed.
+ */
+struct transport;
+int	ctx_transport(struct ctx *, struct transport **out);
 
 /* Opens the store if not yet open. */
 int	ctx_store(struct ctx *, struct store **out);

@@ -321,7 +321,7 @@ cmd_dispatch(struct ctx *c, struct cmd_args *a, struct dcall *dc, size_t n,
 
 	if (dispatch_prepare(dc, n) > 0)
 		return dispatch_failures(c, dc, n);
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
+	if ((rc = ctx_transport(c, &tp)) != 0)
 		return ctx_error_last(c);
 	if (arg_flag(a, "dry-run")) {
 		/* The lines as the transport would send them. */
@@ -331,7 +331,6 @@ cmd_dispatch(struct ctx *c, struct cmd_args *a, struct dcall *dc, size_t n,
 		dispatch_run(tp, dc, n);
 		rc = dispatch_failures(c, dc, n);
 	}
-	tp_free(tp);
 	return rc;
 }
 

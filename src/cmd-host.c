@@ -152,7 +152,7 @@ host_add(struct ctx *c, struct cmd_args *a)
 		record_set(r, HOST_USER, arg_str(a, "user") != NULL ?
 		    arg_str(a, "user") : "root");
 		record_set(r, HOST_KEY, arg_str(a, "key"));
-		if ((rc = hostops_transport(c->home, &tp)) != 0)
+		if ((rc = ctx_transport(c, &tp)) != 0)
 			goto out;
 		dispatch_tp_host(r, &th);
 		if ((rc = host_trust(c, tp, &th,
@@ -169,7 +169,6 @@ host_add(struct ctx *c, struct cmd_args *a)
 	rc = cmd_add(c, a, host_init, &hn);
 out:
 	host_refresh_clear(&hr);
-	tp_free(tp);
 	record_free(r);
 	return rc;
 }
@@ -267,7 +266,7 @@ host_check(struct ctx *c, struct cmd_args *a)
 		rc = ctx_error(c, rc, "%s", err_msg());
 		goto out;
 	}
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
+	if ((rc = ctx_transport(c, &tp)) != 0)
 		goto out;
 	hr = xcalloc(hl.n, sizeof *hr);
 	for (i = 0; i < hl.n; i++)
@@ -322,7 +321,6 @@ out:
 		host_refresh_clear(&hr[i]);
 	free(hr);
 	records_free(&hl);
-	tp_free(tp);
 	return rc;
 }
 

@@ -256,7 +256,7 @@ image_capture(struct ctx *c, struct cmd_args *a)
 		dc.req.snap_ref = record_get(cp.snap, SNAPSHOT_REF);
 	}
 	dc.req.dest = cp.dest;
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
+	if ((rc = ctx_transport(c, &tp)) != 0)
 		goto out;
 	if (arg_flag(a, "dry-run")) {
 		dispatch_prepare(&dc, 1);
@@ -287,7 +287,6 @@ image_capture(struct ctx *c, struct cmd_args *a)
 out:
 	dcall_clear(&dc);
 	capture_free(&cp);
-	tp_free(tp);
 	return rc;
 }
 

@@ -130,13 +130,12 @@ image_push(struct ctx *c, struct cmd_args *a)
 	    &image)) == 0)
 		rc = view_lookup(c, tx, KIND_HOST, arg_str(a, "host"), &host);
 	store_txn_end(tx);
-	if (rc == 0 && (rc = hostops_transport(c->home, &tp)) == 0)
+	if (rc == 0 && (rc = ctx_transport(c, &tp)) == 0)
 		rc = cmd_image_push_to(c, tp, image, host,
 		    arg_flag(a, "dry-run"), &path);
 	free(path);
 	record_free(image);
 	record_free(host);
-	tp_free(tp);
 	return rc;
 }
 

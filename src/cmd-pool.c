@@ -274,7 +274,7 @@ pool_refresh(struct ctx *c, const char *name)
 
 	if ((rc = sights_load(c, name, 1, &s)) != 0)
 		goto out;
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
+	if ((rc = ctx_transport(c, &tp)) != 0)
 		goto out;
 	sights_ask(tp, &s);
 	if ((rc = store_write(c->store, capacity_tx, &s)) != 0)
@@ -284,7 +284,6 @@ pool_refresh(struct ctx *c, const char *name)
 			ctx_error(c, s.v[i].dc.rc, "%s", s.v[i].dc.errmsg);
 out:
 	sights_free(&s);
-	tp_free(tp);
 	return rc;
 }
 
@@ -400,7 +399,7 @@ pool_check(struct ctx *c, struct cmd_args *a)
 
 	if ((rc = sights_load(c, arg_str(a, "name"), 0, &s)) != 0)
 		goto out;
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
+	if ((rc = ctx_transport(c, &tp)) != 0)
 		goto out;
 	sights_ask(tp, &s);
 	for (i = 0; i < s.n; i++)
@@ -438,7 +437,6 @@ pool_check(struct ctx *c, struct cmd_args *a)
 		    "recorded", bad, s.n);
 out:
 	sights_free(&s);
-	tp_free(tp);
 	return rc;
 }
 

@@ -222,10 +222,9 @@ snapshot_revert(struct ctx *c, struct cmd_args *a)
 		rc = rc > 0 ? 0 : rc;
 		goto out;
 	}
-	if (hostops_transport(c->home, &tp) == 0) {
+	if (ctx_transport(c, &tp) == 0) {
 		s.hr.host = s.host;
 		hostops_refresh(tp, &s.hr, 1);
-		tp_free(tp);
 	}
 	if ((rc = ctx_write(c, revert_tx, &s)) != 0) {
 		rc = ctx_error_last(c);

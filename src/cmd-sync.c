@@ -35,7 +35,6 @@ survey_free(struct survey *sv)
 	free(sv->hr);
 	records_free(&sv->hosts);
 	records_free(&sv->vms);
-	tp_free(sv->tp);
 	memset(sv, 0, sizeof *sv);
 }
 
@@ -86,7 +85,7 @@ survey(struct ctx *c, char *const *names, int nnames, int apply,
 		rc = store_iter_ref(tx, KIND_VM, VM_HOST, sv->hosts.v[i]->id,
 		    records_hold, &sv->vms);
 	store_txn_end(tx);
-	if (rc != 0 || (rc = hostops_transport(c->home, &sv->tp)) != 0)
+	if (rc != 0 || (rc = ctx_transport(c, &sv->tp)) != 0)
 		return rc;
 	sv->hr = xcalloc(sv->hosts.n, sizeof *sv->hr);
 	for (i = 0; i < sv->hosts.n; i++)

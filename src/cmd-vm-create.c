@@ -418,7 +418,7 @@ vm_create(struct ctx *c, struct cmd_args *a)
 		    "image needs --disk SIZE for its new empty disk");
 		goto out;
 	}
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
+	if ((rc = ctx_transport(c, &tp)) != 0)
 		goto out;
 	if (cr.host == NULL && (rc = place(c, tp, &cr, dry)) != 0)
 		goto out;
@@ -464,7 +464,6 @@ out:
 	free(why);
 	dcall_clear(&dc);
 	create_free(&cr);
-	tp_free(tp);
 	return rc;
 }
 

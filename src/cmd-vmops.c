@@ -431,7 +431,7 @@ vm_op(struct ctx *c, struct cmd_args *a, enum drv_op op)
 	if ((rc = vmsel_load(c, a, &s, op)) != 0)
 		goto out;
 	dispatch_prepare(s.dc, s.n);
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
+	if ((rc = ctx_transport(c, &tp)) != 0)
 		goto out;
 	if (arg_flag(a, "dry-run")) {
 		dispatch_dry(tp, s.dc, s.n, cmd_dry_emit, c);
@@ -458,7 +458,6 @@ out:
 	free(summary);
 	asked_free(&as);
 	vmsel_free(&s);
-	tp_free(tp);
 	return rc;
 }
 
@@ -773,7 +772,7 @@ vm_destroy(struct ctx *c, struct cmd_args *a)
 		goto out;
 	dispatch_prepare(s.dc, s.n);
 	disks_plan(&s, &d);
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
+	if ((rc = ctx_transport(c, &tp)) != 0)
 		goto out;
 	if (arg_flag(a, "dry-run")) {
 		dispatch_dry(tp, s.dc, s.n, cmd_dry_emit, c);
@@ -817,7 +816,6 @@ out:
 	asked_free(&as);
 	disks_free(&d);
 	vmsel_free(&s);
-	tp_free(tp);
 	return rc;
 }
 
@@ -865,7 +863,7 @@ vm_forget(struct ctx *c, struct cmd_args *a)
 	for (i = 0; i < s.n; i++)
 		if (s.host[i] != NULL)
 			s.dc[i].drv = dispatch_driver(s.host[i]);
-	if ((rc = hostops_transport(c->home, &tp)) != 0)
+	if ((rc = ctx_transport(c, &tp)) != 0)
 		goto out;
 	ask_hosts(tp, &s, &as);
 	for (i = 0; i < s.n; i++) {
@@ -911,7 +909,6 @@ out:
 	buf_free(&sum);
 	asked_free(&as);
 	vmsel_free(&s);
-	tp_free(tp);
 	return rc;
 }
 
@@ -1023,10 +1020,9 @@ vm_list(struct ctx *c, struct cmd_args *a)
 	int			 rc;
 
 	if (arg_flag(a, "refresh")) {
-		if ((rc = hostops_transport(c->home, &tp)) != 0)
+		if ((rc = ctx_transport(c, &tp)) != 0)
 			return rc;
 		rc = refresh_all(c, tp);
-		tp_free(tp);
 		if (rc != 0)
 			return rc;
 	}

@@ -504,10 +504,9 @@ remove_call(struct volop *v)
 		return cmd_dispatch(v->c, v->a, &v->dc, 1, NULL);
 	if ((rc = ctx_confirm(v->c, v->confirm)) != 0)
 		return rc;
-	if ((rc = hostops_transport(v->c->home, &tp)) != 0)
+	if ((rc = ctx_transport(v->c, &tp)) != 0)
 		return ctx_error_last(v->c);
 	dispatch_run(tp, &v->dc, 1);
-	tp_free(tp);
 	if (v->dc.rc == ERR_NOENT) {
 		v->dc.rc = 0;
 		free(v->dc.errmsg);

@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "err.h"
+#include "hostops.h"
 #include "lex.h"
 #include "name.h"
 #include "util.h"
@@ -551,6 +552,8 @@ ctx_init(struct ctx *c, const char *home)
 void
 ctx_free(struct ctx *c)
 {
+	tp_free(c->tp);
+	c->tp = NULL;
 	store_close(c->store);
 	c->store = NULL;
 	free(c->user);
@@ -640,6 +643,19 @@ ctx_set_result(struct ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	c->result = xvasprintf(fmt, ap);
 	va_end(ap);
+}
+
+int
+ctx_transport(struct ctx *c, struct transport **out)
+{
+	int	rc;
+
+	if (c->tp == NULL && (rc = hostops_transport(c->home, &c->tp)) != 0) {
+		*out = NULL;
+		return rc;
+	}
+	*out = c->tp;
+	return 0;
 }
 
 void
