@@ -2,7 +2,7 @@
  * push.h: copying an image from the bastion's repository to a host that
  * does not see its pool, over the host's kept SSH session. The copy goes
  * to PATH.part and is continued where it stopped after an interruption;
- * the host's own sha256 of it (the driver's image sum) must match the
+ * the host's own sha256 of it (summed as it arrives) must match the
  * repository's before it is renamed to PATH. A host that has PATH whole,
  * with the right sum, is sent nothing.
  */

@@ -77,6 +77,8 @@ int	tp_run(struct transport *, const struct tp_host *, char *const argv[],
  * be NULL) is told it as it grows. Ctrl-C ends it.
  */
 typedef void (*tp_progress_fn)(void *arg, int64_t sent);
+/* The line tp_put sends for argv (for --dry-run); caller frees. */
+char	*tp_stream_line(char *const argv[]);
 int	tp_put(struct transport *, const struct tp_host *, char *const argv[],
 	    int fd, tp_progress_fn progress, void *arg, int64_t *sent,
 	    struct tp_result *res);

@@ -21,10 +21,24 @@
 	"if [ -f \"$1\" ]; then printf 'whole '; wc -c < \"$1\"; " \
 	"elif [ -f \"$1.part\" ]; then printf 'part '; wc -c < \"$1.part\"; " \
 	"else echo none; fi"
-#define START_SCRIPT	"cat > \"$1.part\""
-#define APPEND_SCRIPT	"cat >> \"$1.part\""
-#define DONE_SCRIPT	"mv -f -- \"$1.part\" \"$1\""
-#define DROP_SCRIPT	"rm -f -- \"$1.part\""
+/*
+ * The copy in one exec: stdin is appended to PATH.part ("$3" new: which
+ * is emptied first) while the host sums the whole part as it grows (what
+ * it had, then what arrives), so the file is not read again; the sum is
+ * printed, and the part renamed to PATH if it is "$2", else removed (exit
+ * 3). A failed write exits 1. sha256sum, or shasum on hosts without it.
+ */
+#define STREAM_SCRIPT \
+	"s=sha256sum; command -v sha256sum >/dev/null 2>&1 || " \
+	"s='shasum -a 256'; " \
+	"if [ \"$3\" = new ]; then : > \"$1.part\" || exit 1; fi; " \
+	"{ cat -- \"$1.part\" && tee -a -- \"$1.part\" || " \
+	"echo x > \"$1.fail\"; } | $s > \"$1.sum\"; " \
+	"if [ -e \"$1.fail\" ]; then rm -f -- \"$1.fail\" \"$1.sum\"; " \
+	"exit 1; fi; " \
+	"read h rest < \"$1.sum\"; rm -f -- \"$1.sum\"; echo \"$h\"; " \
+	"if [ \"$h\" = \"$2\" ]; then mv -f -- \"$1.part\" \"$1\"; " \
+	"else rm -f -- \"$1.part\"; exit 3; fi"
 
 static void
 script(char **argv, const char *body, const char *path)
@@ -37,29 +51,33 @@ script(char **argv, const char *body, const char *path)
 	argv[5] = NULL;
 }
 
+/* The stream's argv: the path, the sum wanted, new or append. */
+static void
+stream_argv(char **argv, const struct push *p, int append)
+{
+	script(argv, STREAM_SCRIPT, p->remote);
+	argv[5] = (char *)record_get(p->image, IMAGE_SHA256);
+	argv[6] = (char *)(append ? "append" : "new");
+	argv[7] = NULL;
+}
+
 void
 push_dry(const struct transport *tp, const struct push *p,
     dispatch_emit_fn emit, void *arg)
 {
 	const char	*host = record_get(p->host, FI_NAME);
-	char		*argv[6], *line, *note;
+	char		*argv[8], *line, *note;
 
 	script(argv, LOOK_SCRIPT, p->remote);
 	line = tp_command_line(tp, argv);
 	emit(arg, host, line);
 	free(line);
-	script(argv, APPEND_SCRIPT, p->remote);
-	line = tp_command_line(tp, argv);
+	stream_argv(argv, p, 1);
+	line = tp_stream_line(argv);
 	note = xasprintf("%s < %s (from where the host's copy stops)", line,
 	    record_get(p->image, IMAGE_LOCATION));
 	emit(arg, host, note);
 	free(note);
-	free(line);
-	emit(arg, host, "(the driver's image sum of the .part, compared "
-	    "with the repository's sha256)");
-	script(argv, DONE_SCRIPT, p->remote);
-	line = tp_command_line(tp, argv);
-	emit(arg, host, line);
 	free(line);
 }
 
@@ -155,7 +173,7 @@ push_run(struct transport *tp, struct push *p, push_progress_fn fn, void *arg)
 	struct tp_host	 th;
 	struct feed	 f = { p, fn, arg };
 	const char	*local = record_get(p->image, IMAGE_LOCATION);
-	char		*argv[6], *part = NULL, kind = 'n';
+	char		*argv[8], kind = 'n';
 	int64_t		 have;
 	off_t		 end;
 	int		 fd = -1, match, rc;
@@ -191,28 +209,17 @@ push_run(struct transport *tp, struct push *p, push_progress_fn fn, void *arg)
 	}
 	tp_result_free(&res);
 	dispatch_tp_host(p->host, &th);
-	script(argv, p->resumed > 0 ? APPEND_SCRIPT : START_SCRIPT, p->remote);
+	stream_argv(argv, p, p->resumed > 0);
 	if ((rc = tp_put(tp, &th, argv, fd, fed, &f, &p->sent, &res)) != 0)
 		goto out;
-	if (res.status != 0) {
+	if (res.status == 3)
+		rc = err_set(ERR_IO, "%s: the copy's sha256 (%.64s) differs from "
+		    "image %s's; the copy was removed", th.name, res.out,
+		    record_get(p->image, FI_NAME));
+	else if (res.status != 0)
 		rc = err_set(ERR_IO, "%s: writing %s.part failed (status %d): "
 		    "%.200s", th.name, p->remote, res.status, res.err);
-		goto out;
-	}
-	part = xasprintf("%s.part", p->remote);
-	if ((rc = sum_matches(tp, p, part, &match)) != 0)
-		goto out;
-	tp_result_free(&res);
-	if (!match) {
-		(void)run_script(tp, p, DROP_SCRIPT, &res);
-		rc = err_set(ERR_IO, "%s: the copy's sha256 differs from image "
-		    "%s's; the copy was removed", th.name,
-		    record_get(p->image, FI_NAME));
-		goto out;
-	}
-	rc = run_script(tp, p, DONE_SCRIPT, &res);
 out:
-	free(part);
 	tp_result_free(&res);
 	if (fd >= 0)
 		close(fd);

@@ -928,8 +928,8 @@ tp_set_probe_idle(struct transport *tp, int ms)
  * A streamed command's line: the C locale, but no time bound on the host,
  * since it lasts as long as its input; it ends when the channel does.
  */
-static char *
-unbounded_line(char *const argv[])
+char *
+tp_stream_line(char *const argv[])
 {
 	char	**full, *line;
 	size_t	  n, k;
@@ -998,7 +998,7 @@ run_input(struct transport *tp, const struct tp_host *h, char *const argv[],
 		rc = intr_err(h);
 		goto out;
 	}
-	cmd = bounded ? tp_command_line(tp, argv) : unbounded_line(argv);
+	cmd = bounded ? tp_command_line(tp, argv) : tp_stream_line(argv);
 	s = sess_get(tp, h, 1);
 	pthread_mutex_lock(&s->lock);
 	rc = run_locked(tp, s, h, cmd, in, res);

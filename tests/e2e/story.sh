@@ -67,8 +67,8 @@ t_true "its file is in the repository" test -f "$T/repo/boot.iso"
 # Push it to the host that does not see the repository.
 hv image push boot --host vmw1 --dry-run
 t_status 0 "image push --dry-run"
-t_out "^vmw1: .*'cat >> \"\\\$1.part\"' 'sh' '[^']*/boot.iso' < " \
-    "the dry run shows the stream into the host"
+t_out "^vmw1: 'env' 'LC_ALL=C' 'sh' '-c' '[^']*tee -a[^']*' 'sh' '[^']*/boot.iso' '[0-9a-f]{64}' 'append' < " \
+    "the dry run shows the stream into the host, summed as it arrives"
 hv image push boot --host vmw1
 t_status 0 "image push boot --host vmw1"
 dest=$(hv image show boot -o json; printf '%s' "$out" | jq -r .copies | sed 's/^vmw1=//')
@@ -151,7 +151,7 @@ t_out "^i-kvm1 already stopped$" "stopping a stopped instance succeeds with a no
 hv image import boot2 --file "$T/boot2.iso" --pool repo
 hv vm create i-vmw2 --image boot2 --host vmw1 --memory 32 --disk 64M --dry-run
 t_status 0 "vm create --dry-run on a host that must get the image first"
-t_out "^vmw1: .*cat >> " "the dry run shows the push"
+t_out "^vmw1: .*tee -a" "the dry run shows the push"
 t_out "^vmw1: .*'clone'|^vmw1: .*vmware-vdiskmanager|^vmw1: .*vmx" \
     "then the create"
 hv vm create i-vmw2 --image boot2 --host vmw1 --memory 32 --disk 64M
