@@ -266,11 +266,12 @@ struct driver {
  * A libvirt domain for spec, all of it ours: the name and id passed the
  * allow-list (nothing in them needs escaping in XML), the rest are numbers.
  * q35 with spare PCIe root ports so volumes can be hot-plugged, a serial
- * console, no graphics; the root disk, if any, a qcow2 volume of pool.
- * Used by the kvm (virsh) and libvirt drivers alike. Caller frees.
+ * console, no graphics; the root disk, if any, the qcow2 file at file, or
+ * (file NULL) a qcow2 volume of pool. Used by the kvm (virsh) and libvirt
+ * drivers alike. Caller frees.
  */
 char	*drv_domain_xml(const struct drv_spec *, const char *domtype,
-	    const char *pool);
+	    const char *pool, const char *file);
 
 /* The driver for host.driver, or NULL. */
 const struct driver *driver_find(const char *name);

@@ -251,7 +251,7 @@ xml_add(struct buf *b, const char *s)
  */
 char *
 drv_domain_xml(const struct drv_spec *s, const char *domtype,
-    const char *pool)
+    const char *pool, const char *file)
 {
 	struct buf	b = { NULL, 0, 0 };
 	int		i, iso;
@@ -266,7 +266,13 @@ drv_domain_xml(const struct drv_spec *s, const char *domtype,
 	    domtype, s->name, (s->memory + 1023) / 1024, s->cpus,
 	    DRV_XML_NS, s->hvsh_id,
 	    iso ? "<boot dev=\"cdrom\"/><boot dev=\"hd\"/>" : "");
-	if (s->disk > 0)
+	if (s->disk > 0 && file != NULL) {
+		buf_addstr(&b, "<disk type=\"file\" device=\"disk\">"
+		    "<driver name=\"qemu\" type=\"qcow2\"/><source file=\"");
+		xml_add(&b, file);
+		buf_addstr(&b, "\"/><target dev=\"vda\" bus=\"virtio\"/>"
+		    "</disk>");
+	} else if (s->disk > 0)
 		buf_printf(&b, "<disk type=\"volume\" device=\"disk\">"
 		    "<driver name=\"qemu\" type=\"qcow2\"/>"
 		    "<source pool=\"%s\" volume=\"%s.qcow2\"/>"

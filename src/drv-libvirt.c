@@ -1031,7 +1031,7 @@ lv_create(const char *uri, const struct drv_spec *s, struct hv_vm *vm,
 	hv_vm_init(&v);
 	if ((rc = lv_spec_check(s)) != 0)
 		return rc;
-	xml = drv_domain_xml(s, LV_DOMTYPE, LV_POOL);
+	xml = drv_domain_xml(s, LV_DOMTYPE, LV_POOL, NULL);
 	if (s->disk > 0)
 		volxml = lv_vol_xml(s);
 	if (dry != NULL) {

@@ -722,6 +722,28 @@ virsh_refresh(struct drv_plan *plan)
 	"\"$d\" ${6:+\"$6\"}; fi || { rm -f \"$d\"; exit 1; }; " \
 	"virsh pool-refresh \"$7\" >/dev/null"
 
+/*
+ * With a pool directory known, a create is one exec and three processes,
+ * as a person would type it: the root disk as the file "$4" (mode "$1":
+ * "empty" of "$5" bytes, an "overlay" on image "$2" of format "$3", or a
+ * full "copy" of it, "$5" bytes or the image's size), the domain defined
+ * from "$6" (whose disk is that file), then dominfo "$7", a batch marker
+ * and the disk's path, as INFO_SCRIPT prints them. A file there already
+ * is refused; a define that fails removes the disk it made.
+ */
+#define FILE_CREATE_SCRIPT \
+	"d=$4; if [ -e \"$d\" ]; then echo \"error: volume $d already " \
+	"exists\" >&2; exit 1; fi; case $1 in " \
+	"copy) qemu-img convert -O qcow2 -f \"$3\" \"$2\" \"$d\" && " \
+	"{ [ -z \"$5\" ] || qemu-img resize -q \"$d\" \"$5\"; } ;; " \
+	"overlay) qemu-img create -q -f qcow2 -b \"$2\" -F \"$3\" \"$d\" " \
+	"${5:+\"$5\"} ;; " \
+	"*) qemu-img create -q -f qcow2 \"$d\" \"$5\" ;; esac || " \
+	"{ rm -f -- \"$d\"; exit 1; }; " \
+	"printf \"%s\" \"$6\" | virsh define /dev/stdin >/dev/null || " \
+	"{ rm -f -- \"$d\"; exit 1; }; " \
+	"virsh dominfo \"$7\" || exit; echo \"@@hvsh:0@@\"; echo \"$d\""
+
 /* dominfo, a batch marker, and the root disk's path (volume "$3"). */
 #define INFO_SCRIPT \
 	"virsh dominfo \"$1\" || exit; echo \"@@hvsh:0@@\"; " \
@@ -1230,7 +1252,7 @@ virsh_create(const struct drv_spec *s, struct drv_plan *plan)
 	struct drv_spec	 x;
 	const char	*domtype, *ifmt = NULL;
 	char		*xml = NULL, *vol = NULL, *size = NULL;
-	char		*pool = NULL, *dir = NULL;
+	char		*pool = NULL, *dir = NULL, *file = NULL;
 	int		 rc, fromimg;
 
 	if ((rc = name_check("instance", s->name)) != 0)
@@ -1262,16 +1284,21 @@ virsh_create(const struct drv_spec *s, struct drv_plan *plan)
 	x = *s;
 	if (fromimg && x.disk == 0)
 		x.disk = 1;
-	xml = drv_domain_xml(&x, domtype, pool);
 	vol = xasprintf("%s.qcow2", s->name);
 	size = s->disk > 0 ? xasprintf("%" PRId64, s->disk) : xstrdup("");
-	if (x.disk > 0) {
-		if (s->pool == NULL)
-			drv_plan_add(plan, "sh", "-c", POOL_SCRIPT, NULL);
-		else
-			drv_plan_add(plan, "sh", "-c", PREP_SCRIPT, "sh", pool,
-			    dir, NULL);
+	if (s->pool != NULL && x.disk > 0) {
+		/* A directory hvsh knows: the disk is a file of it. */
+		file = xasprintf("%s/%s", dir, vol);
+		xml = drv_domain_xml(&x, domtype, pool, file);
+		drv_plan_add(plan, "sh", "-c", FILE_CREATE_SCRIPT, "sh",
+		    !fromimg ? "empty" : s->full ? "copy" : "overlay",
+		    fromimg ? s->image_path : "", fromimg ? ifmt : "", file,
+		    size, xml, s->name, NULL);
+		goto out;
 	}
+	xml = drv_domain_xml(&x, domtype, pool, NULL);
+	if (x.disk > 0)
+		drv_plan_add(plan, "sh", "-c", POOL_SCRIPT, NULL);
 	drv_plan_add(plan, "sh", "-c", DEFINE_SCRIPT, "sh", xml, NULL);
 	if (fromimg)
 		drv_plan_add(plan, "sh", "-c", IMGDISK_SCRIPT, "sh",
@@ -1285,6 +1312,8 @@ virsh_create(const struct drv_spec *s, struct drv_plan *plan)
 		    vol, NULL);
 	else
 		drv_plan_add(plan, "virsh", "dominfo", s->name, NULL);
+out:
+	free(file);
 	free(xml);
 	free(vol);
 	free(size);

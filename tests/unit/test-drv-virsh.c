@@ -1181,38 +1181,29 @@ static const char *const g_set_id[] = {
 	NULL
 };
 
+/* With a pool directory: one exec, the disk a file of it. */
 static const char *const g_create_overlay[] = {
-	    "'sh' '-c' 'p=$1; d=${2:-$HOME/hvsh-disks}; virsh pool-info \"$p\" >/de"
-	    "v/null 2>&1 || { { [ -n \"$2\" ] || mkdir -p \"$d\"; } && virsh pool-d"
-	    "efine-as \"$p\" dir --target \"$d\" >/dev/null && virsh pool-autostart"
-	    " \"$p\" >/dev/null; }; virsh pool-start \"$p\" >/dev/null 2>&1; virsh "
-	    "pool-refresh \"$p\" >/dev/null || exit; ' 'sh' 'hvsh-0465700ec834' '/s"
-	    "rv/p'",
-	    "'sh' '-c' 'printf \"%s\" \"$1\" | virsh define /dev/stdin' 'sh' '<doma"
-	    "in type=\"kvm\"><name>web1</name><memory unit=\"KiB\">2097152</memory>"
-	    "<vcpu>2</vcpu><metadata><hvsh:instance xmlns:hvsh=\"https://hvsh.inval"
-	    "id/ns/1\" id=\"4242\"/></metadata><os><type machine=\"q35\">hvm</type>"
-	    "</os><devices><disk type=\"volume\" device=\"disk\"><driver name=\"qem"
-	    "u\" type=\"qcow2\"/><source pool=\"hvsh-0465700ec834\" volume=\"web1.q"
-	    "cow2\"/><target dev=\"vda\" bus=\"virtio\"/></disk><interface type=\"n"
-	    "etwork\"><source network=\"default\"/><model type=\"virtio\"/></interf"
-	    "ace><controller type=\"pci\" index=\"0\" model=\"pcie-root\"/><control"
-	    "ler type=\"pci\" index=\"1\" model=\"pcie-root-port\"/><controller typ"
-	    "e=\"pci\" index=\"2\" model=\"pcie-root-port\"/><controller type=\"pci"
-	    "\" index=\"3\" model=\"pcie-root-port\"/><controller type=\"pci\" inde"
-	    "x=\"4\" model=\"pcie-root-port\"/><controller type=\"usb\" model=\"non"
-	    "e\"/><serial type=\"pty\"/><console type=\"pty\"/></devices></domain>'",
-	    "'sh' '-c' 'd=${4:-$HOME/hvsh-disks}/$5; if [ -e \"$d\" ]; then echo \""
-	    "error: volume $d already exists\" >&2; exit 1; fi; if [ \"$1\" = copy "
-	    "]; then qemu-img convert -O qcow2 -f \"$3\" \"$2\" \"$d\" && { [ -z \""
-	    "$6\" ] || qemu-img resize -q \"$d\" \"$6\"; }; else qemu-img create -q"
-	    " -f qcow2 -b \"$2\" -F \"$3\" \"$d\" ${6:+\"$6\"}; fi || { rm -f \"$d"
-	    "\"; exit 1; }; virsh pool-refresh \"$7\" >/dev/null' 'sh' 'overlay' '/"
-	    "srv/img/deb.qcow2' 'qcow2' '/srv/p' 'web1.qcow2' '' 'hvsh-0465700ec834"
-	    "'",
-	    "'sh' '-c' 'virsh dominfo \"$1\" || exit; echo \"@@hvsh:0@@\"; virsh vo"
-	    "l-path --pool \"$2\" \"$3\"' 'sh' 'web1' 'hvsh-0465700ec834' 'web1.qco"
-	    "w2'",
+	    "'sh' '-c' 'd=$4; if [ -e \"$d\" ]; then echo \"error: volume $d already e"
+	    "xists\" >&2; exit 1; fi; case $1 in copy) qemu-img convert -O qcow2 -f "
+	    "\"$3\" \"$2\" \"$d\" && { [ -z \"$5\" ] || qemu-img resize -q \"$d\" \"$5\"; } ;; "
+	    "overlay) qemu-img create -q -f qcow2 -b \"$2\" -F \"$3\" \"$d\" ${5:+\"$5\"} ;"
+	    "; *) qemu-img create -q -f qcow2 \"$d\" \"$5\" ;; esac || { rm -f -- \"$d\";"
+	    " exit 1; }; printf \"%s\" \"$6\" | virsh define /dev/stdin >/dev/null || {"
+	    " rm -f -- \"$d\"; exit 1; }; virsh dominfo \"$7\" || exit; echo \"@@hvsh:0@"
+	    "@\"; echo \"$d\"' 'sh' 'overlay' '/srv/img/deb.qcow2' 'qcow2' '/srv/p/web"
+	    "1.qcow2' '' '<domain type=\"kvm\"><name>web1</name><memory unit=\"KiB\">20"
+	    "97152</memory><vcpu>2</vcpu><metadata><hvsh:instance xmlns:hvsh=\"https"
+	    "://hvsh.invalid/ns/1\" id=\"4242\"/></metadata><os><type machine=\"q35\">hv"
+	    "m</type></os><devices><disk type=\"file\" device=\"disk\"><driver name=\"qe"
+	    "mu\" type=\"qcow2\"/><source file=\"/srv/p/web1.qcow2\"/><target dev=\"vda\" "
+	    "bus=\"virtio\"/></disk><interface type=\"network\"><source network=\"defaul"
+	    "t\"/><model type=\"virtio\"/></interface><controller type=\"pci\" index=\"0\""
+	    " model=\"pcie-root\"/><controller type=\"pci\" index=\"1\" model=\"pcie-root-"
+	    "port\"/><controller type=\"pci\" index=\"2\" model=\"pcie-root-port\"/><contr"
+	    "oller type=\"pci\" index=\"3\" model=\"pcie-root-port\"/><controller type=\"p"
+	    "ci\" index=\"4\" model=\"pcie-root-port\"/><controller type=\"usb\" model=\"no"
+	    "ne\"/><serial type=\"pty\"/><console type=\"pty\"/></devices></domain>' 'we"
+	    "b1'",
 	NULL
 };
 
