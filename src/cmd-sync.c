@@ -1,7 +1,9 @@
 /*
  * cmd-sync.c: comparing the store with what hosts report. 'host sync'
  * shows drift (instances present in both, missing from their host, or
- * unmanaged: on a host but not in the store) and changes no record;
+ * unmanaged: on a host but not in the store), adopts the snapshots of
+ * recorded instances that were taken outside hvsh, and adds or removes no
+ * instance;
  * 'vm adopt' records an unmanaged instance; 'vm stats' and 'host facts'
  * show live figures. Each asks its hosts once, all at once.
  */
@@ -129,6 +131,113 @@ static const struct col_def sync_cols[] = {
 	{ "error", COL_STR },
 };
 
+/* The snapshots of recorded instances, as their hosts list them. */
+struct snapsync {
+	struct ctx	*c;
+	struct survey	*sv;		/* its refresh is recorded too */
+	struct dcall	*dc;
+	struct record	**vm;		/* borrowed from the survey */
+	size_t		 n;
+	struct buf	 result;
+};
+
+static void
+snapsync_free(struct snapsync *ss)
+{
+	size_t	i;
+
+	for (i = 0; i < ss->n; i++)
+		dcall_clear(&ss->dc[i]);
+	free(ss->dc);
+	free(ss->vm);
+	buf_free(&ss->result);
+}
+
+/* Asks the host of every recorded instance it has for its snapshots. */
+static void
+snapsync_ask(struct survey *sv, struct snapsync *ss)
+{
+	struct host_refresh	*hr;
+	const struct hv_vm	*hv;
+	char			*subject;
+	size_t			 i;
+
+	ss->dc = xcalloc(sv->vms.n + 1, sizeof *ss->dc);
+	ss->vm = xcalloc(sv->vms.n + 1, sizeof *ss->vm);
+	for (i = 0; i < sv->vms.n; i++) {
+		hr = survey_host(sv, (uint64_t)record_get_i64(sv->vms.v[i],
+		    VM_HOST, 0));
+		if (hr == NULL || hr->rc != 0 ||
+		    !dispatch_can_call(hr->host, DRV_SNAP_LIST) ||
+		    (hv = hostops_match(hr, sv->vms.v[i])) == NULL)
+			continue;
+		subject = xasprintf("vm %s", record_get(sv->vms.v[i], FI_NAME));
+		dcall_init(&ss->dc[ss->n], hr->host, subject);
+		free(subject);
+		ss->dc[ss->n].what = DC_CALL;
+		ss->dc[ss->n].call = DRV_SNAP_LIST;
+		ss->dc[ss->n].req.vm.name = hv->name;
+		ss->dc[ss->n].req.vm.uuid = hv->uuid;
+		ss->dc[ss->n].req.vm.path = hv->path;
+		ss->dc[ss->n].req.vm.product = ss->dc[ss->n].req.product =
+		    record_get(hr->host, HOST_PRODUCT);
+		ss->vm[ss->n++] = sv->vms.v[i];
+	}
+	dispatch_prepare(ss->dc, ss->n);
+	dispatch_run(sv->tp, ss->dc, ss->n);
+}
+
+/*
+ * Records the hosts' refresh and each snapshot a host lists that the
+ * store lacks, under its instance; a name hvsh would refuse is left out
+ * (and said).
+ */
+static int
+snapsync_tx(struct store_txn *tx, void *arg)
+{
+	struct snapsync		*ss = arg;
+	struct hv_snapshot	*sn;
+	struct record		*r, *old = NULL;
+	size_t			 i, j;
+	int			 rc;
+
+	buf_reset(&ss->result);
+	if ((rc = hostops_apply(tx, ss->sv->hr, ss->sv->hosts.n)) != 0)
+		return rc;
+	for (i = 0; i < ss->n; i++) {
+		for (j = 0; ss->dc[i].rc == 0 && j < ss->dc[i].reply.snaps.n;
+		    j++) {
+			sn = &ss->dc[i].reply.snaps.v[j];
+			if (sn->name == NULL || name_check("snapshot",
+			    sn->name) != 0)
+				continue;
+			rc = store_get_by_name(tx, KIND_SNAPSHOT, ss->vm[i]->id,
+			    sn->name, &old);
+			record_free(old);
+			old = NULL;
+			if (rc == 0)
+				continue;
+			if (rc != ERR_NOENT)
+				return rc;
+			r = record_new(KIND_SNAPSHOT);
+			record_set(r, FI_NAME, sn->name);
+			record_set_i64(r, SNAPSHOT_VM, (int64_t)ss->vm[i]->id);
+			record_set(r, SNAPSHOT_REF, sn->uuid);
+			record_set(r, SNAPSHOT_DESCRIPTION, "taken outside hvsh");
+			rc = store_put(tx, r);
+			record_free(r);
+			if (rc != 0)
+				return rc;
+			buf_printf(&ss->result, "%sadopted snapshot %s of %s",
+			    ss->result.len ? "; " : "", sn->name,
+			    record_get(ss->vm[i], FI_NAME));
+		}
+	}
+	ctx_set_result(ss->c, "%s", ss->result.len ? ss->result.data :
+	    "no snapshot to adopt");
+	return 0;
+}
+
 static int
 host_sync(struct ctx *c, struct cmd_args *a)
 {
@@ -138,15 +247,21 @@ host_sync(struct ctx *c, struct cmd_args *a)
 	const struct hv_vm	*hv;
 	const char		*vals[nitems(sync_cols)];
 	char *const		*names;
+	char			*snapname;
+	struct snapsync		 ss;
 	size_t			 i, j, drift = 0, failed = 0;
 	int			 n, rc;
 
+	memset(&ss, 0, sizeof ss);
+	ss.c = c;
 	names = arg_multi(a, "host", &n);
 	if ((rc = listing_new(c->out, sync_cols, nitems(sync_cols),
 	    "host,vm,drift,state,uuid", arg_list_opts(a), &l)) != 0)
 		return ctx_error(c, rc, "%s", err_msg());
-	if ((rc = survey(c, names, n, 1, &sv)) != 0)
+	/* The refresh is recorded with the snapshots adopted, in one write. */
+	if ((rc = survey(c, names, n, 0, &sv)) != 0)
 		goto out;
+	ss.sv = &sv;
 	for (i = 0; i < sv.hosts.n; i++) {
 		hr = &sv.hr[i];
 		memset(vals, 0, sizeof vals);
@@ -184,6 +299,33 @@ host_sync(struct ctx *c, struct cmd_args *a)
 		listing_row(l, vals);
 		drift++;
 	}
+	snapsync_ask(&sv, &ss);
+	if ((rc = ctx_write(c, snapsync_tx, &ss)) != 0)
+		goto out;
+	for (i = 0; i < ss.n; i++) {
+		struct hv_snapshot_list	*sl = &ss.dc[i].reply.snaps;
+
+		memset(vals, 0, sizeof vals);
+		vals[0] = record_get(ss.dc[i].host, FI_NAME);
+		vals[1] = record_get(ss.vm[i], FI_NAME);
+		if (ss.dc[i].rc != 0) {
+			vals[2] = "snapshots unread";
+			vals[6] = ss.dc[i].errmsg;
+			listing_row(l, vals);
+			continue;
+		}
+		for (j = 0; j < sl->n; j++) {
+			if (sl->v[j].name == NULL)
+				continue;
+			snapname = xasprintf("snapshot %s%s", sl->v[j].name,
+			    name_check("snapshot", sl->v[j].name) != 0 ?
+			    " (name refused: not adopted)" : "");
+			vals[2] = snapname;
+			vals[4] = sl->v[j].uuid;
+			listing_row(l, vals);
+			free(snapname);
+		}
+	}
 	if (failed > 0)
 		rc = ctx_error(c, ERR_FAIL, "%zu host%s could not be reached",
 		    failed, failed == 1 ? "" : "s");
@@ -193,6 +335,7 @@ host_sync(struct ctx *c, struct cmd_args *a)
 		    "one)\n", drift, drift == 1 ? "" : "s");
 out:
 	listing_end(l);
+	snapsync_free(&ss);
 	survey_free(&sv);
 	return rc;
 }
@@ -485,10 +628,12 @@ static const struct cmd_opt vm_stats_opts[] = {
 
 const struct cmd_entry cmd_host_sync = {
 	"host", "sync", NULL, host_sync_opts, CMD_WRITE | CMD_LIST,
-	"compare the store with what hosts report; change no record",
+	"compare the store with what hosts report; adopt outside snapshots",
 	"drift is present (in both), missing (recorded, gone from the host) "
 	"or unmanaged (on the host, not recorded). Facts and states are "
-	"refreshed; records are neither added nor removed.",
+	"refreshed; each recorded instance's snapshots are listed, and those "
+	"taken outside hvsh are recorded. Instances are neither added nor "
+	"removed ('vm adopt', 'vm forget').",
 	host_sync
 };
 const struct cmd_entry cmd_host_facts = {

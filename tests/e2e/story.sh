@@ -175,6 +175,17 @@ hv snapshot revert i-kvm1 s1
 t_status 2 "snapshot revert needs --yes in a script"
 hv snapshot revert i-kvm1 s1 --yes
 t_status 0 "snapshot revert i-kvm1 s1"
+# A snapshot taken behind hvsh's back is adopted by host sync.
+on kvm1 virsh snapshot-create-as i-kvm1 outside1 >/dev/null 2>&1
+hv host sync kvm1
+t_status 0 "host sync kvm1"
+t_out "snapshot outside1" "it lists the snapshot taken outside hvsh"
+hv snapshot list i-kvm1 --no-header --columns name
+t_eq "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" "outside1 s1 " \
+    "and records it with the instance's others"
+hv audit list -o json
+t_eq "$(printf '%s' "$out" | jq -r '.[-1].result')" "adopted snapshot outside1 of i-kvm1" \
+    "one audit event says what host sync adopted"
 
 # The template: captured from the stopped instance, on the repository.
 hv volume detach d1
