@@ -277,14 +277,8 @@ char	*drv_domain_xml(const struct drv_spec *, const char *domtype,
 const struct driver *driver_find(const char *name);
 const char *drv_op_name(enum drv_op);
 
-/* Plans op, or fails with "<op> is not supported by <driver>". */
-int	driver_plan(const struct driver *, enum drv_op,
-	    const struct drv_target *, struct drv_plan *);
 
 /* 1 if d speaks an API (the direct slots) rather than running a CLI. */
 int	driver_is_direct(const struct driver *d);
-/* The direct counterpart of driver_plan: runs op (or describes it). */
-int	driver_direct_op(const struct driver *, const char *uri, enum drv_op,
-	    const struct drv_target *, struct buf *dry);
 
 #endif

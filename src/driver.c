@@ -80,29 +80,9 @@ drv_op_name(enum drv_op op)
 }
 
 int
-driver_plan(const struct driver *d, enum drv_op op,
-    const struct drv_target *t, struct drv_plan *plan)
-{
-	if ((unsigned)op >= DRV_OP__COUNT || d->op[op] == NULL)
-		return err_set(ERR_INVAL, "%s is not supported by %s",
-		    drv_op_name(op), d->name);
-	return d->op[op](t, plan);
-}
-
-int
 driver_is_direct(const struct driver *d)
 {
 	return d != NULL && d->direct_refresh != NULL;
-}
-
-int
-driver_direct_op(const struct driver *d, const char *uri, enum drv_op op,
-    const struct drv_target *t, struct buf *dry)
-{
-	if ((unsigned)op >= DRV_OP__COUNT || d->direct_op == NULL)
-		return err_set(ERR_INVAL, "%s is not supported by %s",
-		    drv_op_name(op), d->name);
-	return d->direct_op(uri, op, t, dry);
 }
 
 /* Appends argv (owned by the plan) as the next step. */

@@ -1005,8 +1005,8 @@ lv_spec_check(const struct drv_spec *s)
 		return err_set(ERR_INVAL, "libvirt create: disk of %" PRId64
 		    " bytes", s->disk);
 	if (s->image_path != NULL)
-		return err_set(ERR_INVAL, "libvirt create: a disk from an "
-		    "image is not supported by libvirt yet");
+		return err_set(ERR_INVAL, "libvirt create: this driver makes "
+		    "empty instances only; a kvm host makes them from images");
 	return 0;
 }
 

@@ -251,7 +251,7 @@ main(int argc, char **argv)
 			if (req_set(&req, argv[k]) != 0)
 				usage();
 		if (d->call[call] == NULL)
-			rc = err_set(ERR_INVAL, "%s is not supported by %s",
+			rc = err_set(ERR_INVAL, "%s: no such slot in %s",
 			    drv_call_name((enum drv_call)call), d->name);
 		else
 			rc = d->call[call](&req, &plan);
@@ -264,7 +264,8 @@ main(int argc, char **argv)
 			usage();
 		t.name = argv[i];
 		t.path = argv[i];
-		rc = driver_plan(d, (enum drv_op)k, &t, &plan);
+		rc = d->op[k] != NULL ? d->op[k](&t, &plan) :
+		    err_set(ERR_INVAL, "%s: no such slot in %s", op, d->name);
 	}
 	if (rc != 0) {
 		printf("error plan %s\n", err_msg());

@@ -43,6 +43,16 @@
 #define MiB		(1024LL * 1024)
 
 extern const struct driver drv_libvirt;
+
+/* The driver's direct op (its slot, which must be there). */
+static int
+direct_op(const struct driver *drv, const char *uri, enum drv_op op,
+    const struct drv_target *t, struct buf *dry)
+{
+	assert_non_null(drv->direct_op);
+	return drv->direct_op(uri, op, t, dry);
+}
+
 static const struct driver *const d = &drv_libvirt;
 
 static virConnectPtr	other;		/* the second connection */
@@ -101,7 +111,7 @@ op(enum drv_op o, const char *name, const char *uuid)
 {
 	struct drv_target	t = { .name = name, .uuid = uuid, .path = NULL, .hvsh_id = NULL };
 
-	return driver_direct_op(d, URI, o, &t, NULL);
+	return direct_op(d, URI, o, &t, NULL);
 }
 
 static void

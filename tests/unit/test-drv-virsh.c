@@ -40,6 +40,16 @@
 #define KiB	1024LL
 
 extern const struct driver drv_virsh;
+
+/* The driver's plan of op (its slot, which must be there). */
+static int
+plan_op(const struct driver *drv, enum drv_op op, const struct drv_target *t,
+    struct drv_plan *p)
+{
+	assert_non_null(drv->op[op]);
+	return drv->op[op](t, p);
+}
+
 static const struct driver *const d = &drv_virsh;
 
 static char	*samples;	/* the samples directory */
@@ -902,18 +912,18 @@ test_plan_ops(void **state)
 	assert_string_equal(d->name, "kvm");
 	assert_string_equal(d->cli, "virsh");
 	for (i = 0; i < nitems(want); i++) {
-		assert_int_equal(driver_plan(d, want[i].op, &byname, &p), 0);
+		assert_int_equal(plan_op(d, want[i].op, &byname, &p), 0);
 		one[0] = want[i].byname;
 		plan_is(&p, one);
 		drv_plan_clear(&p);
-		assert_int_equal(driver_plan(d, want[i].op, &byuuid, &p), 0);
+		assert_int_equal(plan_op(d, want[i].op, &byuuid, &p), 0);
 		one[0] = want[i].byuuid;
 		plan_is(&p, one);
 		drv_plan_clear(&p);
 	}
 	/* An empty UUID is no UUID. */
 	byuuid.uuid = "";
-	assert_int_equal(driver_plan(d, DRV_START, &byuuid, &p), 0);
+	assert_int_equal(plan_op(d, DRV_START, &byuuid, &p), 0);
 	one[0] = "'virsh' 'start' 'web1'";
 	plan_is(&p, one);
 	drv_plan_clear(&p);
@@ -1271,11 +1281,11 @@ test_plan_destroy(void **state)
 	struct drv_plan		 p = { { NULL }, 0 };
 	struct drv_target	 t = { .name = "web1", .uuid = NULL, .path = NULL, .hvsh_id = NULL };
 
-	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
+	assert_int_equal(plan_op(d, DRV_DESTROY, &t, &p), 0);
 	plan_is(&p, g_destroy);
 	drv_plan_clear(&p);
 	t.uuid = UUID_WEB1;
-	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
+	assert_int_equal(plan_op(d, DRV_DESTROY, &t, &p), 0);
 	plan_is(&p, g_destroy_uuid);
 	drv_plan_clear(&p);
 }
@@ -1333,7 +1343,7 @@ test_plan_refused(void **state)
 	for (i = 0; i < nitems(hostile); i++) {
 		t.name = hostile[i];
 		for (op = 0; op < DRV_OP__COUNT; op++) {
-			assert_int_equal(driver_plan(d, (enum drv_op)op, &t,
+			assert_int_equal(plan_op(d, (enum drv_op)op, &t,
 			    &p), ERR_INVAL);
 			assert_int_equal(p.n, 0);
 		}
@@ -1346,13 +1356,13 @@ test_plan_refused(void **state)
 		assert_int_equal(p.n, 0);
 	}
 	t.name = NULL;
-	assert_int_equal(driver_plan(d, DRV_START, &t, &p), ERR_INVAL);
+	assert_int_equal(plan_op(d, DRV_START, &t, &p), ERR_INVAL);
 	/* A UUID is used as it is only if it is one. */
 	t.name = "web1";
 	t.uuid = "1eb01a09-b6d8-472d-98fd-85fee9b3605'";
-	assert_int_equal(driver_plan(d, DRV_START, &t, &p), ERR_INVAL);
+	assert_int_equal(plan_op(d, DRV_START, &t, &p), ERR_INVAL);
 	t.uuid = "--all";
-	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), ERR_INVAL);
+	assert_int_equal(plan_op(d, DRV_DESTROY, &t, &p), ERR_INVAL);
 	assert_int_equal(p.n, 0);
 	assert_non_null(strstr(err_msg(), "not a UUID"));
 
@@ -1457,13 +1467,13 @@ test_quote_round_trip(void **state)
 		t.name = names[i];
 		t.uuid = NULL;
 		for (op = 0; op < DRV_OP__COUNT; op++) {
-			assert_int_equal(driver_plan(d, (enum drv_op)op, &t,
+			assert_int_equal(plan_op(d, (enum drv_op)op, &t,
 			    &p), 0);
 			round_trip(&p);
 			drv_plan_clear(&p);
 		}
 		t.uuid = UUID_DB1;
-		assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
+		assert_int_equal(plan_op(d, DRV_DESTROY, &t, &p), 0);
 		round_trip(&p);
 		drv_plan_clear(&p);
 		s = (struct drv_spec){ .name = names[i], .hvsh_id = names[i], .cpus = 3, .memory = 3LL << 30, .disk = 5LL << 30, .image_path = NULL };
@@ -1638,7 +1648,7 @@ test_ops_run(void **state)
 	char			*log;
 
 	fake("start_web1_", "Domain 'web1' started\n\n", 23, NULL, 0);
-	assert_int_equal(driver_plan(d, DRV_START, &t, &p), 0);
+	assert_int_equal(plan_op(d, DRV_START, &t, &p), 0);
 	assert_int_equal(run_plan(&p, &res), 0);
 	tp_result_free(&res);
 	drv_plan_clear(&p);
@@ -1651,7 +1661,7 @@ test_ops_run(void **state)
 	fake("destroy_web1_", "Domain 'web1' destroyed\n\n", 25, NULL, 0);
 	fake("undefine_web1_--snapshots-metadata_--nvram_--managed-save_", "Domain 'web1' has been undefined\n\n", 34,
 	    NULL, 0);
-	assert_int_equal(driver_plan(d, DRV_DESTROY, &t, &p), 0);
+	assert_int_equal(plan_op(d, DRV_DESTROY, &t, &p), 0);
 	assert_int_equal(run_plan(&p, &res), 0);
 	tp_result_free(&res);
 	log = fake_log();
