@@ -48,10 +48,10 @@
 
 static const char *const driver_names[] = { "kvm", "xen", "vmware" };
 
-enum { RD_REFRESH, RD_ERROR, RD_PROBE, RD_CREATE, RD__COUNT };
+enum { RD_REFRESH, RD_ERROR, RD_PROBE, RD_CREATE, RD_CALL, RD__COUNT };
 
 static const char *const reader_names[RD__COUNT] = {
-	"refresh_read", "error_read", "probe_read", "create_read"
+	"refresh_read", "error_read", "probe_read", "create_read", "call_read"
 };
 
 /* Where touch() puts what it read, so the compiler cannot skip reading. */
@@ -171,6 +171,44 @@ run_create(const struct driver *d, const struct tp_result *res)
 	hv_vm_clear(&vm);
 }
 
+/* A storage or image call's reader (chosen by which) on the output. */
+static void
+run_call(const struct driver *d, const struct tp_result *res, unsigned which)
+{
+	struct drv_req		req;
+	struct drv_reply	rp;
+	size_t			i, k;
+
+	memset(&req, 0, sizeof req);
+	req.vm.name = "web1";
+	req.vm.path = "/vms/web1/web1.vmx";
+	req.pool = "/srv/pool";
+	req.volume = "d1";
+	req.vol_path = "/srv/pool/d1.qcow2";
+	req.snapshot = "s1";
+	req.dest = "/srv/images/t.qcow2";
+	req.size = (int64_t)1 << 30;
+	for (i = 0, k = which; i < DRV_CALL__COUNT; i++, k++)
+		if (d->call_read[k % DRV_CALL__COUNT] != NULL)
+			break;
+	if (i == DRV_CALL__COUNT)
+		return;
+	drv_reply_init(&rp);
+	if (d->call_read[k % DRV_CALL__COUNT](&req, res, &rp) == 0) {
+		touch(rp.path);
+		touch(rp.device);
+		touch(rp.ref);
+		touch(rp.sha256);
+		for (i = 0; i < rp.snaps.n; i++) {
+			touch(rp.snaps.v[i].name);
+			touch(rp.snaps.v[i].uuid);
+			touch(rp.snaps.v[i].parent);
+			touch(rp.snaps.v[i].state);
+		}
+	}
+	drv_reply_clear(&rp);
+}
+
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -242,6 +280,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case RD_CREATE:
 		run_create(d, &res);
+		break;
+	case RD_CALL:
+		run_call(d, &res, flags >> 3);
 		break;
 	}
 	tp_result_free(&res);
