@@ -669,20 +669,16 @@ virsh_refresh(struct drv_plan *plan)
 	">/dev/null || exit; fi; virsh vol-info --bytes \"$1\""
 
 /*
- * Deletes volume "$1". A file that is not there is "not found"; one that
- * libvirt does not know yet is retried after a refresh of every active
- * pool; one that stays in no pool is an error, never "not found".
+ * Deletes volume "$1", a disk hvsh made: through libvirt when a pool holds
+ * it, else as the plain file it is (a root disk made in a pool directory
+ * is one). A file that is not there is "not found".
  */
 #define VOLREMOVE_SCRIPT \
 	"if [ ! -e \"$1\" ]; then echo \"error: storage volume not found: " \
 	"$1\" >&2; exit 1; fi; " \
 	"virsh vol-delete \"$1\" >/dev/null 2>&1 && exit 0; " \
-	"for q in $(virsh pool-list --name); do " \
-	"virsh pool-refresh \"$q\" >/dev/null 2>&1; done; " \
-	"e=$(virsh vol-delete \"$1\" 2>&1 >/dev/null) && exit 0; " \
-	"case $e in *\"not found\"*) [ -e \"$1\" ] && e=\"error: cannot " \
-	"remove $1: no storage pool holds it\";; esac; " \
-	"printf \"%s\\n\" \"$e\" >&2; exit 1"
+	"rm -f -- \"$1\" && exit 0; " \
+	"echo \"error: cannot remove $1\" >&2; exit 1"
 
 /*
  * Copies root disk "$1" (or its internal snapshot "$3") whole into a new
