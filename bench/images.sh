@@ -190,24 +190,20 @@ hv vm destroy v0 --yes
 echo 'set -e' >"$W/hand.sh"
 for ((i = 1; i <= NVMS; i++)); do
 	echo "vm create v$i --image tmpl --host $HN --memory 32M" >>"$W/create.hv"
-	# By hand: the lines hvsh's dry run shows for h$i (the overlay, the
-	# same XML, dominfo), without hvsh's own pool upkeep.
+	# By hand: what hvsh's dry run shows for h$i (the overlay on the
+	# template, the same XML, dominfo), as three plain lines.
 	$T1 "$HVSH" vm create "h$i" --image tmpl --host "$HN" --memory 32M \
 	    --dry-run >"$W/dry" 2>&1 || die "vm create --dry-run failed"
-	xml=$(sed -n "s/.*virsh define \/dev\/stdin' 'sh' '\(<domain .*<\/domain>\)'\$/\1/p" "$W/dry")
-	read -r tp fmt dir vol < <(sed -n "s/.*'sh' 'overlay' '\([^']*\)' '\([^']*\)' '\([^']*\)' '\([^']*\)' .*/\1 \2 \3 \4/p" "$W/dry")
-	pool=$(sed -n "s/.*'sh' 'overlay' .* '\([^']*\)'\$/\1/p" "$W/dry")
-	[ -n "$xml" ] && [ -n "${vol:-}" ] && [ -n "$pool" ] ||
+	xml=$(sed -n "s/.*' '\(<domain .*<\/domain>\)' 'h$i'\$/\1/p" "$W/dry")
+	read -r tp fmt file < <(sed -n "s/.*'sh' 'overlay' '\([^']*\)' '\([^']*\)' '\([^']*\)' .*/\1 \2 \3/p" "$W/dry")
+	[ -n "$xml" ] && [ -n "${file:-}" ] ||
 	    die "cannot read the dry run: $(cat "$W/dry")"
 	{
-		echo "qemu-img create -q -f qcow2 -b $(q "$tp") -F $(q "$fmt") $(q "$dir/$vol")"
+		echo "qemu-img create -q -f qcow2 -b $(q "$tp") -F $(q "$fmt") $(q "$file")"
 		printf "virsh define /dev/stdin >/dev/null <<'EOF'\n%s\nEOF\n" "$xml"
 		echo "virsh dominfo h$i >/dev/null"
 	} >>"$W/hand.sh"
 done
-# Once at the end, so that libvirt knows the new volumes the XML names
-# (without it the domains would not start).
-echo "virsh pool-refresh $(q "$pool") >/dev/null" >>"$W/hand.sh"
 cat >"$W/hand-run.sh" <<EOF
 ssh $(q "${SSHO[@]}") -p $HP $(q "$HU@$HA") sh -s <$(q "$W/hand.sh")
 EOF
@@ -219,12 +215,11 @@ cat >"$W/prep-vm.sh" <<EOF
     tr '\n' ' ' >>$(q "$W/counts")
 echo >>$(q "$W/counts")
 $(q "$HVSH") vm destroy --filter host=$HN --yes >/dev/null || exit 1
-$(q "$LAB") ssh $HN sh -s $(q "$W/prim" "$pool") <$(q "$W/clean-host.sh")
+$(q "$LAB") ssh $HN sh -s $(q "$W/prim") <$(q "$W/clean-host.sh")
 EOF
 cat >"$W/clean-host.sh" <<'EOF'
 for d in $(virsh list --all --name); do virsh undefine "$d" >/dev/null || exit; done
 rm -f "$1"/h*.qcow2
-virsh pool-refresh "$2" >/dev/null
 EOF
 : >"$W/counts"
 # A by-hand domain must be as usable as hvsh's: it starts.
@@ -242,22 +237,18 @@ bash "$W/prep-vm.sh"
 # must show NVMS domains, made by hvsh (recorded and on the host) or by hand.
 bad=$(awk -v n="$NVMS" 'NR > 1 && !(($1 == n && $2 == n) || ($1 == 0 && $2 == n))' "$W/counts")
 [ -z "$bad" ] || die "a run did not make $NVMS instances: $(cat "$W/counts")"
-# Where an hvsh create's time goes: its host lines, one at a time, timed on
-# the host.
+# Where an hvsh create's time goes on the host: its three processes, each
+# alone, timed there.
 cat >"$W/parts.sh" <<EOF
 t() { s=\$(date +%s%N); "\$@" >/dev/null 2>&1; echo \$(( (\$(date +%s%N) - s) / 1000000 )); }
-t virsh pool-info $(q "$pool")
-t virsh pool-start $(q "$pool")
-t virsh pool-refresh $(q "$pool")
 t qemu-img create -q -f qcow2 -b $(q "$tp") -F $(q "$fmt") $(q "$W/prim/x.qcow2")
 t virsh dominfo h1
-t virsh vol-path --pool $(q "$pool") x.qcow2
 t true
 rm -f $(q "$W/prim/x.qcow2")
 EOF
 bash "$W/prep-vm.sh" && $T1 bash "$W/hand-run.sh" </dev/null >/dev/null 2>&1
 parts=$($T1 ssh "${SSHO[@]}" -p "$HP" "$HU@$HA" sh -s <"$W/parts.sh" | tr '\n' ' ')
-read -r p_info p_start p_refresh p_qimg p_dominfo p_volpath _ <<<"$parts"
+read -r p_qimg p_dominfo _ <<<"$parts"
 bash "$W/prep-vm.sh" >/dev/null 2>&1
 libvirtv=$(virsh --version 2>/dev/null)
 
@@ -317,12 +308,13 @@ hash alone with OpenSSL's libcrypto (which hvsh uses) and the durable copy alone
 ### Push of a $PSIZE MiB image to the host
 
 The image is in the bastion's repository, which the host does not see; hvsh streams it over its
-SSH session into the host's primary pool (\`hvsh-images/\`), has the host compute its sha256
-(\`sha256sum\` there) and compares it with the recorded one, then renames it into place. Before
-each run: the host's copy (and a \`.part\`, and scp's copy) removed, \`sync\`, the source read
-into the page cache. \`scp\` (OpenSSH's default, the SFTP protocol) copies the same file to the
-same directory on the same host; the third line adds the host's \`sha256sum\` after it, over a
-second login, which is what a careful user would do and what hvsh does. MB = 10^6 bytes.
+SSH session into the host's primary pool (\`hvsh-images/\`) in one exec in which the host
+computes its sha256 as the bytes arrive (\`tee\` into \`sha256sum\`), compares it with the
+recorded one and renames the copy into place. Before each run: the host's copy (and a
+\`.part\`, and scp's copy) removed, \`sync\`, the source read into the page cache. \`scp\`
+(OpenSSH's default, the SFTP protocol) copies the same file to the same directory on the same
+host; the third line adds the host's \`sha256sum\` after it, over a second login, which is what
+a careful user would do and what hvsh does. MB = 10^6 bytes.
 
 | command | median | throughput | |
 | --- | --- | --- | --- |
@@ -330,40 +322,27 @@ second login, which is what a careful user would do and what hvsh does. MB = 10^
 | \`scp FILE HOST:DIR/\` | $(ms "$t_scp") ms | $(mbs $PBYTES "$t_scp") MB/s | 1.00x |
 | \`scp\`, then \`ssh HOST sha256sum\` | $(ms "$t_scpsum") ms | $(mbs $PBYTES "$t_scpsum") MB/s | $(ratio "$t_scp" "$t_scpsum")x |
 
-$(awk -v t="$t_send" 'BEGIN { exit !(t > 0) }' && echo "The second login and the host's \`sha256sum\` take about $(ms "$t_hsum") ms (the last line less scp's);
-less that, hvsh's transfer takes about $(ms "$t_send") ms: $(mbs $PBYTES "$t_send") MB/s, $(ratio "$t_scp" "$t_send")x scp's throughput (an
-estimate, and a lower bound on the time: hvsh's run is not timed in parts, and it does not log in twice)." ||
-    echo "The file is too small to tell hvsh's transfer from the host's sum.")
-
 ### $NVMS instances from one qcow2 template
 
 The template (an empty 64 MiB qcow2) is imported into a secondary pool the host sees
 (\`--host-path $HN\`). hvsh: one \`hvsh -f FILE\` run of $NVMS lines \`vm create vN --image tmpl
---host $HN --memory 32M\` (each its own command: records, plan, host calls, and its own SSH
-login, as hvsh opens a transport per command). By hand: one \`ssh HOST sh -s\` reading a script of the lines hvsh's
-\`--dry-run\` shows for each instance, without hvsh's pool upkeep: \`qemu-img create -q -f qcow2
--b TEMPLATE -F qcow2 OVERLAY\`, \`virsh define\` of the same XML, \`virsh dominfo\`; then one
-\`virsh pool-refresh\` at the end, without which libvirt does not know the overlays the XML
-names and the domains do not start (checked: a by-hand domain starts). Before each run, the
-last run's instances are counted ($NVMS each time, checked) and removed: \`hvsh vm destroy
---filter host=$HN --yes\`, then \`virsh undefine\` and \`rm\` of the rest over ssh. One
-untimed create and destroy first, so that hvsh's libvirt pool is defined on the host before
-either side is timed.
+--host $HN --memory 32M\`, each its own command (records, placement checks, plan, the host
+call, the records again), on one SSH session kept for the whole script. By hand: one \`ssh
+HOST sh -s\` reading a script of what hvsh's \`--dry-run\` shows for each instance, as three
+lines: \`qemu-img create -q -f qcow2 -b TEMPLATE -F qcow2 OVERLAY\`, \`virsh define\` of the
+same XML, \`virsh dominfo\` (checked: a by-hand domain starts). Before each run, the last run's
+instances are counted ($NVMS each time, checked) and removed: \`hvsh vm destroy --filter
+host=$HN --yes\`, then \`virsh undefine\` and \`rm\` of the rest over ssh. One untimed create
+and destroy first.
 
 | command | median | per instance | |
 | --- | --- | --- | --- |
 | \`hvsh -f FILE\`, $NVMS \`vm create\` | $(ms "$t_hv") ms | $(awk -v s="$t_hv" -v n="$NVMS" 'BEGIN { printf "%.0f", s * 1000 / n }') ms | ${r3}x by hand |
 | by hand, one \`ssh HOST sh -s\` | $(ms "$t_hand") ms | $(awk -v s="$t_hand" -v n="$NVMS" 'BEGIN { printf "%.0f", s * 1000 / n }') ms | 1.00x |
 
-Where an hvsh create's time goes: per instance one SSH login (a script of five creates makes
-five TCP connections to the host, seen with strace) and four host commands, each its own exec
-on that session (the dry run's lines): the pool upkeep (\`virsh pool-info\`, \`pool-start\`,
-\`pool-refresh\`), \`virsh define\`, the overlay (\`qemu-img create\`, then \`virsh
-pool-refresh\`) and \`virsh dominfo\` with \`virsh vol-path\`: eight virsh or qemu-img starts,
-two of them pool refreshes, where the script by hand has three (and one refresh for all).
-Each alone, run once on the host: \`virsh pool-info\` $p_info ms, \`pool-start\` $p_start ms,
-\`pool-refresh\` $p_refresh ms, \`qemu-img create\` $p_qimg ms, \`virsh dominfo\` $p_dominfo ms,
-\`virsh vol-path\` $p_volpath ms.
+An hvsh create is one exec on the kept session, running the same three processes as the
+script by hand (the disk a file of the pool's directory, so no libvirt pool upkeep). Each
+alone, run once on the host: \`qemu-img create\` $p_qimg ms, \`virsh dominfo\` $p_dominfo ms.
 R
 )
 printf '%s\n' "$result"
