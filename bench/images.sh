@@ -181,8 +181,7 @@ PBYTES=$((PSIZE * 1048576))
 say "importing a qcow2 template into the pool $HN sees"
 qemu-img create -q -f qcow2 "$W/t.qcow2" 64M || die "qemu-img create failed"
 hv image import tmpl --file "$W/t.qcow2" --kind template --pool tpl
-# One create and destroy first: hvsh defines its libvirt pool on the host
-# once, and neither side should pay for that.
+# One create and destroy first, untimed: neither side pays for a first use.
 hv vm create v0 --image tmpl --host "$HN" --memory 32M
 hv vm destroy v0 --yes
 : >"$W/create.hv"
