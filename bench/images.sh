@@ -308,7 +308,7 @@ hash alone with OpenSSL's libcrypto (which hvsh uses) and the durable copy alone
 
 The image is in the bastion's repository, which the host does not see; hvsh streams it over its
 SSH session into the host's primary pool (\`hvsh-images/\`) in one exec in which the host
-computes its sha256 as the bytes arrive (\`tee\` into \`sha256sum\`), compares it with the
+computes its sha256 as the bytes arrive (\`tee\` into \`openssl dgst -sha256\`, which this host has), compares it with the
 recorded one and renames the copy into place. Before each run: the host's copy (and a
 \`.part\`, and scp's copy) removed, \`sync\`, the source read into the page cache. \`scp\`
 (OpenSSH's default, the SFTP protocol) copies the same file to the same directory on the same
