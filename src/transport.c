@@ -46,7 +46,12 @@
 #include "util.h"
 
 #define TP_SLICE_MS	100	/* longest wait for output at once */
-#define TP_WINDOW_MS	10	/* wait while stdin lacks window */
+/*
+ * How long to wait while stdin lacks window: a poll returns early only for
+ * output, not for the window adjust that lets more input go, so this is
+ * what a full window costs; a streamed file fills it every megabyte or so.
+ */
+#define TP_WINDOW_MS	1
 #define TP_CLOSE_MS	200	/* for closing after a failure */
 #define TP_CHUNK	16384	/* bytes read per call */
 #define TP_FEED		(256 * 1024)	/* bytes of a streamed file read at once */
