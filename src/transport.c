@@ -531,7 +531,7 @@ struct tp_input {
  * output is kept in res even on failure.
  */
 static int
-cmd_io(struct transport *tp, const struct tp_host *h, ssh_session ssh,
+chan_io(struct transport *tp, const struct tp_host *h, ssh_session ssh,
     ssh_channel ch, struct tp_input *ti, int64_t *deadlinep, int *timed_out,
     struct tp_result *res)
 {
@@ -695,7 +695,7 @@ chan_open(ssh_session ssh, ssh_channel ch)
  * not be run again on another session.
  */
 static int
-cmd_run(struct transport *tp, const struct tp_host *h, ssh_session ssh,
+chan_run(struct transport *tp, const struct tp_host *h, ssh_session ssh,
     const char *cmd, struct tp_input *in, struct tp_result *res, int *sent)
 {
 	ssh_channel	ch = NULL;
@@ -738,7 +738,7 @@ cmd_run(struct transport *tp, const struct tp_host *h, ssh_session ssh,
 		    host_label(h), ssh_why(ssh, r));
 		goto out;
 	}
-	if ((rc = cmd_io(tp, h, ssh, ch, in, &deadline, &timed_out, res)) != 0)
+	if ((rc = chan_io(tp, h, ssh, ch, in, &deadline, &timed_out, res)) != 0)
 		goto out;
 	/* The exit status travels after the EOF; give it what time is left. */
 	sess_budget(ssh, deadline - mono_ms());
@@ -794,7 +794,7 @@ run_locked(struct transport *tp, struct tp_sess *s, const struct tp_host *h,
 				return rc;
 			fresh = 1;
 		}
-		rc = cmd_run(tp, h, s->ssh, cmd, in, res, &sent);
+		rc = chan_run(tp, h, s->ssh, cmd, in, res, &sent);
 		if (rc == 0) {
 			s->last = mono_ms();
 			return 0;
