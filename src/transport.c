@@ -53,6 +53,14 @@
  */
 #define TP_WINDOW_MS	1
 #define TP_CLOSE_MS	200	/* for closing after a failure */
+/*
+ * AES-GCM first: with the AES instructions of current CPUs it moves bulk
+ * data (an image push) faster than ChaCha20-Poly1305; the rest as libssh
+ * orders them, for servers without GCM.
+ */
+#define TP_CIPHERS	"aes128-gcm@openssh.com,aes256-gcm@openssh.com," \
+			"chacha20-poly1305@openssh.com,aes256-ctr,aes192-ctr," \
+			"aes128-ctr"
 #define TP_CHUNK	16384	/* bytes read per call */
 #define TP_FEED		(256 * 1024)	/* bytes of a streamed file read at once */
 
@@ -192,7 +200,9 @@ conn_open(struct transport *tp, const struct tp_host *h, int64_t deadline,
 	    ssh_options_set(ssh, SSH_OPTIONS_KNOWNHOSTS, tp->known_hosts) < 0 ||
 	    ssh_options_set(ssh, SSH_OPTIONS_GLOBAL_KNOWNHOSTS,
 	    tp->known_hosts) < 0 ||
-	    ssh_options_set(ssh, SSH_OPTIONS_PROCESS_CONFIG, &no) < 0) {
+	    ssh_options_set(ssh, SSH_OPTIONS_PROCESS_CONFIG, &no) < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_CIPHERS_C_S, TP_CIPHERS) < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_CIPHERS_S_C, TP_CIPHERS) < 0) {
 		rc = err_set(ERR_INVAL, "%s: bad SSH settings: %s",
 		    host_label(h), ssh_why(ssh, SSH_ERROR));
 		goto out;
