@@ -821,7 +821,7 @@ test_help(void **state)
 	    "  host facts         ask a host for its CPUs, memory, free memory "
 	    "and version\n"
 	    "  host sync          compare the store with what hosts report; "
-	    "change no record\n"
+	    "adopt outside snapshots\n"
 	    "  host watch         record instance states as the host announces "
 	    "their changes\n"
 	    "  host list          list hosts with their status\n"
