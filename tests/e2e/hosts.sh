@@ -2,23 +2,10 @@
 # recorded, instances created, started and stopped on real virsh and on
 # the xe and vmrun simulators, --dry-run, placement, and a host that hangs.
 . "$(dirname "$0")/lib.sh"
-LAB=$HVSH_SRC/tests/lab/lab
-export HVSH_LAB_DIR=$T/lab
-chmod 711 "$T"	# as root, the lab's users must reach their homes in $T
+lab_use
 export HVSH_CONNECT_TIMEOUT_MS=3000 HVSH_COMMAND_TIMEOUT_MS=20000
-trap '"$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 
-if ! "$LAB" up --kvm 2 --xen 1 --vmware 1 >"$T/lab.log" 2>&1; then
-	_nok "lab up"; sed 's/^/# /' "$T/lab.log"; exit 1
-fi
-eval "$("$LAB" env)"
-for ((i = 1; i <= LAB_HOSTS; i++)); do
-	v=LAB_HOST_$i
-	read -r n d addr port user <<<"${!v}"
-	declare "A_$n=$addr" "P_$n=$port" "U_$n=$user"
-done
-for h in xen1 vmw1; do echo 0 >"$HVSH_LAB_DIR/state/$h/speed" 2>/dev/null; done
-conn() { local a=A_$1 p=P_$1 u=U_$1; echo "--address ${!a} --port ${!p} --user ${!u} --key $LAB_KEY"; }
+lab_up --kvm 2 --xen 1 --vmware 1
 
 # First contact: an unknown key is not trusted without confirmation.
 hv host add kvm1 $(conn kvm1) --driver kvm
@@ -37,13 +24,7 @@ t_true "its CPUs are recorded" test "$(printf '%s' "$out" | jq -r .cpus)" -ge 1
 t_true "its memory is recorded" test "$(printf '%s' "$out" | jq -r .memory)" -gt 0
 t_out '"hv_version": "[^"]*[0-9]' "its hypervisor version is recorded"
 
-for h in kvm2 xen1 vmw1; do
-	case $h in kvm*) d=kvm ;; xen*) d=xen ;; vmw*) d=vmware ;; esac
-	hv host add $h $(conn $h) --driver $d
-	f=$(printf '%s' "$err" | grep -o 'SHA256:[A-Za-z0-9+/=]*' | head -1)
-	hv host add $h $(conn $h) --driver $d --accept-key "$f"
-	t_status 0 "host add $h ($d)"
-done
+lab_add_hosts kvm2 xen1 vmw1
 
 hv host check -o json
 t_status 0 "host check of all four"

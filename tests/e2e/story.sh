@@ -4,32 +4,13 @@
 # capture a template, create from the capture, destroy all, and check on
 # every host that nothing hvsh made is left.
 . "$(dirname "$0")/lib.sh"
-LAB=$HVSH_SRC/tests/lab/lab
-export HVSH_LAB_DIR=$T/lab
-chmod 711 "$T"	# as root, the lab's users must reach their homes in $T
+lab_use
 export HVSH_CONNECT_TIMEOUT_MS=5000 HVSH_COMMAND_TIMEOUT_MS=30000
-trap '"$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 
-if ! "$LAB" up --kvm 1 --xen 1 --vmware 1 >"$T/lab.log" 2>&1; then
-	_nok "lab up"; sed 's/^/# /' "$T/lab.log"; exit 1
-fi
-eval "$("$LAB" env)"
-for ((i = 1; i <= LAB_HOSTS; i++)); do
-	v=LAB_HOST_$i
-	read -r n d addr port user <<<"${!v}"
-	declare "A_$n=$addr" "P_$n=$port" "U_$n=$user"
-done
-for h in xen1 vmw1; do echo 0 >"$HVSH_LAB_DIR/state/$h/speed" 2>/dev/null; done
-conn() { local a=A_$1 p=P_$1 u=U_$1; echo "--address ${!a} --port ${!p} --user ${!u} --key $LAB_KEY"; }
+lab_up --kvm 1 --xen 1 --vmware 1
 on() { local h=$1; shift; "$LAB" ssh "$h" "$@"; }
 
-for h in kvm1 xen1 vmw1; do
-	case $h in kvm*) d=kvm ;; xen*) d=xen ;; vmw*) d=vmware ;; esac
-	hv host add $h $(conn $h) --driver $d
-	f=$(printf '%s' "$err" | grep -o 'SHA256:[A-Za-z0-9+/=]*' | head -1)
-	hv host add $h $(conn $h) --driver $d --accept-key "$f"
-	t_status 0 "host add $h ($d)"
-done
+lab_add_hosts kvm1 xen1 vmw1
 
 # Storage: the repository on the bastion, shared with kvm1 and xen1 (one
 # directory stands in for the NFS export); vmw1 does not see it. Primary
