@@ -375,6 +375,11 @@ xe_create(const struct drv_spec *s, struct drv_plan *plan)
 		return err_set(ERR_INVAL, "xen: a VM needs some memory");
 	if (s->disk < 0)
 		return err_set(ERR_INVAL, "xen: negative disk size");
+	/* Refused rather than left out: the VM would have no network. */
+	if (s->network != NULL)
+		return err_set(ERR_INVAL, "xen: hvsh does not attach networks "
+		    "on xen yet; create without --network and add a VIF with "
+		    "xe vif-create");
 	if (s->image_path != NULL) {
 		if ((rc = xe_path_check("image path", s->image_path)) != 0)
 			return rc;

@@ -628,6 +628,11 @@ test_plan_create(void **state)
 	s.image_path = "/images/x.vhd";
 	s.pool = "Local\nstorage";
 	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	/* A network is refused, not left out. */
+	s.pool = NULL;
+	s.network = "default";
+	assert_int_equal(drv_xe.create(&s, &plan), ERR_INVAL);
+	assert_non_null(strstr(err_msg(), "vif-create"));
 	assert_int_equal(plan.n, 0);
 }
 
