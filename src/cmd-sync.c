@@ -108,21 +108,38 @@ survey_host(struct survey *sv, uint64_t id)
 	return NULL;
 }
 
-/* 1 if hv was matched to a recorded instance of its host. */
-static int
-is_managed(struct survey *sv, const struct host_refresh *hr,
-    const struct hv_vm *hv)
+/*
+ * Which of hr's instances a recorded instance of its host matches, one
+ * flag each (caller frees): every recorded instance is matched once, not
+ * once for every instance the host has.
+ */
+static char *
+managed_marks(struct survey *sv, const struct host_refresh *hr)
 {
-	size_t	i;
+	const struct hv_vm	*hv;
+	char			*m = xcalloc(hr->vms.n + 1, 1);
+	size_t			 i;
 
 	for (i = 0; i < sv->vms.n; i++) {
 		if ((uint64_t)record_get_i64(sv->vms.v[i], VM_HOST, 0) !=
 		    hr->host->id)
 			continue;
-		if (hostops_match(hr, sv->vms.v[i]) == hv)
-			return 1;
+		if ((hv = hostops_match(hr, sv->vms.v[i])) != NULL)
+			m[hv - hr->vms.v] = 1;
 	}
-	return 0;
+	return m;
+}
+
+/* 1 if hv was matched to a recorded instance of its host. */
+static int
+is_managed(struct survey *sv, const struct host_refresh *hr,
+    const struct hv_vm *hv)
+{
+	char	*m = managed_marks(sv, hr);
+	int	 r = m[hv - hr->vms.v];
+
+	free(m);
+	return r;
 }
 
 static const struct col_def sync_cols[] = {
@@ -247,7 +264,7 @@ host_sync(struct ctx *c, struct cmd_args *a)
 	const struct hv_vm	*hv;
 	const char		*vals[nitems(sync_cols)];
 	char *const		*names;
-	char			*snapname;
+	char			*snapname, *marks;
 	struct snapsync		 ss;
 	size_t			 i, j, drift = 0, failed = 0;
 	int			 n, rc;
@@ -273,11 +290,11 @@ host_sync(struct ctx *c, struct cmd_args *a)
 			failed++;
 			continue;
 		}
+		marks = managed_marks(&sv, hr);
 		for (j = 0; j < hr->vms.n; j++) {
 			hv = &hr->vms.v[j];
 			vals[1] = hv->name;
-			vals[2] = is_managed(&sv, hr, hv) ? "present" :
-			    "unmanaged";
+			vals[2] = marks[j] ? "present" : "unmanaged";
 			vals[3] = hv_state_name(hv->state);
 			vals[4] = hv->uuid;
 			vals[5] = hv->hvsh_id;
@@ -285,6 +302,7 @@ host_sync(struct ctx *c, struct cmd_args *a)
 				drift++;
 			listing_row(l, vals);
 		}
+		free(marks);
 	}
 	for (i = 0; i < sv.vms.n; i++) {
 		hr = survey_host(&sv, (uint64_t)record_get_i64(sv.vms.v[i],
