@@ -600,8 +600,13 @@ xe_device_check(const char *d)
 	return 0;
 }
 
+/*
+ * Attach and detach: the same checks, the same arguments to their scripts
+ * (the VM, the VDI, the device or, when none was given, dflt).
+ */
 static int
-xe_vol_attach(const struct drv_req *q, struct drv_plan *plan)
+xe_vbd_plan(const struct drv_req *q, struct drv_plan *plan, const char *script,
+    const char *dflt)
 {
 	char	*sel;
 	int	 rc;
@@ -610,26 +615,22 @@ xe_vol_attach(const struct drv_req *q, struct drv_plan *plan)
 	    (q->device != NULL && (rc = xe_device_check(q->device)) != 0) ||
 	    (rc = xe_selector(&q->vm, &sel)) != 0)
 		return rc;
-	XE_SH(plan, xe_attach_script, sel, q->vol_path,
-	    q->device != NULL ? q->device : "autodetect");
+	XE_SH(plan, script, sel, q->vol_path,
+	    q->device != NULL ? q->device : dflt);
 	free(sel);
 	return 0;
 }
 
 static int
+xe_vol_attach(const struct drv_req *q, struct drv_plan *plan)
+{
+	return xe_vbd_plan(q, plan, xe_attach_script, "autodetect");
+}
+
+static int
 xe_vol_detach(const struct drv_req *q, struct drv_plan *plan)
 {
-	char	*sel;
-	int	 rc;
-
-	if ((rc = xe_uuid_check("VDI", q->vol_path)) != 0 ||
-	    (q->device != NULL && (rc = xe_device_check(q->device)) != 0) ||
-	    (rc = xe_selector(&q->vm, &sel)) != 0)
-		return rc;
-	XE_SH(plan, xe_detach_script, sel, q->vol_path,
-	    q->device != NULL ? q->device : "");
-	free(sel);
-	return 0;
+	return xe_vbd_plan(q, plan, xe_detach_script, "");
 }
 
 /* Online when the VM that has the VDI runs: xe resizes it in place. */
