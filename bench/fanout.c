@@ -143,6 +143,9 @@ read_hosts(const char *path, const char *key, const char *want,
 	return n;
 }
 
+/* The one refresh every round repeats, and reads with its nonce. */
+static struct drv_refresh bench_rf;
+
 /*
  * Checks a round's results; with d, reads each host's refresh. Returns the
  * number of failed jobs; *vms gets the instances read back.
@@ -171,7 +174,7 @@ check_round(struct tp_job *jobs, size_t njobs, size_t per_host,
 			continue;
 		hv_facts_init(&f);
 		memset(&vl, 0, sizeof vl);
-		if (d->refresh_read(r, &f, &vl) != 0) {
+		if (d->refresh_read(&bench_rf, r, &f, &vl) != 0) {
 			if (bad++ < 5)
 				fprintf(stderr, "fanout: %s: %s\n",
 				    jobs[i].host->name, err_msg());
@@ -254,7 +257,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "fanout: no driver '%s'\n", drvname);
 			return 2;
 		}
-		if (d->refresh(&plan) != 0 || plan.n == 0) {
+		drv_refresh_init(&bench_rf);
+		if (d->refresh(&bench_rf, &plan) != 0 || plan.n == 0) {
 			fprintf(stderr, "fanout: %s refresh: %s\n", drvname,
 			    err_msg());
 			return 1;

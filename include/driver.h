@@ -167,12 +167,34 @@ void	drv_plan_clear(struct drv_plan *);
 char	*drv_plan_text(const struct drv_plan *, size_t step);
 
 /*
+ * A refresh's own: the nonce that the markers between the parts of its
+ * output carry, fresh for every refresh (and every detail or state query),
+ * so that no text a host prints, made before the nonce was, can pass for a
+ * marker. Filled by drv_refresh_init.
+ */
+#define DRV_NONCE_LEN	16
+struct drv_refresh {
+	char	nonce[DRV_NONCE_LEN + 1];	/* hex */
+};
+void	drv_refresh_init(struct drv_refresh *);
+
+/*
  * Batching: one step that runs several commands in one exec, as
  * sh -c 'C1; echo "@@hvsh:$?@@"; C2; ...', each command quoted by
  * quote_argv(), so a refresh is one round trip. cmds is n NULL-terminated
  * argv arrays. Host data never enters the script; only these words do.
+ * With a nonce (drv_plan_batch_nonce) the markers are "@@hvsh-NONCE:$?@@".
  */
 void	drv_plan_batch(struct drv_plan *, char *const *const *cmds, size_t n);
+void	drv_plan_batch_nonce(struct drv_plan *, const char *nonce,
+	    char *const *const *cmds, size_t n);
+/*
+ * The marker line of part k with nonce (k in place of a status, where the
+ * CLI itself prints the markers: virsh's echo), into buf of at least
+ * DRV_MARK_MAX bytes; returns buf.
+ */
+#define DRV_MARK_MAX	(DRV_NONCE_LEN + 24)
+char	*drv_mark(char *buf, const char *nonce, int k);
 
 /* One command's part of a batch's stdout, and its exit status. */
 struct drv_section {
@@ -187,6 +209,9 @@ struct drv_section {
  */
 int	drv_sections(const char *out, size_t len, struct drv_section *sec,
 	    size_t n);
+/* The same for markers that carry nonce; lines like them without it are data. */
+int	drv_sections_nonce(const char *out, size_t len, const char *nonce,
+	    struct drv_section *sec, size_t n);
 
 struct driver {
 	const char	*name;		/* host.driver: "kvm", "xen", "vmware",
@@ -202,11 +227,38 @@ struct driver {
 	int	(*probe_read)(const struct tp_result *, struct hv_facts *);
 	/*
 	 * Required: one remote exec that prints the host's facts and every
-	 * instance with its state and stats (a refresh is one round trip).
+	 * instance with its state and stats (a refresh is one round trip),
+	 * its parts divided by markers carrying rf->nonce. What the listing
+	 * could not say of an instance is flagged on it (hv_vm.id_unread,
+	 * hv_vm.unsure) for the detail slots.
 	 */
-	int	(*refresh)(struct drv_plan *);
-	int	(*refresh_read)(const struct tp_result *, struct hv_facts *,
+	int	(*refresh)(const struct drv_refresh *rf, struct drv_plan *);
+	int	(*refresh_read)(const struct drv_refresh *rf,
+		    const struct tp_result *, struct hv_facts *,
 		    struct hv_vm_list *);
+	/*
+	 * Optional: one exec asking about the n instances need (from
+	 * refresh_read's list) alone: hvsh's id on each, and, for one the
+	 * listing was unsure of, all of it. detail_read fills them in and
+	 * clears their flags; an instance the host no longer has gets state
+	 * HV_UNKNOWN. Needed by a driver that sets either flag.
+	 */
+	int	(*detail)(const struct drv_refresh *rf, struct hv_vm *const *need,
+		    size_t n, struct drv_plan *);
+	int	(*detail_read)(const struct drv_refresh *rf,
+		    const struct tp_result *, struct hv_vm *const *need,
+		    size_t n);
+	/*
+	 * Optional: one exec for the state of n instances only (the wait
+	 * after start, stop or reboot); state_read fills out[n], HV_UNKNOWN
+	 * for an instance the host does not have. Without it the wait
+	 * refreshes the whole host.
+	 */
+	int	(*state)(const struct drv_refresh *rf,
+		    const struct drv_target *t, size_t n, struct drv_plan *);
+	int	(*state_read)(const struct drv_refresh *rf,
+		    const struct drv_target *t, size_t n,
+		    const struct tp_result *, enum hv_state *out);
 	/* Required: why a command failed, from its exit status and stderr. */
 	int	(*error_read)(const struct tp_result *, struct hv_error *);
 

@@ -58,6 +58,13 @@ struct hv_vm {
 	char		*path;		/* vmrun: the .vmx file */
 	char		*disk;		/* create: the root disk it made (a
 					   path; xe: the VDI uuid), or NULL */
+	/* A refresh's: what its listing could not say (driver.h, detail). */
+	int		 id_unread;	/* hvsh_id was not asked for */
+	int		 unsure;	/* the listing was ambiguous about this
+					   one: only uuid is sure */
+	uint64_t	 sig;		/* of its definition as listed (vCPUs,
+					   memory, disks); 0 unknown: a change
+					   of it asks the detail again */
 };
 
 struct hv_vm_list {

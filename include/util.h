@@ -71,4 +71,7 @@ void	 intr_clear(void);
 /* Frees a string after overwriting it (secrets). NULL is a no-op. */
 void	 freezero_str(char *);
 
+/* n random bytes from the kernel (getrandom); aborts if it has none. */
+void	 random_bytes(void *, size_t);
+
 #endif

@@ -15,6 +15,7 @@
 #include "util.h"
 
 #define BATCH_MARK	"@@hvsh:"
+#define BATCH_NONCE	"@@hvsh-"	/* then the nonce and ':' */
 
 extern const struct driver drv_virsh, drv_xe, drv_vmrun, drv_libvirt;
 
@@ -137,7 +138,32 @@ drv_plan_text(const struct drv_plan *plan, size_t step)
 }
 
 void
+drv_refresh_init(struct drv_refresh *rf)
+{
+	unsigned char	r[DRV_NONCE_LEN / 2];
+	size_t		i;
+
+	random_bytes(r, sizeof r);
+	for (i = 0; i < sizeof r; i++)
+		snprintf(rf->nonce + 2 * i, 3, "%02x", r[i]);
+}
+
+char *
+drv_mark(char *buf, const char *nonce, int k)
+{
+	snprintf(buf, DRV_MARK_MAX, BATCH_NONCE "%s:%d@@", nonce, k);
+	return buf;
+}
+
+void
 drv_plan_batch(struct drv_plan *plan, char *const *const *cmds, size_t n)
+{
+	drv_plan_batch_nonce(plan, NULL, cmds, n);
+}
+
+void
+drv_plan_batch_nonce(struct drv_plan *plan, const char *nonce,
+    char *const *const *cmds, size_t n)
 {
 	struct buf	 script = { 0 };
 	char		*line, **argv;
@@ -146,8 +172,12 @@ drv_plan_batch(struct drv_plan *plan, char *const *const *cmds, size_t n)
 	for (i = 0; i < n; i++) {
 		line = quote_argv(cmds[i]);
 		/* stdin from /dev/null: no command may eat the next's input. */
-		buf_printf(&script, "%s </dev/null; echo \"" BATCH_MARK "$?@@\"\n",
-		    line);
+		if (nonce != NULL)
+			buf_printf(&script, "%s </dev/null; echo \""
+			    BATCH_NONCE "%s:$?@@\"\n", line, nonce);
+		else
+			buf_printf(&script, "%s </dev/null; echo \""
+			    BATCH_MARK "$?@@\"\n", line);
 		free(line);
 	}
 	argv = xcalloc(4, sizeof *argv);
@@ -160,16 +190,29 @@ drv_plan_batch(struct drv_plan *plan, char *const *const *cmds, size_t n)
 int
 drv_sections(const char *out, size_t len, struct drv_section *sec, size_t n)
 {
+	return drv_sections_nonce(out, len, NULL, sec, n);
+}
+
+int
+drv_sections_nonce(const char *out, size_t len, const char *nonce,
+    struct drv_section *sec, size_t n)
+{
 	const char	*p = out, *end = out + len, *m, *q;
-	size_t		 i, mlen = strlen(BATCH_MARK);
+	char		 mark[DRV_MARK_MAX];
+	size_t		 i, mlen;
 	int		 st, digits;
 
+	if (nonce != NULL)
+		snprintf(mark, sizeof mark, BATCH_NONCE "%s:", nonce);
+	else
+		snprintf(mark, sizeof mark, "%s", BATCH_MARK);
+	mlen = strlen(mark);
 	for (i = 0; i < n; i++) {
 		/* The marker stands at the start of a line of its own. */
 		for (m = p; m < end; m++) {
 			if ((m == out || m[-1] == '\n') &&
 			    (size_t)(end - m) >= mlen &&
-			    memcmp(m, BATCH_MARK, mlen) == 0)
+			    memcmp(m, mark, mlen) == 0)
 				break;
 		}
 		if (m >= end)

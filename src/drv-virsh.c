@@ -536,8 +536,8 @@ out:
  * whole refresh: half a host would look like vanished instances.
  */
 static int
-virsh_refresh_read(const struct tp_result *res, struct hv_facts *facts,
-    struct hv_vm_list *vms)
+virsh_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
+    struct hv_facts *facts, struct hv_vm_list *vms)
 {
 	struct drv_section	 sec[R__COUNT];
 	struct hv_facts		 f;
@@ -551,7 +551,8 @@ virsh_refresh_read(const struct tp_result *res, struct hv_facts *facts,
 	hv_facts_init(&f);
 	if ((rc = result_check(res, "refresh")) != 0)
 		goto out;
-	if ((rc = drv_sections(res->out, res->outlen, sec, R__COUNT)) != 0) {
+	if ((rc = drv_sections_nonce(res->out, res->outlen, rf->nonce, sec,
+	    R__COUNT)) != 0) {
 		rc = batch_broken(res, sec, rc);
 		goto out;
 	}
@@ -615,9 +616,9 @@ out:
 
 /* One exec for everything a refresh needs (see refresh_cmds). */
 static int
-virsh_refresh(struct drv_plan *plan)
+virsh_refresh(const struct drv_refresh *rf, struct drv_plan *plan)
 {
-	drv_plan_batch(plan, refresh_cmds, R__COUNT);
+	drv_plan_batch_nonce(plan, rf->nonce, refresh_cmds, R__COUNT);
 	return 0;
 }
 

@@ -653,14 +653,14 @@ vmrun_probe_read(const struct tp_result *res, struct hv_facts *facts)
  * the running VMs, and every managed .vmx with its content.
  */
 static int
-vmrun_refresh(struct drv_plan *plan)
+vmrun_refresh(const struct drv_refresh *rf, struct drv_plan *plan)
 {
 	static char *const	 host[] = { "sh", "-c", HOST_SCRIPT, NULL };
 	static char *const	 list[] = { "sh", "-c", LIST_SCRIPT, NULL };
 	static char *const	 vmx[] = { "sh", "-c", VMX_SCRIPT, NULL };
 	char *const *const	 cmds[R__COUNT] = { host, list, vmx };
 
-	drv_plan_batch(plan, cmds, nitems(cmds));
+	drv_plan_batch_nonce(plan, rf->nonce, cmds, nitems(cmds));
 	return 0;
 }
 
@@ -916,8 +916,8 @@ section_err(const char *what, const struct drv_section *sec)
  * file, nothing else known), so that nothing running on the host is hidden.
  */
 static int
-vmrun_refresh_read(const struct tp_result *res, struct hv_facts *facts,
-    struct hv_vm_list *out)
+vmrun_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
+    struct hv_facts *facts, struct hv_vm_list *out)
 {
 	struct drv_section	 sec[R__COUNT];
 	struct hv_vm_list	 run = { NULL, 0 }, l = { NULL, 0 };
@@ -930,7 +930,8 @@ vmrun_refresh_read(const struct tp_result *res, struct hv_facts *facts,
 	if (res->truncated)
 		return err_set(ERR_INVAL, "vmware refresh: the output was cut "
 		    "at the transport's limit");
-	if (drv_sections(res->out, res->outlen, sec, R__COUNT) != 0)
+	if (drv_sections_nonce(res->out, res->outlen, rf->nonce, sec,
+	    R__COUNT) != 0)
 		return wrap_err("vmware refresh");
 	if (sec[R_HOST].status != 0)
 		return section_err("vmware refresh: the host's CPUs and memory",

@@ -800,7 +800,7 @@ xe_probe(struct drv_plan *plan)
 
 /* Refresh: host facts and every VM, in one exec. */
 static int
-xe_refresh(struct drv_plan *plan)
+xe_refresh(const struct drv_refresh *rf, struct drv_plan *plan)
 {
 	static char *const	 host[] = {
 		"xe", "host-list", XE_HOST_PARAMS, NULL
@@ -810,7 +810,7 @@ xe_refresh(struct drv_plan *plan)
 	};
 	char *const *const	 cmds[] = { host, vms };
 
-	drv_plan_batch(plan, cmds, nitems(cmds));
+	drv_plan_batch_nonce(plan, rf->nonce, cmds, nitems(cmds));
 	return 0;
 }
 
@@ -941,8 +941,8 @@ xe_probe_read(const struct tp_result *res, struct hv_facts *f)
  * refresh and leaves f and vl as they were: half a host is no refresh.
  */
 static int
-xe_refresh_read(const struct tp_result *res, struct hv_facts *f,
-    struct hv_vm_list *vl)
+xe_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
+    struct hv_facts *f, struct hv_vm_list *vl)
 {
 	static const char *const what[] = {
 		"xen refresh: xe host-list", "xen refresh: xe vm-list"
@@ -956,7 +956,8 @@ xe_refresh_read(const struct tp_result *res, struct hv_facts *f,
 	hv_facts_init(&nf);
 	if ((rc = xe_res_check(res, "xen refresh")) != 0)
 		return rc;
-	if ((rc = drv_sections(res->out, res->outlen, sec, nitems(sec))) != 0)
+	if ((rc = drv_sections_nonce(res->out, res->outlen, rf->nonce, sec,
+	    nitems(sec))) != 0)
 		return xe_fail(rc, "xen refresh");
 	for (i = 0; i < nitems(sec); i++) {
 		if (sec[i].status != 0)

@@ -129,6 +129,7 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 	struct tp_job		 *jobs = xcalloc(n, sizeof *jobs);
 	struct tp_host		 *th = xcalloc(n, sizeof *th);
 	struct drv_plan		 *plans = xcalloc(n, sizeof *plans);
+	struct drv_refresh	 *rf = xcalloc(n, sizeof *rf);
 	struct host_refresh	**direct = xcalloc(n, sizeof *direct);
 	struct direct_set	  ds = { direct, 0 };
 	pthread_t		  dth;
@@ -148,7 +149,9 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 			direct[ds.n++] = &hr[i];
 			continue;
 		}
-		if (hr[i].drv->refresh(&plans[i]) != 0 || plans[i].n != 1) {
+		drv_refresh_init(&rf[i]);
+		if (hr[i].drv->refresh(&rf[i], &plans[i]) != 0 ||
+		    plans[i].n != 1) {
 			hr[i].rc = ERR_FAIL;
 			hr[i].errmsg = xstrdup(err_msg());
 			continue;
@@ -178,7 +181,8 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 		} else if (res->status != 0) {
 			r->rc = step_failed(r->drv, th[idx[i]].name, res);
 			r->errmsg = xstrdup(err_msg());
-		} else if (r->drv->refresh_read(res, &r->facts, &r->vms) != 0) {
+		} else if (r->drv->refresh_read(&rf[idx[i]], res, &r->facts,
+		    &r->vms) != 0) {
 			r->rc = ERR_FAIL;
 			r->errmsg = xasprintf("%s: unreadable answer: %s",
 			    th[idx[i]].name, err_msg());
@@ -188,6 +192,7 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 	for (i = 0; i < n; i++)
 		drv_plan_clear(&plans[i]);
 	free(plans);
+	free(rf);
 	free(jobs);
 	free(th);
 	free(idx);

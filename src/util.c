@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "util.h"
@@ -380,4 +381,24 @@ void
 intr_clear(void)
 {
 	intr_flag = 0;
+}
+
+void
+random_bytes(void *p, size_t n)
+{
+	unsigned char	*b = p;
+	ssize_t		 r;
+
+	while (n > 0) {
+		r = getrandom(b, n, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			fprintf(stderr, "hvsh: no random bytes from the "
+			    "kernel\n");
+			abort();
+		}
+		b += r;
+		n -= (size_t)r;
+	}
 }

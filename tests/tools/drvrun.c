@@ -184,6 +184,7 @@ main(int argc, char **argv)
 	int			 call = -1;
 	struct tp_result	 res = { 0 };
 	struct hv_facts		 f;
+	struct drv_refresh	 rf;
 	struct hv_vm_list	 vl = { 0 };
 	struct hv_vm		 vm;
 	const char		*op;
@@ -224,10 +225,11 @@ main(int argc, char **argv)
 	}
 	hv_facts_init(&f);
 	drv_reply_init(&reply);
+	drv_refresh_init(&rf);
 	if (strcmp(op, "probe") == 0) {
 		rc = d->probe(&plan);
 	} else if (strcmp(op, "refresh") == 0) {
-		rc = d->refresh(&plan);
+		rc = d->refresh(&rf, &plan);
 	} else if (strcmp(op, "create") == 0) {
 		if (i + 4 > argc || d->create == NULL)
 			usage();
@@ -286,7 +288,7 @@ main(int argc, char **argv)
 		if ((rc = d->probe_read(&res, &f)) == 0)
 			printf("version %s\n", f.version ? f.version : "-");
 	} else if (strcmp(op, "refresh") == 0) {
-		if ((rc = d->refresh_read(&res, &f, &vl)) == 0) {
+		if ((rc = d->refresh_read(&rf, &res, &f, &vl)) == 0) {
 			printf("facts cpus=%d memory=%" PRId64 " mem_free=%"
 			    PRId64 "\n", f.cpus, f.memory, f.mem_free);
 			for (k = 0; (size_t)k < vl.n; k++)
