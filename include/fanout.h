@@ -14,5 +14,11 @@
  * once (the caller's among them), and returns when all calls have.
  */
 void	fanout_each(size_t n, void (*fn)(size_t i, void *arg), void *arg);
+/*
+ * The same from up to nthreads threads. The threads started block SIGINT,
+ * so that a Ctrl-C reaches the caller's thread; calls see intr_pending().
+ */
+void	fanout_run(size_t n, size_t nthreads, void (*fn)(size_t i, void *arg),
+	    void *arg);
 
 #endif

@@ -22,23 +22,61 @@
 int	hostops_transport(const char *home, struct transport **out);
 
 
+struct hr_index;
+
 /* What one host said, or why it could not say it. */
 struct host_refresh {
 	struct record		*host;		/* borrowed */
+	struct record		**ask;		/* hostops_ask: the instances
+						   to ask about (borrowed) */
+	size_t			 nask;
 	const struct driver	*drv;
 	int			 rc;		/* 0 ok */
 	char			*errmsg;	/* rc != 0 */
+	int			 partial;	/* only ask[] was asked about;
+						   no facts */
 	struct hv_facts		 facts;
 	struct hv_vm_list	 vms;
+	struct hr_index		*ix;		/* for hostops_match */
+};
+
+/* Which instances' hvsh ids a refresh reads (see hostops_refresh). */
+enum refresh_ids {
+	RF_IDS_MATCH,		/* those that matching recorded ones needs */
+	RF_IDS_ALL,		/* every instance's (host sync) */
+	RF_IDS_NONE		/* none: facts and states only */
+};
+
+/* What the caller of a refresh wants besides the hosts' answers. */
+struct refresh_want {
+	struct store		*store;		/* RF_IDS_MATCH: where the
+						   recorded instances are */
+	enum refresh_ids	 ids;
+	/* Called with each host's result as soon as it is whole, from a
+	   worker thread, one call at a time; may be NULL. */
+	void			(*done)(struct host_refresh *, void *arg);
+	void			*arg;
 };
 
 /*
- * Refreshes every host at once: one remote exec each, or, for a driver
- * that speaks an API (driver_is_direct), one call of its direct_refresh
- * with the host's address, from threads of the service's own. tp may be
- * NULL when every host is of the second kind.
+ * Refreshes every host at once, each on a worker of its own, each with its
+ * own timeout: one remote exec (the driver's refresh), and a second only
+ * when the listing left some instances unclear (the driver's detail):
+ * those it was unsure of, and those whose hvsh id is needed (want->ids)
+ * and not known to this process from an earlier refresh of the same
+ * definition. A driver that speaks an API (driver_is_direct) is called
+ * with the host's address instead. want NULL: RF_IDS_ALL, no callback.
+ * tp may be NULL when every host speaks an API.
  */
-void	hostops_refresh(struct transport *, struct host_refresh *, size_t n);
+void	hostops_refresh(struct transport *, struct host_refresh *, size_t n,
+	    const struct refresh_want *want);
+/*
+ * Asks each host about its instances hr[i].ask only (the wait after an
+ * operation): their states, in one exec per host (the driver's state
+ * slot; a driver without one refreshes the whole host). The result is
+ * partial: hostops_apply then updates only those instances.
+ */
+void	hostops_ask(struct transport *, struct host_refresh *, size_t n);
 void	host_refresh_clear(struct host_refresh *);
 
 /*
@@ -74,7 +112,12 @@ int	hostops_apply_event(struct store_txn *, const struct record *host,
 	    const struct hv_vm *vm, char **name);
 
 
-/* The refreshed instance that is recorded vm, or NULL. */
+/*
+ * The refreshed instance that is recorded vm, or NULL: the one with vm's
+ * uuid, else the one carrying vm's id (a domain redefined with a new uuid;
+ * the uuid goes first since a clone of a domain carries its id too), else
+ * one of vm's name that carries no id.
+ */
 const struct hv_vm *hostops_match(const struct host_refresh *,
 	    const struct record *vm);
 

@@ -159,7 +159,9 @@ host_add(struct ctx *c, struct cmd_args *a)
 		    arg_str(a, "accept-key"))) != 0)
 			goto out;
 	}
-	hostops_refresh(tp, &hr, 1);
+	/* A new host: no instance is recorded on it, no id is needed. */
+	hostops_refresh(tp, &hr, 1, &(struct refresh_want){
+	    .ids = RF_IDS_NONE });
 	hostops_probe(tp, &hr, 1);
 	if ((rc = hr.rc) != 0) {
 		err_set(rc, "%s", hr.errmsg);
@@ -283,7 +285,8 @@ host_check(struct ctx *c, struct cmd_args *a)
 		if ((rc = host_trust(c, tp, &th, arg_str(a, "accept-key"))) != 0)
 			goto out;
 	}
-	hostops_refresh(tp, hr, hl.n);
+	hostops_refresh(tp, hr, hl.n, &(struct refresh_want){
+	    .store = c->store, .ids = RF_IDS_MATCH });
 	hostops_probe(tp, hr, hl.n);
 	aa.hr = hr;
 	aa.n = hl.n;

@@ -171,7 +171,8 @@ capture_stopped(struct ctx *c, struct transport *tp, struct capture *cp)
 
 	memset(&hr, 0, sizeof hr);
 	hr.host = cp->host;
-	hostops_refresh(tp, &hr, 1);
+	hostops_refresh(tp, &hr, 1, &(struct refresh_want){
+	    .store = c->store, .ids = RF_IDS_MATCH });
 	if (hr.rc != 0)
 		rc = ctx_error(c, hr.rc, "%s", hr.errmsg);
 	else if ((hv = hostops_match(&hr, cp->vm)) == NULL)

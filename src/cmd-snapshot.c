@@ -224,7 +224,8 @@ snapshot_revert(struct ctx *c, struct cmd_args *a)
 	}
 	if (ctx_transport(c, &tp) == 0) {
 		s.hr.host = s.host;
-		hostops_refresh(tp, &s.hr, 1);
+		hostops_refresh(tp, &s.hr, 1, &(struct refresh_want){
+		    .store = c->store, .ids = RF_IDS_MATCH });
 	}
 	if ((rc = ctx_write(c, revert_tx, &s)) != 0) {
 		rc = ctx_error_last(c);

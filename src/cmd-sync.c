@@ -92,7 +92,9 @@ survey(struct ctx *c, char *const *names, int nnames, int apply,
 	sv->hr = xcalloc(sv->hosts.n, sizeof *sv->hr);
 	for (i = 0; i < sv->hosts.n; i++)
 		sv->hr[i].host = sv->hosts.v[i];
-	hostops_refresh(sv->tp, sv->hr, sv->hosts.n);
+	/* Every instance's id: sync tells hvsh's own from the others. */
+	hostops_refresh(sv->tp, sv->hr, sv->hosts.n, &(struct refresh_want){
+	    .ids = RF_IDS_ALL });
 	return apply ? ctx_write(c, apply_tx, sv) : 0;
 }
 

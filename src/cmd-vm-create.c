@@ -144,7 +144,9 @@ place(struct ctx *c, struct transport *tp, struct create *cr, int dry)
 		k[n].hr = &hr[n];
 		hr[n++].host = hosts.v[i];
 	}
-	hostops_refresh(tp, hr, n);
+	/* Placement reads facts and counts, not ids. */
+	hostops_refresh(tp, hr, n, &(struct refresh_want){
+	    .ids = RF_IDS_NONE });
 	if ((rc = store_read(st, &tx)) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {

@@ -23,6 +23,7 @@
 #include "err.h"
 #include "filter.h"
 #include "hostops.h"
+#include "index.h"
 #include "inventory.h"
 #include "view.h"
 
@@ -174,31 +175,47 @@ asked_free(struct asked *as)
 {
 	size_t	i;
 
-	for (i = 0; as->hr != NULL && i < as->n; i++)
+	for (i = 0; as->hr != NULL && i < as->n; i++) {
+		free(as->hr[i].ask);
 		host_refresh_clear(&as->hr[i]);
+	}
 	free(as->hr);
 	as->hr = NULL;
 	as->n = 0;
 }
 
-/* Asks every host of s (whose call got prepared) how things stand. */
+/*
+ * Asks every host of s (whose call got prepared) how its instances of s
+ * stand, and only those: one exec per host.
+ */
 static void
 ask_hosts(struct transport *tp, struct vmsel *s, struct asked *as)
 {
-	size_t	i, j;
+	struct host_refresh	*h;
+	struct index		*ix = index_new(s->n);
+	char			**keys = xcalloc(s->n + 1, sizeof *keys);
+	size_t			 i, k;
 
 	asked_free(as);
 	as->hr = xcalloc(s->n + 1, sizeof *as->hr);
 	for (i = 0; i < s->n; i++) {
 		if (s->host[i] == NULL || s->dc[i].drv == NULL)
 			continue;
-		for (j = 0; j < as->n; j++)
-			if (as->hr[j].host->id == s->host[i]->id)
-				break;
-		if (j == as->n)
-			as->hr[as->n++].host = s->host[i];
+		keys[i] = xasprintf("%" PRIu64, s->host[i]->id);
+		if (!index_get(ix, keys[i], &k)) {
+			k = as->n++;
+			index_adds(ix, keys[i], k);
+			as->hr[k].host = s->host[i];
+			as->hr[k].ask = xcalloc(s->n, sizeof *as->hr[k].ask);
+		}
+		h = &as->hr[k];
+		h->ask[h->nask++] = s->vm[i];
 	}
-	hostops_refresh(tp, as->hr, as->n);
+	index_free(ix);
+	for (i = 0; i < s->n; i++)
+		free(keys[i]);
+	free(keys);
+	hostops_ask(tp, as->hr, as->n);
 }
 
 /*
@@ -264,10 +281,15 @@ waiting(const struct vmsel *s, const struct asked *as, enum drv_op op,
 	return n;
 }
 
+/* The wait's first pause between two askings, and its longest. */
+#define WAIT_PAUSE_MS		250
+#define WAIT_PAUSE_MAX_MS	2000
+
 /*
- * Waits for a clean stop: asks the hosts every half second until every
- * guest is off, the timeout passes or the user interrupts. Returns 1 if
- * interrupted.
+ * Waits for a clean stop: asks the hosts about the guests stopped, and
+ * only them, first after a quarter second, then at growing pauses up to
+ * two seconds, until every guest is off, the timeout passes or the user
+ * interrupts. Returns 1 if interrupted.
  */
 static int
 wait_stopped(struct ctx *c, struct transport *tp, struct vmsel *s,
@@ -276,6 +298,7 @@ wait_stopped(struct ctx *c, struct transport *tp, struct vmsel *s,
 	struct buf	names = { 0 };
 	time_t		deadline = time(NULL) + (time_t)timeout;
 	size_t		n;
+	long		pause_ms = WAIT_PAUSE_MS, left_ms, nap_ms;
 	int		cancelled = 0;
 
 	for (;;) {
@@ -295,7 +318,15 @@ wait_stopped(struct ctx *c, struct transport *tp, struct vmsel *s,
 		cmd_progress(c, "waiting for %s to stop (%lld s left, "
 		    "Ctrl-C to stop waiting)", names.data,
 		    (long long)(deadline - time(NULL)));
-		nanosleep(&(struct timespec){ 0, 500000000 }, NULL);
+		/* Backing off: a guest that stops at once is seen at once. */
+		left_ms = (long)(deadline - time(NULL)) * 1000;
+		nap_ms = pause_ms < left_ms ? pause_ms : left_ms > 100 ?
+		    left_ms : 100;
+		nanosleep(&(struct timespec){ nap_ms / 1000,
+		    (nap_ms % 1000) * 1000000L }, NULL);
+		if (pause_ms < WAIT_PAUSE_MAX_MS)
+			pause_ms = pause_ms * 2 > WAIT_PAUSE_MAX_MS ?
+			    WAIT_PAUSE_MAX_MS : pause_ms * 2;
 		if (intr_pending()) {
 			cancelled = 1;
 			break;
@@ -1005,7 +1036,8 @@ refresh_all(struct ctx *c, struct transport *tp)
 		if (dispatch_driver(hosts.v[i]) != NULL)
 			as.hr[as.n++].host = hosts.v[i];
 	}
-	hostops_refresh(tp, as.hr, as.n);
+	hostops_refresh(tp, as.hr, as.n, &(struct refresh_want){
+	    .store = st, .ids = RF_IDS_MATCH });
 	rc = ctx_write(c, apply_only_tx, &as);
 out:
 	asked_free(&as);

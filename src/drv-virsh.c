@@ -3,9 +3,9 @@
  * virsh (shared/hv-formats/virsh.md) and reads the answers only with the
  * hvout-virsh.c parsers.
  *
- * A refresh is one exec: a batch of seven virsh commands, the last a fixed
- * shell loop that prints each domain's XML so that our id can be read from
- * its <metadata>. Instances are created from XML that hvsh writes itself,
+ * A refresh is one exec of one virsh process (see virsh_script); hvsh's
+ * id in a domain's <metadata> is read only for the domains that need it
+ * (the detail). Instances are created from XML that hvsh writes itself,
  * with a root disk in a libvirt dir pool: "hvsh" at $HOME/hvsh-disks, or,
  * for a directory hvsh names, "hvsh-" and a hash of its path, defined on
  * first use. A root disk from a template is a qcow2 overlay of it (or a
@@ -30,6 +30,7 @@
 #include "driver.h"
 #include "err.h"
 #include "hvout.h"
+#include "index.h"
 #include "name.h"
 #include "util.h"
 
@@ -38,19 +39,6 @@
 #define VIRSH_DOMTYPE	"qemu"
 #define VIRSH_REASON	200	/* longest stderr line quoted in a message */
 #define VIRSH_POOLPFX	"hvsh-"	/* a named directory's pool: this + hash */
-
-/*
- * The metadata loop. Host data enters it only as "$d", a UUID that virsh
- * printed, expanded inside the remote shell. Every line of the XML is
- * indented by sed, so no text of the host's (a <description>, a CDATA
- * section) can start a line: "<@dom ...>" lines and the batch's own
- * "@@hvsh:" markers can only be ours.
- */
-#define META_SCRIPT \
-	"set -f; u=$(virsh list --all --uuid) || exit; " \
-	"for d in $u; do printf \"<@dom %s>\\n\" \"$d\"; " \
-	"virsh dumpxml \"$d\" 2>/dev/null | sed \"s/^/ /\"; done"
-#define META_MARK	"<@dom "
 
 /*
  * Makes sure the pool exists and is active. Two creates at once may both
@@ -77,38 +65,6 @@
 #define OFF_SCRIPT \
 	"virsh domstats --state \"$1\" 2>/dev/null | " \
 	"grep -qx \"  state.state=5\" || virsh destroy \"$1\""
-
-/* The refresh batch, in order; names are for messages. */
-enum {
-	R_NODEINFO,
-	R_MEMSTATS,
-	R_VERSION,
-	R_LIST,
-	R_DOMSTATS,
-	R_UUIDS,
-	R_META,
-	R__COUNT
-};
-
-static char *const c_nodeinfo[] = { "virsh", "nodeinfo", NULL };
-static char *const c_memstats[] = { "virsh", "nodememstats", NULL };
-static char *const c_version[] = { "virsh", "version", NULL };
-static char *const c_list[] = { "virsh", "list", "--all", NULL };
-static char *const c_domstats[] = { "virsh", "domstats", "--state",
-	"--balloon", "--vcpu", "--cpu-total", NULL };
-static char *const c_uuids[] = { "virsh", "list", "--all", "--uuid",
-	"--name", NULL };
-static char *const c_meta[] = { "sh", "-c", META_SCRIPT, NULL };
-
-static char *const *const refresh_cmds[R__COUNT] = {
-	c_nodeinfo, c_memstats, c_version, c_list, c_domstats, c_uuids, c_meta
-};
-
-static const char *const refresh_what[R__COUNT] = {
-	"virsh nodeinfo", "virsh nodememstats", "virsh version",
-	"virsh list --all", "virsh domstats", "virsh list --all --uuid --name",
-	"virsh dumpxml (metadata loop)"
-};
 
 /*
  * The word that names a target on virsh's command line: the UUID when we
@@ -347,21 +303,149 @@ out:
 	return rc;
 }
 
-/* Reports a batched command that exited non-zero, with virsh's reason. */
-static int
-section_failed(const struct tp_result *res, size_t i, int status)
-{
-	struct tp_result	one = *res;
-	struct hv_error		e;
-	int			rc;
+/*
+ * A refresh is one virsh process, so one connection to libvirtd, running
+ * its parts one after another. After each part virsh's own echo prints the
+ * part's marker, which carries the refresh's nonce, on stdout and on stderr
+ * (where "echo --err" puts "error: " before it), so that each part's output
+ * and errors are told apart. virsh goes on after a part that failed.
+ * domstats --raw gives every domain's state, vCPUs, memory and disks in one
+ * call; hvsh's id on a domain (in its metadata) is asked only by the
+ * detail, for the domains a refresh could not match otherwise.
+ */
+enum {
+	R_NODEINFO,
+	R_MEMSTATS,
+	R_VERSION,
+	R_LIST,
+	R_DOMSTATS,
+	R__COUNT
+};
 
-	/* The batch's stderr holds every command's; this one's is in it. */
-	one.status = status;
-	(void)virsh_error_read(&one, &e);
-	rc = err_set(ERR_IO, "kvm refresh: '%s' failed (status %d): %s",
-	    refresh_what[i], status, e.reason != NULL ? e.reason : "?");
-	hv_error_clear(&e);
+static const char *const refresh_parts[R__COUNT] = {
+	"nodeinfo",
+	"nodememstats",
+	"version",
+	"list --all --uuid --name",
+	"domstats --raw --state --balloon --vcpu --cpu-total --block"
+};
+
+/* The most parts one virsh process is given (a detail of many domains). */
+#define VIRSH_PARTS_MAX	4096
+
+/*
+ * virsh's command string for parts: each part, then its markers. The words
+ * are hvsh's own or UUIDs that passed hvout_is_uuid; none needs quoting
+ * for virsh's parser.
+ */
+static char *
+virsh_script(const char *nonce, const char *const *parts, size_t n)
+{
+	struct buf	b = { 0 };
+	char		m[DRV_MARK_MAX];
+	size_t		i;
+
+	for (i = 0; i < n; i++) {
+		drv_mark(m, nonce, (int)(i % 256));
+		buf_printf(&b, "%s%s; echo %s; echo --err %s", i > 0 ? "; " : "",
+		    parts[i], m, m);
+	}
+	return buf_take(&b);
+}
+
+/* One part of a virsh run: its stdout, and its own "error: ..." lines. */
+struct vpart {
+	const char	*out;
+	size_t		 outlen;
+	const char	*err;
+	size_t		 errlen;
+};
+
+/*
+ * Splits a run of n parts at its markers. The marker of part i ends in i
+ * modulo 256; a marker missing or out of order means the output was cut
+ * (virsh killed, or the connection lost), which is an error naming the
+ * part.
+ */
+static int
+virsh_split(const char *nonce, const struct tp_result *res,
+    const char *const *parts, size_t n, struct vpart *vp, const char *what)
+{
+	struct drv_section	*sec = xcalloc(n + 1, sizeof *sec);
+	char			 m[DRV_MARK_MAX], *em;
+	const char		*p, *end, *q;
+	size_t			 i, k, ml;
+	int			 rc = 0;
+
+	if (drv_sections_nonce(res->out, res->outlen, nonce, sec, n) != 0) {
+		/* The first part whose marker is missing. */
+		for (k = n; k > 0 && drv_sections_nonce(res->out, res->outlen,
+		    nonce, sec, k) != 0; k--)
+			;
+		rc = err_set(ERR_IO, "kvm %s: output broken off at '%s'", what,
+		    parts[k < n ? k : n - 1]);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (sec[i].status != (int)(i % 256)) {
+			rc = err_set(ERR_IO, "kvm %s: parts out of order at "
+			    "'%s'", what, parts[i]);
+			goto out;
+		}
+		vp[i].out = sec[i].text;
+		vp[i].outlen = sec[i].len;
+	}
+	/* stderr: the same markers, each on a line "error: MARK". */
+	p = res->err;
+	end = res->err + res->errlen;
+	for (i = 0; i < n; i++) {
+		drv_mark(m, nonce, (int)(i % 256));
+		em = xasprintf("error: %s\n", m);
+		ml = strlen(em);
+		for (q = p; q < end; q++)
+			if ((q == res->err || q[-1] == '\n') &&
+			    (size_t)(end - q) >= ml && memcmp(q, em, ml) == 0)
+				break;
+		free(em);
+		if (q >= end) {
+			rc = err_set(ERR_IO, "kvm %s: error output broken off "
+			    "at '%s'", what, parts[i]);
+			goto out;
+		}
+		vp[i].err = p;
+		vp[i].errlen = (size_t)(q - p);
+		p = q + ml;
+	}
+out:
+	free(sec);
 	return rc;
+}
+
+/* The part's first "error: " line, without the prefix; NULL if none. */
+static char *
+part_error(const struct vpart *vp)
+{
+	const char	*p = vp->err, *end = vp->err + vp->errlen, *nl;
+	size_t		 n;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		n = (size_t)(nl - p);
+		if (n > 7 && memcmp(p, "error: ", 7) == 0) {
+			n -= 7;
+			return xstrndup(p + 7, n > VIRSH_REASON ?
+			    VIRSH_REASON : n);
+		}
+	}
+	return NULL;
+}
+
+/* Fails with the part's error, naming it. */
+static int
+part_failed(const char *what, const char *part, const char *why)
+{
+	return err_set(ERR_IO, "kvm %s: '%s' failed: %s", what, part, why);
 }
 
 /* Prefixes the message of a failed parser with what was being read. */
@@ -374,87 +458,16 @@ reread(int rc, const char *what)
 	return err_set(rc, "kvm refresh: %s: %s", what, msg);
 }
 
-/* Names the first command whose output is missing or garbled. */
-static int
-batch_broken(const struct tp_result *res, struct drv_section *sec, int rc)
-{
-	char	msg[512];
-	size_t	k;
-
-	snprintf(msg, sizeof msg, "%s", err_msg());
-	for (k = R__COUNT - 1; k > 0; k--)
-		if (drv_sections(res->out, res->outlen, sec, k) == 0)
-			break;
-	return err_set(rc, "kvm refresh: output broken off or garbled at "
-	    "'%s' (%s)", refresh_what[k], msg);
-}
-
-/* Equal but for trailing spaces, which the padding of list hides. */
-static int
-name_same(const char *a, const char *b)
-{
-	size_t	la = strlen(a), lb = strlen(b);
-
-	while (la > 0 && a[la - 1] == ' ')
-		la--;
-	while (lb > 0 && b[lb - 1] == ' ')
-		lb--;
-	return la == lb && memcmp(a, b, la) == 0;
-}
-
-/*
- * The first domain of l not yet taken whose name is name, else the first
- * whose name is name but for trailing spaces; marks it taken. list and
- * "list --uuid --name" sort alike, so domains whose names differ only in
- * trailing spaces pair up in order.
- */
-static struct hv_vm *
-vm_by_name_free(struct hv_vm_list *l, const char *name, char *taken)
-{
-	size_t	i;
-
-	if (name == NULL)
-		return NULL;
-	for (i = 0; i < l->n; i++)
-		if (!taken[i] && l->v[i].name != NULL &&
-		    strcmp(l->v[i].name, name) == 0)
-			goto found;
-	for (i = 0; i < l->n; i++)
-		if (!taken[i] && l->v[i].name != NULL &&
-		    name_same(l->v[i].name, name))
-			goto found;
-	return NULL;
-found:
-	taken[i] = 1;
-	return &l->v[i];
-}
-
-static struct hv_vm *
-vm_by_uuid(struct hv_vm_list *l, const char *uuid, size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].uuid != NULL && strlen(l->v[i].uuid) == len &&
-		    strncasecmp(l->v[i].uuid, uuid, len) == 0)
-			return &l->v[i];
-	return NULL;
-}
-
-/* Takes what domstats knew about a domain over what list said. */
+/* Takes what domstats knew about a domain. */
 static void
-stats_merge(struct hv_vm *vm, const struct hv_vm *s)
+stats_merge(struct hv_vm *vm, struct hv_vm *s)
 {
-	if (s->state != HV_UNKNOWN)
-		vm->state = s->state;
-	if (s->cpus >= 0)
-		vm->cpus = s->cpus;
-	if (s->memory >= 0)
-		vm->memory = s->memory;
-	if (s->mem_used >= 0)
-		vm->mem_used = s->mem_used;
-	if (s->cpu_time >= 0)
-		vm->cpu_time = s->cpu_time;
+	vm->state = s->state;
+	vm->cpus = s->cpus;
+	vm->memory = s->memory;
+	vm->mem_used = s->mem_used;
+	vm->cpu_time = s->cpu_time;
+	vm->sig = s->sig;
 	/*
 	 * libvirt 9.0 prints a cpu.time for inactive domains too, the same
 	 * for all of them (dominfo shows none): it is not the domain's.
@@ -465,161 +478,307 @@ stats_merge(struct hv_vm *vm, const struct hv_vm *s)
 	}
 }
 
-/* Reads one domain's XML, as the loop printed it, for our id. */
-static int
-meta_one(struct hv_vm_list *l, char *seen, const char *uuid, size_t ulen,
-    const char *xml, size_t xlen)
-{
-	struct hv_vm	*vm;
-	char		*id = NULL;
-	int		 rc;
-
-	/* A domain defined after "list --uuid --name" ran: next time. */
-	if ((vm = vm_by_uuid(l, uuid, ulen)) == NULL)
-		return 0;
-	if (seen[vm - l->v]++)
-		return err_set(ERR_INVAL, "kvm refresh: the metadata loop "
-		    "printed domain %.*s twice", (int)ulen, uuid);
-	if ((rc = hvout_virsh_metadata_id(xml, xlen, &id)) != 0)
-		return reread(rc, refresh_what[R_META]);
-	free(vm->hvsh_id);
-	vm->hvsh_id = id;
-	return 0;
-}
-
 /*
- * Splits the metadata loop's output at its "<@dom UUID>" lines; every
- * other line is indented XML. A line of neither kind means the output is
- * not what the loop prints.
+ * Pairs each domain of l (list --uuid --name: the UUIDs) with its domstats
+ * record (the name exact, quoted). list trims trailing spaces; domains
+ * whose names differ only in them pair up in the order both print them.
  */
-static int
-meta_read(const char *text, size_t len, struct hv_vm_list *l)
+static void
+stats_pair(struct hv_vm_list *l, struct hv_vm_list *st)
 {
-	const char	*p = text, *end = text + len, *nl, *uuid = NULL;
-	const char	*xml = NULL;
-	size_t		 n, ulen = 0, mlen = strlen(META_MARK);
-	char		*seen = xcalloc(l->n + 1, 1);
-	int		 rc = 0;
+	struct index	*ix = index_new(st->n);
+	char		*taken = xcalloc(st->n + 1, 1);
+	size_t		 i, k, cur, len;
 
-	for (; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n == 0 || *p == ' ')
+	for (i = 0; i < st->n; i++) {
+		if (st->v[i].name == NULL)
 			continue;
-		if (n < mlen + 2 || memcmp(p, META_MARK, mlen) != 0 ||
-		    p[n - 1] != '>' || !hvout_is_uuid(p + mlen, n - mlen - 1)) {
-			rc = err_set(ERR_INVAL, "kvm refresh: %s: a line is "
-			    "neither a domain marker nor XML",
-			    refresh_what[R_META]);
-			goto out;
-		}
-		if (uuid != NULL && (rc = meta_one(l, seen, uuid, ulen, xml,
-		    (size_t)(p - xml))) != 0)
-			goto out;
-		uuid = p + mlen;
-		ulen = n - mlen - 1;
-		xml = nl < end ? nl + 1 : end;
+		len = strlen(st->v[i].name);
+		hvout_rtrim(st->v[i].name, &len);
+		index_add(ix, st->v[i].name, len, i);
 	}
-	if (uuid != NULL)
-		rc = meta_one(l, seen, uuid, ulen, xml, (size_t)(end - xml));
-out:
-	free(seen);
-	return rc;
+	for (i = 0; i < l->n; i++) {
+		l->v[i].id_unread = 1;
+		if (l->v[i].name == NULL)
+			continue;
+		cur = 0;
+		while (index_next(ix, l->v[i].name, strlen(l->v[i].name), &cur,
+		    &k) && taken[k])
+			;
+		if (cur == 0 || k >= st->n || taken[k] ||
+		    st->v[k].name == NULL)
+			continue;
+		taken[k] = 1;
+		/* domstats quotes the name: it has the spaces list ate. */
+		free(l->v[i].name);
+		l->v[i].name = st->v[k].name;
+		st->v[k].name = NULL;	/* transferred */
+		stats_merge(&l->v[i], &st->v[k]);
+	}
+	free(taken);
+	index_free(ix);
 }
 
 /*
- * Reads the refresh batch. "list --all" is the list of domains; domstats
- * adds state and numbers, "list --uuid --name" the UUIDs, the loop our ids.
- * The commands run one after another, so a domain that came or went in
- * between is taken as list saw it. Any failed or unreadable part fails the
- * whole refresh: half a host would look like vanished instances.
+ * Reads a refresh. list is the set of domains; domstats adds state and
+ * numbers. A failed list or domstats fails the refresh (half a host would
+ * look like vanished instances); a failed facts part leaves those facts
+ * unknown. A domain domstats did not report (gone in between) is unknown.
  */
 static int
 virsh_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
     struct hv_facts *facts, struct hv_vm_list *vms)
 {
-	struct drv_section	 sec[R__COUNT];
+	struct vpart		 vp[R__COUNT];
 	struct hv_facts		 f;
 	struct hv_vm_list	 l = { NULL, 0 }, st = { NULL, 0 };
-	struct hv_vm_list	 uu = { NULL, 0 };
-	struct hv_vm		*vm;
-	char			*taken = NULL;
+	char			*why;
 	size_t			 i;
 	int			 rc;
 
 	hv_facts_init(&f);
-	if ((rc = result_check(res, "refresh")) != 0)
+	if ((rc = result_check(res, "refresh")) != 0 ||
+	    (rc = virsh_split(rf->nonce, res, refresh_parts, R__COUNT, vp,
+	    "refresh")) != 0)
 		goto out;
-	if ((rc = drv_sections_nonce(res->out, res->outlen, rf->nonce, sec,
-	    R__COUNT)) != 0) {
-		rc = batch_broken(res, sec, rc);
-		goto out;
-	}
-	for (i = 0; i < R__COUNT; i++) {
-		if (sec[i].status != 0) {
-			rc = section_failed(res, i, sec[i].status);
+	for (i = R_LIST; i <= R_DOMSTATS; i++) {
+		if ((why = part_error(&vp[i])) != NULL) {
+			rc = part_failed("refresh", refresh_parts[i], why);
+			free(why);
 			goto out;
 		}
 	}
-	/* nodememstats after nodeinfo: its total and free go together. */
-	if ((rc = hvout_virsh_nodeinfo(sec[R_NODEINFO].text,
-	    sec[R_NODEINFO].len, &f)) != 0 ||
-	    (rc = hvout_virsh_nodememstats(sec[R_MEMSTATS].text,
-	    sec[R_MEMSTATS].len, &f)) != 0 ||
-	    (rc = hvout_virsh_version(sec[R_VERSION].text,
-	    sec[R_VERSION].len, &f)) != 0 ||
-	    (rc = hvout_virsh_list(sec[R_LIST].text, sec[R_LIST].len,
-	    &l)) != 0 ||
-	    (rc = hvout_virsh_domstats(sec[R_DOMSTATS].text,
-	    sec[R_DOMSTATS].len, &st)) != 0 ||
-	    (rc = hvout_virsh_list_uuid(sec[R_UUIDS].text, sec[R_UUIDS].len,
-	    &uu)) != 0) {
+	if ((rc = hvout_virsh_list_uuid(vp[R_LIST].out, vp[R_LIST].outlen,
+	    &l)) != 0 || (rc = hvout_virsh_domstats(vp[R_DOMSTATS].out,
+	    vp[R_DOMSTATS].outlen, &st)) != 0) {
 		/* The parsers' messages name the command already. */
 		rc = reread(rc, "unreadable output");
 		goto out;
 	}
-	taken = xcalloc(l.n + 1, 1);
-	for (i = 0; i < st.n; i++) {
-		if ((vm = vm_by_name_free(&l, st.v[i].name, taken)) == NULL)
-			continue;
-		/* domstats quotes the name: it has the spaces list ate. */
-		if (strcmp(vm->name, st.v[i].name) != 0) {
-			free(vm->name);
-			vm->name = st.v[i].name;
-			st.v[i].name = NULL;	/* transferred */
-		}
-		stats_merge(vm, &st.v[i]);
-	}
-	memset(taken, 0, l.n + 1);
-	for (i = 0; i < uu.n; i++) {
-		if ((vm = vm_by_name_free(&l, uu.v[i].name, taken)) != NULL &&
-		    vm->uuid == NULL) {
-			vm->uuid = uu.v[i].uuid;
-			uu.v[i].uuid = NULL;	/* transferred */
-		}
-	}
-	if ((rc = meta_read(sec[R_META].text, sec[R_META].len, &l)) != 0)
-		goto out;
+	/* Facts: each part on its own; nodememstats after nodeinfo. */
+	if ((why = part_error(&vp[R_NODEINFO])) == NULL)
+		(void)hvout_virsh_nodeinfo(vp[R_NODEINFO].out,
+		    vp[R_NODEINFO].outlen, &f);
+	free(why);
+	if ((why = part_error(&vp[R_MEMSTATS])) == NULL)
+		(void)hvout_virsh_nodememstats(vp[R_MEMSTATS].out,
+		    vp[R_MEMSTATS].outlen, &f);
+	free(why);
+	if ((why = part_error(&vp[R_VERSION])) == NULL)
+		(void)hvout_virsh_version(vp[R_VERSION].out,
+		    vp[R_VERSION].outlen, &f);
+	free(why);
+	stats_pair(&l, &st);
 	facts_merge(facts, &f);
+	hv_vm_list_free(vms);
 	*vms = l;
 	l.v = NULL;	/* transferred */
 	l.n = 0;
 out:
-	free(taken);
 	hv_facts_clear(&f);
 	hv_vm_list_free(&l);
 	hv_vm_list_free(&st);
-	hv_vm_list_free(&uu);
 	return rc;
 }
 
-/* One exec for everything a refresh needs (see refresh_cmds). */
 static int
 virsh_refresh(const struct drv_refresh *rf, struct drv_plan *plan)
 {
-	drv_plan_batch_nonce(plan, rf->nonce, refresh_cmds, R__COUNT);
+	char	*script = virsh_script(rf->nonce, refresh_parts, R__COUNT);
+
+	drv_plan_add(plan, "virsh", script, NULL);
+	free(script);
 	return 0;
+}
+
+/* Parts "VERB UUID" for each of need, which must have UUIDs. */
+static char **
+uuid_parts(const char *verb, const char *tail, struct hv_vm *const *need,
+    size_t n)
+{
+	char	**parts = xcalloc(n + 1, sizeof *parts);
+	size_t	  i;
+
+	for (i = 0; i < n; i++)
+		parts[i] = xasprintf("%s %s%s", verb, need[i]->uuid, tail);
+	return parts;
+}
+
+static void
+parts_free(char **parts, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(parts[i]);
+	free(parts);
+}
+
+/* Every one of need has a UUID that virsh printed; at most PARTS_MAX. */
+static int
+detail_check(struct hv_vm *const *need, size_t n)
+{
+	size_t	i;
+
+	if (n == 0 || n > VIRSH_PARTS_MAX)
+		return err_set(ERR_INVAL, "kvm detail: %zu domains", n);
+	for (i = 0; i < n; i++)
+		if (need[i]->uuid == NULL ||
+		    !hvout_is_uuid(need[i]->uuid, strlen(need[i]->uuid)))
+			return err_set(ERR_INVAL, "kvm detail: a domain "
+			    "without a UUID");
+	return 0;
+}
+
+#define DETAIL_TAIL	" --uri " VIRSH_NS
+
+/* hvsh's id of each domain of need: its metadata element, one part each. */
+static int
+virsh_detail(const struct drv_refresh *rf, struct hv_vm *const *need,
+    size_t n, struct drv_plan *plan)
+{
+	char	**parts, *script;
+	int	  rc;
+
+	if ((rc = detail_check(need, n)) != 0)
+		return rc;
+	parts = uuid_parts("metadata", DETAIL_TAIL, need, n);
+	script = virsh_script(rf->nonce, (const char *const *)parts, n);
+	drv_plan_add(plan, "virsh", script, NULL);
+	free(script);
+	parts_free(parts, n);
+	return 0;
+}
+
+/*
+ * Each part is the domain's hvsh element, or, with no such element, the
+ * error "metadata not found"; a domain gone meanwhile fails with "failed to
+ * get domain" and is unknown.
+ */
+static int
+virsh_detail_read(const struct drv_refresh *rf, const struct tp_result *res,
+    struct hv_vm *const *need, size_t n)
+{
+	struct vpart	 *vp;
+	char		**parts, *why, *id;
+	size_t		  i;
+	int		  rc;
+
+	if ((rc = detail_check(need, n)) != 0 ||
+	    (rc = result_check(res, "detail")) != 0)
+		return rc;
+	vp = xcalloc(n, sizeof *vp);
+	parts = uuid_parts("metadata", DETAIL_TAIL, need, n);
+	if ((rc = virsh_split(rf->nonce, res, (const char *const *)parts, n,
+	    vp, "detail")) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((why = part_error(&vp[i])) != NULL) {
+			if (strstr(why, "metadata not found") != NULL) {
+				free(need[i]->hvsh_id);
+				need[i]->hvsh_id = NULL;
+			} else if (strstr(why, "failed to get domain") != NULL)
+				need[i]->state = HV_UNKNOWN;
+			else
+				rc = part_failed("detail", parts[i], why);
+			free(why);
+			if (rc != 0)
+				goto out;
+			need[i]->id_unread = 0;
+			continue;
+		}
+		id = NULL;
+		if ((rc = hvout_virsh_metadata_id(vp[i].out, vp[i].outlen,
+		    &id)) != 0)
+			goto out;
+		free(need[i]->hvsh_id);
+		need[i]->hvsh_id = id;
+		need[i]->id_unread = 0;
+	}
+out:
+	parts_free(parts, n);
+	free(vp);
+	return rc;
+}
+
+/* "domstate W" for each target: its name or UUID, as an op names it. */
+static int
+state_parts(const struct drv_target *t, size_t n, char ***out)
+{
+	char		**parts;
+	const char	 *w;
+	size_t		  i;
+	int		  rc;
+
+	if (n == 0 || n > VIRSH_PARTS_MAX)
+		return err_set(ERR_INVAL, "kvm state: %zu domains", n);
+	parts = xcalloc(n + 1, sizeof *parts);
+	for (i = 0; i < n; i++) {
+		if ((rc = target_word(&t[i], &w)) != 0) {
+			parts_free(parts, i);
+			return rc;
+		}
+		parts[i] = xasprintf("domstate %s", w);
+	}
+	*out = parts;
+	return 0;
+}
+
+static int
+virsh_state(const struct drv_refresh *rf, const struct drv_target *t,
+    size_t n, struct drv_plan *plan)
+{
+	char	**parts = NULL, *script;
+	int	  rc;
+
+	if ((rc = state_parts(t, n, &parts)) != 0)
+		return rc;
+	script = virsh_script(rf->nonce, (const char *const *)parts, n);
+	drv_plan_add(plan, "virsh", script, NULL);
+	free(script);
+	parts_free(parts, n);
+	return 0;
+}
+
+/* Each part is domstate's one line; a domain the host lacks is unknown. */
+static int
+virsh_state_read(const struct drv_refresh *rf, const struct drv_target *t,
+    size_t n, const struct tp_result *res, enum hv_state *out)
+{
+	struct vpart		 *vp;
+	struct hv_vmstate	  vs;
+	char			**parts = NULL, *why;
+	size_t			  i;
+	int			  rc;
+
+	if ((rc = result_check(res, "state")) != 0 ||
+	    (rc = state_parts(t, n, &parts)) != 0)
+		return rc;
+	vp = xcalloc(n, sizeof *vp);
+	if ((rc = virsh_split(rf->nonce, res, (const char *const *)parts, n,
+	    vp, "state")) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		out[i] = HV_UNKNOWN;
+		if ((why = part_error(&vp[i])) != NULL) {
+			if (strstr(why, "failed to get domain") == NULL)
+				rc = part_failed("state", parts[i], why);
+			free(why);
+			if (rc != 0)
+				goto out;
+			continue;
+		}
+		memset(&vs, 0, sizeof vs);
+		if ((rc = hvout_virsh_domstate(vp[i].out, vp[i].outlen,
+		    &vs)) != 0)
+			goto out;
+		out[i] = vs.state;
+		free(vs.reason);
+	}
+out:
+	parts_free(parts, n);
+	free(vp);
+	return rc;
 }
 
 
@@ -1381,6 +1540,10 @@ const struct driver drv_virsh = {
 	.probe_read = virsh_probe_read,
 	.refresh = virsh_refresh,
 	.refresh_read = virsh_refresh_read,
+	.detail = virsh_detail,
+	.detail_read = virsh_detail_read,
+	.state = virsh_state,
+	.state_read = virsh_state_read,
 	.error_read = virsh_error_read,
 	.op = {
 		[DRV_START] = virsh_start,

@@ -3,6 +3,8 @@
  * next index under a lock, so slow calls do not hold up quick ones.
  */
 #include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fanout.h"
@@ -36,8 +38,15 @@ each_main(void *p)
 void
 fanout_each(size_t n, void (*fn)(size_t, void *), void *arg)
 {
+	fanout_run(n, FANOUT_THREADS, fn, arg);
+}
+
+void
+fanout_run(size_t n, size_t nthreads, void (*fn)(size_t, void *), void *arg)
+{
 	struct each	 e;
-	pthread_t	 th[FANOUT_THREADS];
+	pthread_t	*th;
+	sigset_t	 block, old;
 	size_t		 i, nth = 0;
 
 	if (n == 0)
@@ -47,12 +56,18 @@ fanout_each(size_t n, void (*fn)(size_t, void *), void *arg)
 	e.n = n;
 	e.fn = fn;
 	e.arg = arg;
+	th = calloc(nthreads + 1, sizeof *th);
 	/* One call needs no thread; a thread that cannot start is done without. */
-	for (i = 0; i + 1 < n && i + 1 < FANOUT_THREADS; i++)
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (i = 0; th != NULL && i + 1 < n && i + 1 < nthreads; i++)
 		if (pthread_create(&th[nth], NULL, each_main, &e) == 0)
 			nth++;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	each_main(&e);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
+	free(th);
 	pthread_mutex_destroy(&e.lock);
 }

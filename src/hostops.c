@@ -6,12 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "err.h"
 #include "dispatch.h"
 #include "fanout.h"
 #include "hostops.h"
+#include "index.h"
 #include "util.h"
+
+/* Hosts refreshed at once; the transport caps the handshakes among them. */
+#define HOSTOPS_WORKERS	64
 
 int
 hostops_transport(const char *home, struct transport **out)
@@ -38,6 +43,8 @@ hostops_transport(const char *home, struct transport **out)
 	return rc;
 }
 
+static void	hr_index_free(struct hr_index *);
+
 void
 host_refresh_clear(struct host_refresh *hr)
 {
@@ -45,6 +52,8 @@ host_refresh_clear(struct host_refresh *hr)
 	hr->errmsg = NULL;
 	hv_facts_clear(&hr->facts);
 	hv_vm_list_free(&hr->vms);
+	hr_index_free(hr->ix);
+	hr->ix = NULL;
 }
 
 /* The driver's reading of a failed step, or a generic one. */
@@ -90,52 +99,346 @@ hostops_run(struct transport *tp, const struct record *host,
 	return 0;
 }
 
-/* Refreshes one host whose driver speaks an API: one of fanout_each's. */
-static void
-refresh_direct(size_t k, void *arg)
-{
-	struct host_refresh	**direct = arg, *r = direct[k];
-	const char		 *name = record_get(r->host, FI_NAME);
+/*
+ * The refresh engine. Each host is one job on a worker of its own: the
+ * listing (one exec), then, only if needed, the detail of the instances
+ * the listing left unsaid (one exec more), then the host's indexes for
+ * matching; its result is handed to want->done as soon as it is whole, so
+ * a slow host holds up no other. Timeouts are the transport's, per host.
+ */
 
-	if ((r->rc = r->drv->direct_refresh(record_get(r->host, HOST_ADDRESS),
-	    &r->facts, &r->vms)) != 0)
-		r->errmsg = xasprintf("%s: %s", name, err_msg());
-}
-
-/* The hosts to refresh through their drivers' APIs. */
-struct direct_set {
-	struct host_refresh	**v;
-	size_t			  n;
+/* What the store records on one host, read before the refresh. */
+struct recorded {
+	struct index	*uuids;		/* of recorded instances */
+	char		**keep;		/* the uuid strings the index holds */
+	size_t		  nkeep;
+	size_t		  without;	/* recorded instances without a uuid */
 };
 
-/* Refreshes them all, up to HOSTOPS_THREADS at once. */
-static void *
-direct_main(void *p)
-{
-	struct direct_set	*ds = p;
+struct hr_index {
+	struct index	*by_uuid;
+	struct index	*by_id;
+	struct index	*by_name;
+};
 
-	fanout_each(ds->n, refresh_direct, ds->v);
-	return NULL;
+/*
+ * hvsh's id of a domain as last read by this process, per host and uuid,
+ * with the signature of the definition it was read from: a refresh asks a
+ * domain's detail again only when its signature changed.
+ */
+struct idmemo {
+	char		*key;		/* "HOSTID/UUID" */
+	uint64_t	 sig;
+	char		*id;		/* NULL: it has none */
+};
+
+static struct {
+	pthread_mutex_t	 lock;
+	struct idmemo	*v;
+	size_t		 n;
+	struct index	*ix;
+} memo = { PTHREAD_MUTEX_INITIALIZER, NULL, 0, NULL };
+
+static char *
+memo_key(const struct record *host, const char *uuid)
+{
+	return xasprintf("%" PRIu64 "/%s", host->id, uuid);
+}
+
+/* Sets vm's id from the memo; 1 if the memo knew it. */
+static int
+memo_get(const struct record *host, struct hv_vm *vm)
+{
+	char	*key;
+	size_t	 k;
+	int	 found = 0;
+
+	if (vm->uuid == NULL || vm->sig == 0)
+		return 0;
+	key = memo_key(host, vm->uuid);
+	pthread_mutex_lock(&memo.lock);
+	if (memo.ix != NULL && index_get(memo.ix, key, &k) &&
+	    memo.v[k].sig == vm->sig) {
+		free(vm->hvsh_id);
+		vm->hvsh_id = memo.v[k].id != NULL ? xstrdup(memo.v[k].id) :
+		    NULL;
+		vm->id_unread = 0;
+		found = 1;
+	}
+	pthread_mutex_unlock(&memo.lock);
+	free(key);
+	return found;
+}
+
+static void
+memo_put(const struct record *host, const struct hv_vm *vm)
+{
+	char	*key;
+	size_t	 k;
+
+	if (vm->uuid == NULL || vm->sig == 0 || vm->id_unread || vm->unsure)
+		return;
+	key = memo_key(host, vm->uuid);
+	pthread_mutex_lock(&memo.lock);
+	if (memo.ix == NULL)
+		memo.ix = index_new(64);
+	if (index_get(memo.ix, key, &k)) {
+		free(key);
+		free(memo.v[k].id);
+	} else {
+		memo.v = xreallocarray(memo.v, memo.n + 1, sizeof *memo.v);
+		k = memo.n++;
+		memo.v[k].key = key;
+		index_adds(memo.ix, key, k);
+	}
+	memo.v[k].sig = vm->sig;
+	memo.v[k].id = vm->hvsh_id != NULL ? xstrdup(vm->hvsh_id) : NULL;
+	pthread_mutex_unlock(&memo.lock);
 }
 
 /*
- * Hosts whose driver runs a CLI get one remote exec each through the
- * transport; hosts whose driver speaks an API are asked by the driver
- * itself, meanwhile, from threads of their own.
+ * The instances whose detail this refresh asks for: every one the listing
+ * was unsure of; and of those whose id was not read, none (RF_IDS_NONE),
+ * all (RF_IDS_ALL), or, for matching (RF_IDS_MATCH), those that match no
+ * recorded uuid, and only while some recorded instance is not matched by
+ * its uuid: only then can an id decide a match.
  */
-void
-hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
+static size_t
+detail_need(struct host_refresh *hr, const struct recorded *rec,
+    enum refresh_ids ids, struct hv_vm **need)
 {
-	struct tp_job		 *jobs = xcalloc(n, sizeof *jobs);
-	struct tp_host		 *th = xcalloc(n, sizeof *th);
-	struct drv_plan		 *plans = xcalloc(n, sizeof *plans);
-	struct drv_refresh	 *rf = xcalloc(n, sizeof *rf);
-	struct host_refresh	**direct = xcalloc(n, sizeof *direct);
-	struct direct_set	  ds = { direct, 0 };
-	pthread_t		  dth;
-	size_t			  i, nj = 0, *idx = xcalloc(n, sizeof *idx);
-	int			  threaded = 0;
+	size_t	i, k, n = 0, matched = 0;
+	int	all = ids == RF_IDS_ALL || rec == NULL;
 
+	if (!all && ids == RF_IDS_MATCH) {
+		for (i = 0; i < hr->vms.n; i++)
+			if (hr->vms.v[i].uuid != NULL &&
+			    index_get(rec->uuids, hr->vms.v[i].uuid, &k))
+				matched++;
+	}
+	for (i = 0; i < hr->vms.n; i++) {
+		struct hv_vm	*vm = &hr->vms.v[i];
+
+		if (!vm->unsure && vm->id_unread) {
+			if (ids == RF_IDS_NONE)
+				continue;
+			if (!all && (rec->without == 0 &&
+			    matched == rec->nkeep))
+				continue;
+			if (!all && vm->uuid != NULL &&
+			    index_get(rec->uuids, vm->uuid, &k))
+				continue;
+			if (memo_get(hr->host, vm))
+				continue;
+		}
+		if (vm->unsure || vm->id_unread)
+			need[n++] = vm;
+	}
+	return n;
+}
+
+/* The second exec: the detail of need. */
+static int
+refresh_detail(struct transport *tp, const struct tp_host *th,
+    const struct driver *d, const struct drv_refresh *rf,
+    struct hv_vm **need, size_t n)
+{
+	struct drv_plan		plan = { 0 };
+	struct tp_result	res;
+	int			rc;
+
+	if (d->detail == NULL || d->detail_read == NULL)
+		return err_set(ERR_INVAL, "%s: the %s driver cannot say more "
+		    "of %zu instances its listing left unclear", th->name,
+		    d->name, n);
+	if ((rc = d->detail(rf, need, n, &plan)) != 0)
+		goto out;
+	if ((rc = tp_run(tp, th, plan.argv[0], NULL, &res)) != 0)
+		rc = err_set(rc, "%s", res.errmsg);
+	else if (res.status != 0)
+		rc = step_failed(d, th->name, &res);
+	else if ((rc = d->detail_read(rf, &res, need, n)) != 0)
+		rc = err_set(rc, "%s: unreadable answer: %s", th->name,
+		    err_msg());
+	tp_result_free(&res);
+out:
+	drv_plan_clear(&plan);
+	return rc;
+}
+
+/* Indexes a host's instances by uuid, hvsh id and name, for matching. */
+static void
+hr_index_build(struct host_refresh *hr)
+{
+	struct hr_index	*ix = xcalloc(1, sizeof *ix);
+	size_t		 i;
+
+	ix->by_uuid = index_new(hr->vms.n);
+	ix->by_id = index_new(hr->vms.n);
+	ix->by_name = index_new(hr->vms.n);
+	for (i = 0; i < hr->vms.n; i++) {
+		index_adds(ix->by_uuid, hr->vms.v[i].uuid, i);
+		index_adds(ix->by_id, hr->vms.v[i].hvsh_id, i);
+		index_adds(ix->by_name, hr->vms.v[i].name, i);
+	}
+	hr->ix = ix;
+}
+
+static void
+hr_index_free(struct hr_index *ix)
+{
+	if (ix == NULL)
+		return;
+	index_free(ix->by_uuid);
+	index_free(ix->by_id);
+	index_free(ix->by_name);
+	free(ix);
+}
+
+/* One refresh call: its hosts, what the store records, the caller's want. */
+struct engine {
+	struct transport		*tp;
+	struct host_refresh		*hr;
+	struct recorded			*rec;	/* NULL: nothing known */
+	const struct refresh_want	*want;
+	pthread_mutex_t			 done_lock;
+};
+
+/* Refreshes host k: a job of the engine's workers. */
+static void
+refresh_host(size_t k, void *arg)
+{
+	struct engine		*e = arg;
+	struct host_refresh	*r = &e->hr[k];
+	const char		*name = record_get(r->host, FI_NAME);
+	struct drv_refresh	 rf;
+	struct drv_plan		 plan = { 0 };
+	struct tp_host		 th;
+	struct tp_result	 res;
+	struct hv_vm		**need = NULL;
+	size_t			 n, i;
+
+	memset(&res, 0, sizeof res);
+	if (r->drv == NULL)
+		goto done;
+	if (driver_is_direct(r->drv)) {
+		if ((r->rc = r->drv->direct_refresh(record_get(r->host,
+		    HOST_ADDRESS), &r->facts, &r->vms)) != 0)
+			r->errmsg = xasprintf("%s: %s", name, err_msg());
+		goto done;
+	}
+	drv_refresh_init(&rf);
+	dispatch_tp_host(r->host, &th);
+	if (r->drv->refresh(&rf, &plan) != 0 || plan.n != 1) {
+		r->rc = ERR_FAIL;
+		r->errmsg = xstrdup(err_msg());
+		goto done;
+	}
+	if (tp_run(e->tp, &th, plan.argv[0], NULL, &res) != 0) {
+		r->rc = res.rc;
+		r->errmsg = xstrdup(res.errmsg != NULL ? res.errmsg :
+		    "cannot reach the host");
+	} else if (res.status != 0) {
+		r->rc = step_failed(r->drv, th.name, &res);
+		r->errmsg = xstrdup(err_msg());
+	} else if (r->drv->refresh_read(&rf, &res, &r->facts, &r->vms) != 0) {
+		r->rc = ERR_FAIL;
+		r->errmsg = xasprintf("%s: unreadable answer: %s", th.name,
+		    err_msg());
+	}
+	if (r->rc != 0)
+		goto done;
+	need = xcalloc(r->vms.n + 1, sizeof *need);
+	n = detail_need(r, e->rec != NULL ? &e->rec[k] : NULL,
+	    e->want != NULL ? e->want->ids : RF_IDS_ALL, need);
+	if (n > 0) {
+		drv_refresh_init(&rf);
+		if ((r->rc = refresh_detail(e->tp, &th, r->drv, &rf, need,
+		    n)) != 0) {
+			r->errmsg = xstrdup(err_msg());
+			goto done;
+		}
+		for (i = 0; i < n; i++)
+			memo_put(r->host, need[i]);
+	}
+done:
+	if (r->rc == 0)
+		hr_index_build(r);
+	tp_result_free(&res);
+	drv_plan_clear(&plan);
+	free(need);
+	if (e->want != NULL && e->want->done != NULL) {
+		pthread_mutex_lock(&e->done_lock);
+		e->want->done(r, e->want->arg);
+		pthread_mutex_unlock(&e->done_lock);
+	}
+}
+
+/* Collects the uuids of the instances recorded on one host. */
+static int
+collect_uuid(const struct record *r, void *arg)
+{
+	struct recorded	*rec = arg;
+	const char	*u = record_get(r, VM_UUID);
+
+	if (u == NULL || *u == '\0') {
+		rec->without++;
+		return 0;
+	}
+	rec->keep = xreallocarray(rec->keep, rec->nkeep + 1,
+	    sizeof *rec->keep);
+	rec->keep[rec->nkeep++] = xstrdup(u);
+	return 0;
+}
+
+/* What the store records on each host; NULL if the store cannot say. */
+static struct recorded *
+recorded_read(struct store *st, struct host_refresh *hr, size_t n)
+{
+	struct store_txn	*tx;
+	struct recorded		*rec;
+	size_t			 i, j;
+
+	if (st == NULL || store_read(st, &tx) != 0)
+		return NULL;
+	rec = xcalloc(n + 1, sizeof *rec);
+	for (i = 0; i < n; i++) {
+		(void)store_iter_ref(tx, KIND_VM, VM_HOST, hr[i].host->id,
+		    collect_uuid, &rec[i]);
+		rec[i].uuids = index_new(rec[i].nkeep);
+		for (j = 0; j < rec[i].nkeep; j++)
+			index_adds(rec[i].uuids, rec[i].keep[j], j);
+	}
+	store_txn_end(tx);
+	return rec;
+}
+
+static void
+recorded_free(struct recorded *rec, size_t n)
+{
+	size_t	i, j;
+
+	for (i = 0; rec != NULL && i < n; i++) {
+		for (j = 0; j < rec[i].nkeep; j++)
+			free(rec[i].keep[j]);
+		free(rec[i].keep);
+		index_free(rec[i].uuids);
+	}
+	free(rec);
+}
+
+void
+hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n,
+    const struct refresh_want *want)
+{
+	struct engine	e;
+	size_t		i;
+
+	memset(&e, 0, sizeof e);
+	e.tp = tp;
+	e.hr = hr;
+	e.want = want;
+	pthread_mutex_init(&e.done_lock, NULL);
 	for (i = 0; i < n; i++) {
 		hv_facts_init(&hr[i].facts);
 		hr[i].drv = driver_find(record_get(hr[i].host, HOST_DRIVER));
@@ -143,87 +446,151 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n)
 			hr[i].rc = ERR_INVAL;
 			hr[i].errmsg = xasprintf("driver %s is not available",
 			    record_get(hr[i].host, HOST_DRIVER));
-			continue;
 		}
-		if (driver_is_direct(hr[i].drv)) {
-			direct[ds.n++] = &hr[i];
-			continue;
-		}
-		drv_refresh_init(&rf[i]);
-		if (hr[i].drv->refresh(&rf[i], &plans[i]) != 0 ||
-		    plans[i].n != 1) {
-			hr[i].rc = ERR_FAIL;
-			hr[i].errmsg = xstrdup(err_msg());
-			continue;
-		}
-		dispatch_tp_host(hr[i].host, &th[i]);
-		jobs[nj].host = &th[i];
-		jobs[nj].argv = plans[i].argv[0];
-		idx[nj++] = i;
 	}
-	/* Both kinds at once: neither waits for the other's slowest host. */
-	if (ds.n > 0 && nj > 0)
-		threaded = pthread_create(&dth, NULL, direct_main, &ds) == 0;
-	if (ds.n > 0 && !threaded)
-		direct_main(&ds);
-	if (nj > 0)
-		tp_run_many(tp, jobs, nj);
-	if (threaded)
-		pthread_join(dth, NULL);
-	for (i = 0; i < nj; i++) {
-		struct host_refresh	*r = &hr[idx[i]];
-		struct tp_result	*res = &jobs[i].res;
-
-		if (res->rc != 0) {
-			r->rc = res->rc;
-			r->errmsg = xstrdup(res->errmsg != NULL ? res->errmsg :
-			    "cannot reach the host");
-		} else if (res->status != 0) {
-			r->rc = step_failed(r->drv, th[idx[i]].name, res);
-			r->errmsg = xstrdup(err_msg());
-		} else if (r->drv->refresh_read(&rf[idx[i]], res, &r->facts,
-		    &r->vms) != 0) {
-			r->rc = ERR_FAIL;
-			r->errmsg = xasprintf("%s: unreadable answer: %s",
-			    th[idx[i]].name, err_msg());
-		}
-		tp_result_free(res);
-	}
-	for (i = 0; i < n; i++)
-		drv_plan_clear(&plans[i]);
-	free(plans);
-	free(rf);
-	free(jobs);
-	free(th);
-	free(idx);
-	free(direct);
+	if (want != NULL && want->ids == RF_IDS_MATCH)
+		e.rec = recorded_read(want->store, hr, n);
+	fanout_run(n, HOSTOPS_WORKERS, refresh_host, &e);
+	recorded_free(e.rec, n);
+	pthread_mutex_destroy(&e.done_lock);
 }
 
+/* The refreshed instance that is recorded vm: see hostops.h. */
 const struct hv_vm *
 hostops_match(const struct host_refresh *hr, const struct record *vm)
 {
 	const char	*uuid = record_get(vm, VM_UUID);
 	const char	*name = record_get(vm, FI_NAME);
+	const char	*idv;
 	char		 id[24];
-	size_t		 i;
+	size_t		 i, k, cur;
 
 	snprintf(id, sizeof id, "%" PRIu64, vm->id);
-	for (i = 0; i < hr->vms.n; i++) {
-		if (hr->vms.v[i].hvsh_id != NULL &&
-		    strcmp(hr->vms.v[i].hvsh_id, id) == 0)
-			return &hr->vms.v[i];
+	if (hr->ix == NULL) {
+		/* A refresh made by hand (an event): a few instances. */
+		for (i = 0; uuid != NULL && i < hr->vms.n; i++)
+			if (hr->vms.v[i].uuid != NULL &&
+			    strcasecmp(hr->vms.v[i].uuid, uuid) == 0)
+				return &hr->vms.v[i];
+		for (i = 0; i < hr->vms.n; i++)
+			if ((idv = hr->vms.v[i].hvsh_id) != NULL &&
+			    strcmp(idv, id) == 0)
+				return &hr->vms.v[i];
+		for (i = 0; name != NULL && i < hr->vms.n; i++)
+			if (hr->vms.v[i].hvsh_id == NULL &&
+			    !hr->vms.v[i].id_unread &&
+			    hr->vms.v[i].name != NULL &&
+			    strcmp(hr->vms.v[i].name, name) == 0)
+				return &hr->vms.v[i];
+		return NULL;
 	}
-	for (i = 0; uuid != NULL && i < hr->vms.n; i++) {
-		if (hr->vms.v[i].uuid != NULL &&
-		    strcmp(hr->vms.v[i].uuid, uuid) == 0)
-			return &hr->vms.v[i];
-	}
-	for (i = 0; name != NULL && i < hr->vms.n; i++) {
-		if (hr->vms.v[i].hvsh_id == NULL && hr->vms.v[i].name != NULL &&
-		    strcmp(hr->vms.v[i].name, name) == 0)
-			return &hr->vms.v[i];
-	}
+	if (uuid != NULL && index_get(hr->ix->by_uuid, uuid, &k))
+		return &hr->vms.v[k];
+	if (index_get(hr->ix->by_id, id, &k))
+		return &hr->vms.v[k];
+	cur = 0;
+	while (name != NULL && index_next(hr->ix->by_name, name, strlen(name),
+	    &cur, &k))
+		if (hr->vms.v[k].hvsh_id == NULL && !hr->vms.v[k].id_unread)
+			return &hr->vms.v[k];
 	return NULL;
+}
+
+/* Asks host k about its instances hr->ask alone: a job of hostops_ask. */
+static void
+ask_host(size_t k, void *arg)
+{
+	struct engine		*e = arg;
+	struct host_refresh	*r = &e->hr[k];
+	struct drv_refresh	 rf;
+	struct drv_plan		 plan = { 0 };
+	struct drv_target	*t;
+	struct tp_host		 th;
+	struct tp_result	 res;
+	enum hv_state		*st;
+	char			**ids;
+	size_t			 i;
+
+	if (r->drv == NULL)
+		return;
+	if (driver_is_direct(r->drv) || r->drv->state == NULL ||
+	    r->drv->state_read == NULL || r->nask == 0) {
+		refresh_host(k, arg);
+		return;
+	}
+	memset(&res, 0, sizeof res);
+	t = xcalloc(r->nask, sizeof *t);
+	st = xcalloc(r->nask, sizeof *st);
+	ids = xcalloc(r->nask, sizeof *ids);
+	for (i = 0; i < r->nask; i++) {
+		ids[i] = xasprintf("%" PRIu64, r->ask[i]->id);
+		t[i].name = record_get(r->ask[i], FI_NAME);
+		t[i].uuid = record_get(r->ask[i], VM_UUID);
+		t[i].hvsh_id = ids[i];
+		t[i].product = record_get(r->host, HOST_PRODUCT);
+	}
+	drv_refresh_init(&rf);
+	dispatch_tp_host(r->host, &th);
+	if (r->drv->state(&rf, t, r->nask, &plan) != 0 || plan.n != 1) {
+		r->rc = ERR_FAIL;
+		r->errmsg = xstrdup(err_msg());
+	} else if (tp_run(e->tp, &th, plan.argv[0], NULL, &res) != 0) {
+		r->rc = res.rc;
+		r->errmsg = xstrdup(res.errmsg != NULL ? res.errmsg :
+		    "cannot reach the host");
+	} else if (res.status != 0) {
+		r->rc = step_failed(r->drv, th.name, &res);
+		r->errmsg = xstrdup(err_msg());
+	} else if (r->drv->state_read(&rf, t, r->nask, &res, st) != 0) {
+		r->rc = ERR_FAIL;
+		r->errmsg = xasprintf("%s: unreadable answer: %s", th.name,
+		    err_msg());
+	}
+	r->partial = 1;
+	for (i = 0; r->rc == 0 && i < r->nask; i++) {
+		struct hv_vm	*vm;
+
+		/* Not on the host: left out, so it matches nothing. */
+		if (st[i] == HV_UNKNOWN)
+			continue;
+		vm = hvout_vm_add(&r->vms);
+		vm->name = t[i].name != NULL ? xstrdup(t[i].name) : NULL;
+		vm->uuid = t[i].uuid != NULL ? xstrdup(t[i].uuid) : NULL;
+		vm->hvsh_id = xstrdup(ids[i]);
+		vm->state = st[i];
+	}
+	if (r->rc == 0)
+		hr_index_build(r);
+	for (i = 0; i < r->nask; i++)
+		free(ids[i]);
+	free(ids);
+	free(t);
+	free(st);
+	tp_result_free(&res);
+	drv_plan_clear(&plan);
+}
+
+void
+hostops_ask(struct transport *tp, struct host_refresh *hr, size_t n)
+{
+	struct engine	e;
+	size_t		i;
+
+	memset(&e, 0, sizeof e);
+	e.tp = tp;
+	e.hr = hr;
+	pthread_mutex_init(&e.done_lock, NULL);
+	for (i = 0; i < n; i++) {
+		hv_facts_init(&hr[i].facts);
+		hr[i].drv = driver_find(record_get(hr[i].host, HOST_DRIVER));
+		if (hr[i].drv == NULL) {
+			hr[i].rc = ERR_INVAL;
+			hr[i].errmsg = xasprintf("driver %s is not available",
+			    record_get(hr[i].host, HOST_DRIVER));
+		}
+	}
+	fanout_run(n, HOSTOPS_WORKERS, ask_host, &e);
+	pthread_mutex_destroy(&e.done_lock);
 }
 
 struct vm_ids {
@@ -251,8 +618,14 @@ apply_vms(struct store_txn *tx, struct host_refresh *hr, int64_t now)
 	size_t			 i;
 	int			 rc;
 
-	rc = store_iter_ref(tx, KIND_VM, VM_HOST, hr->host->id, collect_id,
-	    &ids);
+	if (hr->partial) {
+		/* Asked about some instances only: those are updated. */
+		for (i = 0; i < hr->nask; i++)
+			(void)collect_id(hr->ask[i], &ids);
+		rc = 0;
+	} else
+		rc = store_iter_ref(tx, KIND_VM, VM_HOST, hr->host->id,
+		    collect_id, &ids);
 	for (i = 0; rc == 0 && i < ids.n; i++) {
 		if ((rc = store_get(tx, KIND_VM, ids.v[i], &vm)) != 0)
 			break;
@@ -295,7 +668,10 @@ hostops_apply(struct store_txn *tx, struct host_refresh *hr, size_t n)
 			break;
 		if (hr[i].rc != 0)
 			record_set(h, HOST_STATUS, "unreachable");
-		else
+		else if (hr[i].partial) {
+			record_set(h, HOST_STATUS, "ok");
+			record_set_i64(h, HOST_LASTSEEN, now);
+		} else
 			hostops_set_facts(h, &hr[i].facts, now);
 		if ((rc = store_put(tx, h)) == 0)
 			rc = apply_vms(tx, &hr[i], now);

@@ -705,6 +705,37 @@ domstats_name(const char *s, size_t n, char **name)
 	return 0;
 }
 
+/*
+ * Whether a domstats field is of the domain's definition rather than its
+ * run: its maximum vCPUs and memory, its disks and their files. A change
+ * of any changes the signature a refresh compares (hv_vm.sig).
+ */
+static int
+definition_field(const char *k, size_t kl)
+{
+	return hvout_eq(k, kl, "balloon.maximum") ||
+	    hvout_eq(k, kl, "vcpu.maximum") || hvout_eq(k, kl, "block.count") ||
+	    (hvout_prefix(k, kl, "block.") && kl > 5 &&
+	    (memcmp(k + kl - 5, ".path", 5) == 0 ||
+	    memcmp(k + kl - 5, ".name", 5) == 0));
+}
+
+/* FNV-1a over "key=value\n", chained from the signature so far. */
+static uint64_t
+sig_mix(uint64_t h, const char *k, size_t kl, const char *v, size_t vl)
+{
+	size_t	i;
+
+	if (h == 0)
+		h = 1469598103934665603ULL;
+	for (i = 0; i < kl + 1 + vl + 1; i++) {
+		h ^= (unsigned char)(i < kl ? k[i] : i == kl ? '=' :
+		    i < kl + 1 + vl ? v[i - kl - 1] : '\n');
+		h *= 1099511628211ULL;
+	}
+	return h != 0 ? h : 1;
+}
+
 /* Takes the domstats fields hvsh uses; numbers are KiB, ns and counts. */
 static void
 domstats_field(struct hv_vm *vm, const char *k, size_t kl, const char *v,
@@ -712,6 +743,8 @@ domstats_field(struct hv_vm *vm, const char *k, size_t kl, const char *v,
 {
 	int64_t	x;
 
+	if (definition_field(k, kl))
+		vm->sig = sig_mix(vm->sig, k, kl, v, vl);
 	if (hvout_i64(v, vl, &x) != 0 || x < 0)
 		return;
 	if (hvout_eq(k, kl, "state.state"))

@@ -169,6 +169,36 @@ run_plan(struct transport *tp, const struct tp_host *h,
 	return 0;
 }
 
+/* Asks the driver's detail for every instance the listing left unclear. */
+static int
+detail_all(struct transport *tp, const struct tp_host *h,
+    const struct driver *d, struct hv_vm_list *vl)
+{
+	struct drv_refresh	  rf;
+	struct drv_plan		  plan = { 0 };
+	struct tp_result	  res = { 0 };
+	struct hv_vm		**need = calloc(vl->n + 1, sizeof *need);
+	size_t			  i, n = 0;
+	int			  rc = 0;
+
+	for (i = 0; i < vl->n; i++)
+		if (vl->v[i].unsure || vl->v[i].id_unread)
+			need[n++] = &vl->v[i];
+	if (n > 0) {
+		drv_refresh_init(&rf);
+		if (d->detail == NULL)
+			rc = err_set(ERR_INVAL, "no detail slot in %s",
+			    d->name);
+		else if ((rc = d->detail(&rf, need, n, &plan)) == 0 &&
+		    (rc = run_plan(tp, h, d, &plan, &res)) == 0)
+			rc = d->detail_read(&rf, &res, need, n);
+	}
+	tp_result_free(&res);
+	drv_plan_clear(&plan);
+	free(need);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -288,7 +318,8 @@ main(int argc, char **argv)
 		if ((rc = d->probe_read(&res, &f)) == 0)
 			printf("version %s\n", f.version ? f.version : "-");
 	} else if (strcmp(op, "refresh") == 0) {
-		if ((rc = d->refresh_read(&rf, &res, &f, &vl)) == 0) {
+		if ((rc = d->refresh_read(&rf, &res, &f, &vl)) == 0 &&
+		    (rc = detail_all(tp, &h, d, &vl)) == 0) {
 			printf("facts cpus=%d memory=%" PRId64 " mem_free=%"
 			    PRId64 "\n", f.cpus, f.memory, f.mem_free);
 			for (k = 0; (size_t)k < vl.n; k++)
