@@ -94,7 +94,7 @@ survey(struct ctx *c, char *const *names, int nnames, int apply,
 		sv->hr[i].host = sv->hosts.v[i];
 	/* Every instance's id: sync tells hvsh's own from the others. */
 	hostops_refresh(sv->tp, sv->hr, sv->hosts.n, &(struct refresh_want){
-	    .ids = RF_IDS_ALL });
+	    .store = c->store, .ids = RF_IDS_ALL });
 	return apply ? ctx_write(c, apply_tx, sv) : 0;
 }
 

@@ -199,34 +199,33 @@ memo_put(const struct record *host, const struct hv_vm *vm)
 /*
  * The instances whose detail this refresh asks for: every one the listing
  * was unsure of; and of those whose id was not read, none (RF_IDS_NONE),
- * all (RF_IDS_ALL), or, for matching (RF_IDS_MATCH), those that match no
- * recorded uuid, and only while some recorded instance is not matched by
- * its uuid: only then can an id decide a match.
+ * else those that match no recorded uuid (a recorded uuid decides), not
+ * known to this process already, and, for matching (RF_IDS_MATCH), only
+ * while some recorded instance is not matched by its uuid: only then can
+ * an id decide a match.
  */
 static size_t
 detail_need(struct host_refresh *hr, const struct recorded *rec,
     enum refresh_ids ids, struct hv_vm **need)
 {
 	size_t	i, k, n = 0, matched = 0;
-	int	all = ids == RF_IDS_ALL || rec == NULL;
 
-	if (!all && ids == RF_IDS_MATCH) {
-		for (i = 0; i < hr->vms.n; i++)
-			if (hr->vms.v[i].uuid != NULL &&
-			    index_get(rec->uuids, hr->vms.v[i].uuid, &k))
-				matched++;
-	}
+	for (i = 0; rec != NULL && i < hr->vms.n; i++)
+		if (hr->vms.v[i].uuid != NULL &&
+		    index_get(rec->uuids, hr->vms.v[i].uuid, &k))
+			matched++;
 	for (i = 0; i < hr->vms.n; i++) {
 		struct hv_vm	*vm = &hr->vms.v[i];
 
 		if (!vm->unsure && vm->id_unread) {
 			if (ids == RF_IDS_NONE)
 				continue;
-			if (!all && (rec->without == 0 &&
-			    matched == rec->nkeep))
-				continue;
-			if (!all && vm->uuid != NULL &&
+			/* Recorded by its uuid: its id decides nothing. */
+			if (rec != NULL && vm->uuid != NULL &&
 			    index_get(rec->uuids, vm->uuid, &k))
+				continue;
+			if (ids == RF_IDS_MATCH && rec != NULL &&
+			    rec->without == 0 && matched == rec->nkeep)
 				continue;
 			if (memo_get(hr->host, vm))
 				continue;
@@ -448,7 +447,7 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n,
 			    record_get(hr[i].host, HOST_DRIVER));
 		}
 	}
-	if (want != NULL && want->ids == RF_IDS_MATCH)
+	if (want != NULL && want->ids != RF_IDS_NONE)
 		e.rec = recorded_read(want->store, hr, n);
 	fanout_run(n, HOSTOPS_WORKERS, refresh_host, &e);
 	recorded_free(e.rec, n);

@@ -1278,6 +1278,34 @@ xml_unescape(const char *s, size_t n)
 #define TAGMAX	4096	/* longest start tag looked at around the URI */
 
 /*
+ * The value of the id attribute of the tag from lt ('<') to gt ('>'):
+ * whitespace, "id", "=", a quote; NULL if it has none or an empty one.
+ */
+static char *
+tag_id(const char *lt, const char *gt)
+{
+	const char	*a;
+	size_t		 k;
+	char		 quote;
+
+	for (a = lt + 1; a + 4 < gt; a++) {
+		if ((a[0] != ' ' && a[0] != '\t' && a[0] != '\n') ||
+		    a[1] != 'i' || a[2] != 'd' || a[3] != '=')
+			continue;
+		quote = a[4];
+		if (quote != '"' && quote != '\'')
+			continue;
+		a += 5;
+		for (k = 0; a + k < gt && a[k] != quote; k++)
+			;
+		if (a + k >= gt || k == 0)
+			return NULL;
+		return xml_unescape(a, k);
+	}
+	return NULL;
+}
+
+/*
  * Finds the element that declares our namespace (xmlns:hvsh="..." or a
  * default xmlns="..." as virsh metadata prints it) and returns its id
  * attribute. A string search, not an XML parser: the element is one we
@@ -1286,9 +1314,8 @@ xml_unescape(const char *s, size_t n)
 int
 hvout_virsh_metadata_id(const char *text, size_t len, char **id)
 {
-	const char	*p, *end, *lt, *gt, *a, *q, *lo;
-	size_t		 off = 0, k;
-	char		 quote;
+	const char	*p, *end, *lt, *gt, *q, *lo;
+	size_t		 off = 0;
 	int		 rc;
 
 	if ((rc = hvout_text_check("virsh dumpxml", text, len)) != 0)
@@ -1316,24 +1343,8 @@ hvout_virsh_metadata_id(const char *text, size_t len, char **id)
 		    (size_t)(end - p) : TAGMAX);
 		if (gt == NULL)
 			continue;
-		/* The id attribute: whitespace, "id", "=", a quote. */
-		for (a = lt + 1; a + 4 < gt; a++) {
-			if ((a[0] != ' ' && a[0] != '\t' && a[0] != '\n') ||
-			    a[1] != 'i' || a[2] != 'd' || a[3] != '=')
-				continue;
-			quote = a[4];
-			if (quote != '"' && quote != '\'')
-				continue;
-			a += 5;
-			for (k = 0; a + k < gt && a[k] != quote; k++)
-				;
-			if (a + k >= gt)
-				break;
-			if (k == 0)
-				break;
-			*id = xml_unescape(a, k);
+		if ((*id = tag_id(lt, gt)) != NULL)
 			return 0;
-		}
 		return err_set(ERR_INVAL, "virsh dumpxml: our metadata "
 		    "element has no id");
 	}
@@ -1512,5 +1523,31 @@ hvout_virsh_sha256(const char *text, size_t len, char **hex)
 			return err_set(ERR_INVAL, "sha256sum: not a digest "
 			    "line");
 	*hex = hvout_dup(s, 64);
+	return 0;
+}
+
+int
+hvout_virsh_metadata_elem(const char *text, size_t len, char **id)
+{
+	const char	*gt;
+	int		 rc;
+
+	if ((rc = hvout_text_check("virsh metadata", text, len)) != 0)
+		return rc;
+	/* virsh ends the element, or nothing, with blank lines. */
+	while (len > 0 && (*text == ' ' || *text == '\n')) {
+		text++;
+		len--;
+	}
+	if (len == 0) {
+		*id = NULL;
+		return 0;
+	}
+	if (text[0] != '<' || len < 3 || (gt = memchr(text, '>', len < TAGMAX ?
+	    len : TAGMAX)) == NULL)
+		return err_set(ERR_INVAL, "virsh metadata: not an element");
+	if ((*id = tag_id(text, gt)) == NULL)
+		return err_set(ERR_INVAL, "virsh metadata: hvsh's element has "
+		    "no id");
 	return 0;
 }
