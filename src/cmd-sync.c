@@ -16,6 +16,7 @@
 #include "dispatch.h"
 #include "err.h"
 #include "hostops.h"
+#include "index.h"
 #include "name.h"
 #include "view.h"
 
@@ -25,6 +26,10 @@ struct survey {
 	struct records		 vms;
 	struct host_refresh	*hr;
 	struct transport	*tp;
+	struct index		*hix;	/* host id -> its hr, once asked */
+	char			**hkeys;	/* the keys hix holds */
+	char			**marks;	/* per host: which of its
+						   instances are recorded */
 };
 
 static void
@@ -32,9 +37,15 @@ survey_free(struct survey *sv)
 {
 	size_t	i;
 
-	for (i = 0; sv->hr != NULL && i < sv->hosts.n; i++)
+	for (i = 0; sv->hr != NULL && i < sv->hosts.n; i++) {
 		host_refresh_clear(&sv->hr[i]);
+		free(sv->hkeys != NULL ? sv->hkeys[i] : NULL);
+		free(sv->marks != NULL ? sv->marks[i] : NULL);
+	}
 	free(sv->hr);
+	free(sv->hkeys);
+	free(sv->marks);
+	index_free(sv->hix);
 	records_free(&sv->hosts);
 	records_free(&sv->vms);
 	memset(sv, 0, sizeof *sv);
@@ -102,34 +113,49 @@ survey(struct ctx *c, char *const *names, int nnames, int apply,
 static struct host_refresh *
 survey_host(struct survey *sv, uint64_t id)
 {
-	size_t	i;
+	char	key[24];
+	size_t	i, k;
 
-	for (i = 0; i < sv->hosts.n; i++)
-		if (sv->hr[i].host->id == id)
-			return &sv->hr[i];
-	return NULL;
+	if (sv->hr == NULL)
+		return NULL;
+	if (sv->hix == NULL) {
+		sv->hix = index_new(sv->hosts.n);
+		sv->hkeys = xcalloc(sv->hosts.n + 1, sizeof *sv->hkeys);
+		for (i = 0; i < sv->hosts.n; i++) {
+			sv->hkeys[i] = xasprintf("%" PRIu64,
+			    sv->hr[i].host->id);
+			index_adds(sv->hix, sv->hkeys[i], i);
+		}
+	}
+	snprintf(key, sizeof key, "%" PRIu64, id);
+	return index_get(sv->hix, key, &k) ? &sv->hr[k] : NULL;
 }
 
 /*
  * Which of hr's instances a recorded instance of its host matches, one
- * flag each (caller frees): every recorded instance is matched once, not
- * once for every instance the host has.
+ * flag each, for all hosts in one pass over the recorded instances, on
+ * first use.
  */
-static char *
+static const char *
 managed_marks(struct survey *sv, const struct host_refresh *hr)
 {
 	const struct hv_vm	*hv;
-	char			*m = xcalloc(hr->vms.n + 1, 1);
+	struct host_refresh	*h;
 	size_t			 i;
 
-	for (i = 0; i < sv->vms.n; i++) {
-		if ((uint64_t)record_get_i64(sv->vms.v[i], VM_HOST, 0) !=
-		    hr->host->id)
-			continue;
-		if ((hv = hostops_match(hr, sv->vms.v[i])) != NULL)
-			m[hv - hr->vms.v] = 1;
+	if (sv->marks == NULL) {
+		sv->marks = xcalloc(sv->hosts.n + 1, sizeof *sv->marks);
+		for (i = 0; i < sv->hosts.n; i++)
+			sv->marks[i] = xcalloc(sv->hr[i].vms.n + 1, 1);
+		for (i = 0; i < sv->vms.n; i++) {
+			h = survey_host(sv, (uint64_t)record_get_i64(
+			    sv->vms.v[i], VM_HOST, 0));
+			if (h != NULL && h->rc == 0 &&
+			    (hv = hostops_match(h, sv->vms.v[i])) != NULL)
+				sv->marks[h - sv->hr][hv - h->vms.v] = 1;
+		}
 	}
-	return m;
+	return sv->marks[hr - sv->hr];
 }
 
 /* 1 if hv was matched to a recorded instance of its host. */
@@ -137,11 +163,7 @@ static int
 is_managed(struct survey *sv, const struct host_refresh *hr,
     const struct hv_vm *hv)
 {
-	char	*m = managed_marks(sv, hr);
-	int	 r = m[hv - hr->vms.v];
-
-	free(m);
-	return r;
+	return managed_marks(sv, hr)[hv - hr->vms.v];
 }
 
 static const struct col_def sync_cols[] = {
@@ -266,7 +288,8 @@ host_sync(struct ctx *c, struct cmd_args *a)
 	const struct hv_vm	*hv;
 	const char		*vals[nitems(sync_cols)];
 	char *const		*names;
-	char			*snapname, *marks;
+	const char		*marks;
+	char			*snapname;
 	struct snapsync		 ss;
 	size_t			 i, j, drift = 0, failed = 0;
 	int			 n, rc;
@@ -304,7 +327,6 @@ host_sync(struct ctx *c, struct cmd_args *a)
 				drift++;
 			listing_row(l, vals);
 		}
-		free(marks);
 	}
 	for (i = 0; i < sv.vms.n; i++) {
 		hr = survey_host(&sv, (uint64_t)record_get_i64(sv.vms.v[i],
