@@ -64,6 +64,15 @@ void	cmd_progress(struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	cmd_progress_done(struct ctx *);
 
+struct host_refresh;
+
+/*
+ * Refreshes n hosts (hostops_refresh, ids as it says) and shows on a
+ * terminal how many answered while the others are awaited.
+ */
+void	cmd_refresh(struct ctx *, struct transport *, struct host_refresh *,
+	    size_t n, int ids);
+
 struct dcall;
 
 /*

@@ -294,6 +294,46 @@ cmd_progress_done(struct ctx *c)
 	progress_shown = 0;
 }
 
+/* How a refresh stands, for its progress line. */
+struct refresh_seen {
+	struct ctx	*c;
+	size_t		 done;
+	size_t		 n;
+	size_t		 failed;
+};
+
+/* A host answered (or failed to): called by the engine, one at a time. */
+static void
+refresh_one_done(struct host_refresh *hr, void *arg)
+{
+	struct refresh_seen	*rs = arg;
+
+	rs->done++;
+	if (hr->rc != 0)
+		rs->failed++;
+	if (rs->done < rs->n)
+		cmd_progress(rs->c, "refreshing: %zu of %zu hosts answered%s",
+		    rs->done - rs->failed, rs->n, rs->failed > 0 ?
+		    ", some failed" : "");
+}
+
+void
+cmd_refresh(struct ctx *c, struct transport *tp, struct host_refresh *hr,
+    size_t n, int ids)
+{
+	struct refresh_seen	rs = { c, 0, n, 0 };
+	struct refresh_want	w = { 0 };
+
+	w.store = c->store;
+	w.ids = (enum refresh_ids)ids;
+	w.done = refresh_one_done;
+	w.arg = &rs;
+	if (n > 1)
+		cmd_progress(c, "refreshing %zu hosts", n);
+	hostops_refresh(tp, hr, n, &w);
+	cmd_progress_done(c);
+}
+
 /* The first failed call's code, after reporting every failure. */
 static int
 dispatch_failures(struct ctx *c, const struct dcall *dc, size_t n)

@@ -285,8 +285,7 @@ host_check(struct ctx *c, struct cmd_args *a)
 		if ((rc = host_trust(c, tp, &th, arg_str(a, "accept-key"))) != 0)
 			goto out;
 	}
-	hostops_refresh(tp, hr, hl.n, &(struct refresh_want){
-	    .store = c->store, .ids = RF_IDS_MATCH });
+	cmd_refresh(c, tp, hr, hl.n, RF_IDS_MATCH);
 	hostops_probe(tp, hr, hl.n);
 	aa.hr = hr;
 	aa.n = hl.n;

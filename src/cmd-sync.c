@@ -104,8 +104,7 @@ survey(struct ctx *c, char *const *names, int nnames, int apply,
 	for (i = 0; i < sv->hosts.n; i++)
 		sv->hr[i].host = sv->hosts.v[i];
 	/* Every instance's id: sync tells hvsh's own from the others. */
-	hostops_refresh(sv->tp, sv->hr, sv->hosts.n, &(struct refresh_want){
-	    .store = c->store, .ids = RF_IDS_ALL });
+	cmd_refresh(c, sv->tp, sv->hr, sv->hosts.n, RF_IDS_ALL);
 	return apply ? ctx_write(c, apply_tx, sv) : 0;
 }
 

@@ -1036,8 +1036,7 @@ refresh_all(struct ctx *c, struct transport *tp)
 		if (dispatch_driver(hosts.v[i]) != NULL)
 			as.hr[as.n++].host = hosts.v[i];
 	}
-	hostops_refresh(tp, as.hr, as.n, &(struct refresh_want){
-	    .store = st, .ids = RF_IDS_MATCH });
+	cmd_refresh(c, tp, as.hr, as.n, RF_IDS_MATCH);
 	rc = ctx_write(c, apply_only_tx, &as);
 out:
 	asked_free(&as);
