@@ -189,6 +189,11 @@ int	hvout_virsh_error(const char *, size_t, struct hv_error *);
  * XML has no such element.
  */
 int	hvout_virsh_metadata_id(const char *, size_t, char **id);
+/*
+ * Our id from "virsh metadata DOM --uri NS", which prints our element
+ * without its namespace ('<instance id="42"/>').
+ */
+int	hvout_virsh_metadata_elem(const char *, size_t, char **id);
 
 /* pool-info --bytes, vol-info --bytes: name, size (Capacity), used. */
 int	hvout_virsh_pool_info(const char *, size_t, struct hv_pool *);

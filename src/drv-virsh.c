@@ -688,7 +688,7 @@ virsh_detail_read(const struct drv_refresh *rf, const struct tp_result *res,
 			continue;
 		}
 		id = NULL;
-		if ((rc = hvout_virsh_metadata_id(vp[i].out, vp[i].outlen,
+		if ((rc = hvout_virsh_metadata_elem(vp[i].out, vp[i].outlen,
 		    &id)) != 0)
 			goto out;
 		free(need[i]->hvsh_id);

@@ -1278,17 +1278,45 @@ xml_unescape(const char *s, size_t n)
 #define TAGMAX	4096	/* longest start tag looked at around the URI */
 
 /*
+ * The id attribute of the start tag from lt ('<') to gt ('>'): 0 with *id
+ * set, 1 if the tag has none (or an empty one).
+ */
+static int
+tag_id(const char *lt, const char *gt, char **id)
+{
+	const char	*a;
+	size_t		 k;
+	char		 quote;
+
+	for (a = lt + 1; a + 4 < gt; a++) {
+		if ((a[0] != ' ' && a[0] != '\t' && a[0] != '\n') ||
+		    a[1] != 'i' || a[2] != 'd' || a[3] != '=')
+			continue;
+		quote = a[4];
+		if (quote != '"' && quote != '\'')
+			continue;
+		a += 5;
+		for (k = 0; a + k < gt && a[k] != quote; k++)
+			;
+		if (a + k >= gt || k == 0)
+			return 1;
+		*id = xml_unescape(a, k);
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * Finds the element that declares our namespace (xmlns:hvsh="..." or a
- * default xmlns="..." as virsh metadata prints it) and returns its id
- * attribute. A string search, not an XML parser: the element is one we
- * wrote, and the namespace URI anchors it whatever prefix libvirt keeps.
+ * default xmlns="...") and returns its id attribute. A string search, not
+ * an XML parser: the element is one we wrote, and the namespace URI
+ * anchors it whatever prefix libvirt keeps.
  */
 int
 hvout_virsh_metadata_id(const char *text, size_t len, char **id)
 {
-	const char	*p, *end, *lt, *gt, *a, *q, *lo;
-	size_t		 off = 0, k;
-	char		 quote;
+	const char	*p, *end, *lt, *gt, *q, *lo;
+	size_t		 off = 0;
 	int		 rc;
 
 	if ((rc = hvout_text_check("virsh dumpxml", text, len)) != 0)
@@ -1316,28 +1344,40 @@ hvout_virsh_metadata_id(const char *text, size_t len, char **id)
 		    (size_t)(end - p) : TAGMAX);
 		if (gt == NULL)
 			continue;
-		/* The id attribute: whitespace, "id", "=", a quote. */
-		for (a = lt + 1; a + 4 < gt; a++) {
-			if ((a[0] != ' ' && a[0] != '\t' && a[0] != '\n') ||
-			    a[1] != 'i' || a[2] != 'd' || a[3] != '=')
-				continue;
-			quote = a[4];
-			if (quote != '"' && quote != '\'')
-				continue;
-			a += 5;
-			for (k = 0; a + k < gt && a[k] != quote; k++)
-				;
-			if (a + k >= gt)
-				break;
-			if (k == 0)
-				break;
-			*id = xml_unescape(a, k);
+		if (tag_id(lt, gt, id) == 0)
 			return 0;
-		}
 		return err_set(ERR_INVAL, "virsh dumpxml: our metadata "
 		    "element has no id");
 	}
 	*id = NULL;
+	return 0;
+}
+
+/*
+ * virsh metadata DOM --uri NS prints the one element libvirt keeps in that
+ * namespace with the namespace taken off ('<instance id="42"/>'), so it is
+ * ours by where it came from: its start tag's id attribute.
+ */
+int
+hvout_virsh_metadata_elem(const char *text, size_t len, char **id)
+{
+	const char	*s = text, *gt;
+	size_t		 n = len;
+	int		 rc;
+
+	if ((rc = hvout_text_check("virsh metadata", text, len)) != 0)
+		return rc;
+	/* virsh's blank lines around it. */
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n')) {
+		s++;
+		n--;
+	}
+	if (n < 3 || s[0] != '<' || s[1] == '/' || s[1] == '?' ||
+	    s[1] == '!' || (gt = memchr(s, '>', n)) == NULL)
+		return err_set(ERR_INVAL, "virsh metadata: not an element");
+	if (tag_id(s, gt, id) != 0)
+		return err_set(ERR_INVAL, "virsh metadata: our element has "
+		    "no id");
 	return 0;
 }
 
