@@ -190,8 +190,8 @@ int	hvout_virsh_error(const char *, size_t, struct hv_error *);
  */
 int	hvout_virsh_metadata_id(const char *, size_t, char **id);
 /*
- * virsh metadata DOMAIN --uri hvsh's: the element alone, whose id attribute
- * is *id; empty output (no element): *id NULL.
+ * Our id from "virsh metadata DOM --uri NS", which prints our element
+ * without its namespace ('<instance id="42"/>').
  */
 int	hvout_virsh_metadata_elem(const char *, size_t, char **id);
 

@@ -1278,11 +1278,11 @@ xml_unescape(const char *s, size_t n)
 #define TAGMAX	4096	/* longest start tag looked at around the URI */
 
 /*
- * The value of the id attribute of the tag from lt ('<') to gt ('>'):
- * whitespace, "id", "=", a quote; NULL if it has none or an empty one.
+ * The id attribute of the start tag from lt ('<') to gt ('>'): 0 with *id
+ * set, 1 if the tag has none (or an empty one).
  */
-static char *
-tag_id(const char *lt, const char *gt)
+static int
+tag_id(const char *lt, const char *gt, char **id)
 {
 	const char	*a;
 	size_t		 k;
@@ -1299,17 +1299,18 @@ tag_id(const char *lt, const char *gt)
 		for (k = 0; a + k < gt && a[k] != quote; k++)
 			;
 		if (a + k >= gt || k == 0)
-			return NULL;
-		return xml_unescape(a, k);
+			return 1;
+		*id = xml_unescape(a, k);
+		return 0;
 	}
-	return NULL;
+	return 1;
 }
 
 /*
  * Finds the element that declares our namespace (xmlns:hvsh="..." or a
- * default xmlns="..." as virsh metadata prints it) and returns its id
- * attribute. A string search, not an XML parser: the element is one we
- * wrote, and the namespace URI anchors it whatever prefix libvirt keeps.
+ * default xmlns="...") and returns its id attribute. A string search, not
+ * an XML parser: the element is one we wrote, and the namespace URI
+ * anchors it whatever prefix libvirt keeps.
  */
 int
 hvout_virsh_metadata_id(const char *text, size_t len, char **id)
@@ -1343,12 +1344,40 @@ hvout_virsh_metadata_id(const char *text, size_t len, char **id)
 		    (size_t)(end - p) : TAGMAX);
 		if (gt == NULL)
 			continue;
-		if ((*id = tag_id(lt, gt)) != NULL)
+		if (tag_id(lt, gt, id) == 0)
 			return 0;
 		return err_set(ERR_INVAL, "virsh dumpxml: our metadata "
 		    "element has no id");
 	}
 	*id = NULL;
+	return 0;
+}
+
+/*
+ * virsh metadata DOM --uri NS prints the one element libvirt keeps in that
+ * namespace with the namespace taken off ('<instance id="42"/>'), so it is
+ * ours by where it came from: its start tag's id attribute.
+ */
+int
+hvout_virsh_metadata_elem(const char *text, size_t len, char **id)
+{
+	const char	*s = text, *gt;
+	size_t		 n = len;
+	int		 rc;
+
+	if ((rc = hvout_text_check("virsh metadata", text, len)) != 0)
+		return rc;
+	/* virsh's blank lines around it. */
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n')) {
+		s++;
+		n--;
+	}
+	if (n < 3 || s[0] != '<' || s[1] == '/' || s[1] == '?' ||
+	    s[1] == '!' || (gt = memchr(s, '>', n)) == NULL)
+		return err_set(ERR_INVAL, "virsh metadata: not an element");
+	if (tag_id(s, gt, id) != 0)
+		return err_set(ERR_INVAL, "virsh metadata: our element has "
+		    "no id");
 	return 0;
 }
 
@@ -1523,31 +1552,5 @@ hvout_virsh_sha256(const char *text, size_t len, char **hex)
 			return err_set(ERR_INVAL, "sha256sum: not a digest "
 			    "line");
 	*hex = hvout_dup(s, 64);
-	return 0;
-}
-
-int
-hvout_virsh_metadata_elem(const char *text, size_t len, char **id)
-{
-	const char	*gt;
-	int		 rc;
-
-	if ((rc = hvout_text_check("virsh metadata", text, len)) != 0)
-		return rc;
-	/* virsh ends the element, or nothing, with blank lines. */
-	while (len > 0 && (*text == ' ' || *text == '\n')) {
-		text++;
-		len--;
-	}
-	if (len == 0) {
-		*id = NULL;
-		return 0;
-	}
-	if (text[0] != '<' || len < 3 || (gt = memchr(text, '>', len < TAGMAX ?
-	    len : TAGMAX)) == NULL)
-		return err_set(ERR_INVAL, "virsh metadata: not an element");
-	if ((*id = tag_id(text, gt)) == NULL)
-		return err_set(ERR_INVAL, "virsh metadata: hvsh's element has "
-		    "no id");
 	return 0;
 }

@@ -174,7 +174,7 @@ test_refresh_service(void **state)
 		record_set(h[i], HOST_ADDRESS, i == 0 ? URI : "nosuch:///x");
 		hr[i].host = h[i];
 	}
-	hostops_refresh(NULL, hr, 2);
+	hostops_refresh(NULL, hr, 2, NULL);
 	assert_int_equal(hr[0].rc, 0);
 	assert_ptr_equal(hr[0].drv, d);
 	assert_int_equal(hr[0].facts.cpus, 16);

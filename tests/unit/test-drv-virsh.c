@@ -3,16 +3,18 @@
  *
  * The golden plan texts below are what hvsh runs on KVM hosts, word for
  * word; a change to them is a change to what reaches the hosts and should
- * be read as such. The plans are also run for real, through /bin/sh, with a
- * fake virsh on the PATH that answers from a capture of the lab: the batch
- * must reproduce that capture byte for byte, and the fake records every
- * argv it was given, so a word that escaped its quotes would show.
+ * be read as such. The op and create plans are also run for real, through
+ * /bin/sh, with a fake virsh on the PATH that records every argv it was
+ * given, so a word that escaped its quotes would show.
  *
- * refresh_read is fed the lab's real output (captured from "tests/lab/lab
- * up --kvm 2" with hosts running libvirt 9.0 and QEMU 7.2, embedded below),
- * batches built from shared/hv-formats/samples (read at run time; missing
- * samples fail the run), every truncation of a real batch, failed and
- * garbled parts, and XML of a hostile host that imitates our markers.
+ * refresh_read is fed the lab's real output (captured on hosts running
+ * libvirt 9.0 and QEMU 7.2, laid out as one virsh process prints it),
+ * runs put together from shared/hv-formats/samples (read at run time;
+ * missing samples fail the run), every truncation, failed and garbled
+ * parts, and markers forged by a host (domain names, errors, metadata),
+ * which without the refresh's nonce are data. The refresh, detail and
+ * state plans also run against the real virsh with libvirt's test driver,
+ * where the system has virsh.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,10 +61,15 @@ static char	*tmp;		/* this run's scratch directory */
 #define UUID_DB1	"1283c4ef-ec39-4d90-8fb1-8fd051d85bd6"
 #define UUID_G1		"74bf608e-1789-4583-a7d1-56de2bcf5206"
 
+/* The nonce of the refreshes below (drv_refresh_init makes real ones). */
+#define NONCE		"0123456789abcdef"
+
 /*
- * "refresh" on lab host kvm1, verbatim: web1 (made by drvrun create, hvsh
- * id 4242) running, db1 (id set to 4243) paused, g1 (lab kvm-guest, no id)
- * shut off.
+ * A refresh of lab host kvm1 (libvirt 9.0, QEMU 7.2): each part is what
+ * virsh printed there, laid out as one virsh process prints them (see
+ * test_real_virsh): after each part its marker, then the blank line that
+ * "echo --err" leaves on stdout. web1 (made by drvrun create, hvsh id
+ * 4242) running, db1 (id 4243) paused, g1 (lab kvm-guest, no id) shut off.
  */
 static const char lab_kvm1[] =
 	"CPU model:           x86_64\n"
@@ -74,26 +81,28 @@ static const char lab_kvm1[] =
 	"NUMA cell(s):        1\n"
 	"Memory size:         5335244 KiB\n"
 	"\n"
-	"@@hvsh:0@@\n"
+	"@@hvsh-" NONCE ":0@@\n"
+	"\n"
 	"total  :             24684084 KiB\n"
 	"free   :             24081176 KiB\n"
 	"buffers:                 1648 KiB\n"
 	"cached :               309060 KiB\n"
 	"\n"
-	"@@hvsh:0@@\n"
+	"@@hvsh-" NONCE ":1@@\n"
+	"\n"
 	"Compiled against library: libvirt 9.0.0\n"
 	"Using library: libvirt 9.0.0\n"
 	"Using API: QEMU 9.0.0\n"
 	"Running hypervisor: QEMU 7.2.22\n"
 	"\n"
-	"@@hvsh:0@@\n"
-	" Id   Name   State\n"
-	"-----------------------\n"
-	" 1    web1   running\n"
-	" 2    db1    paused\n"
-	" -    g1     shut off\n"
+	"@@hvsh-" NONCE ":2@@\n"
 	"\n"
-	"@@hvsh:0@@\n"
+	"1eb01a09-b6d8-472d-98fd-85fee9b36052 web1\n"
+	"1283c4ef-ec39-4d90-8fb1-8fd051d85bd6 db1\n"
+	"74bf608e-1789-4583-a7d1-56de2bcf5206 g1\n"
+	"\n"
+	"@@hvsh-" NONCE ":3@@\n"
+	"\n"
 	"Domain: 'g1'\n"
 	"  state.state=5\n"
 	"  state.reason=0\n"
@@ -149,293 +158,10 @@ static const char lab_kvm1[] =
 	"  vcpu.1.wait=0\n"
 	"  vcpu.1.delay=16444021\n"
 	"\n"
-	"@@hvsh:0@@\n"
-	"1eb01a09-b6d8-472d-98fd-85fee9b36052 web1\n"
-	"1283c4ef-ec39-4d90-8fb1-8fd051d85bd6 db1\n"
-	"74bf608e-1789-4583-a7d1-56de2bcf5206 g1\n"
-	"\n"
-	"@@hvsh:0@@\n"
-	"<@dom 1eb01a09-b6d8-472d-98fd-85fee9b36052>\n"
-	" <domain type='qemu' id='1'>\n"
-	"   <name>web1</name>\n"
-	"   <uuid>1eb01a09-b6d8-472d-98fd-85fee9b36052</uuid>\n"
-	"   <metadata>\n"
-	"     <hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" i"
-	"d=\"4242\"/>\n"
-	"   </metadata>\n"
-	"   <memory unit='KiB'>49152</memory>\n"
-	"   <currentMemory unit='KiB'>49152</currentMemory>\n"
-	"   <vcpu placement='static'>2</vcpu>\n"
-	"   <os>\n"
-	"     <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n"
-	"     <boot dev='hd'/>\n"
-	"   </os>\n"
-	"   <cpu mode='custom' match='exact' check='full'>\n"
-	"     <model fallback='forbid'>qemu64</model>\n"
-	"     <feature policy='require' name='hypervisor'/>\n"
-	"     <feature policy='require' name='lahf_lm'/>\n"
-	"   </cpu>\n"
-	"   <clock offset='utc'/>\n"
-	"   <on_poweroff>destroy</on_poweroff>\n"
-	"   <on_reboot>restart</on_reboot>\n"
-	"   <on_crash>destroy</on_crash>\n"
-	"   <devices>\n"
-	"     <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
-	"     <disk type='volume' device='disk'>\n"
-	"       <driver name='qemu' type='qcow2'/>\n"
-	"       <source pool='hvsh' volume='web1.qcow2' index='1'/>\n"
-	"       <backingStore/>\n"
-	"       <target dev='vda' bus='virtio'/>\n"
-	"       <alias name='virtio-disk0'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x01' slot='"
-	"0x00' function='0x0'/>\n"
-	"     </disk>\n"
-	"     <controller type='pci' index='0' model='pcie-root'>\n"
-	"       <alias name='pcie.0'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='1' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='1' port='0x8'/>\n"
-	"       <alias name='pci.1'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x0' multifunction='on'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='2' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='2' port='0x9'/>\n"
-	"       <alias name='pci.2'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x1'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='3' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='3' port='0xa'/>\n"
-	"       <alias name='pci.3'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x2'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='4' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='4' port='0xb'/>\n"
-	"       <alias name='pci.4'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x3'/>\n"
-	"     </controller>\n"
-	"     <controller type='usb' index='0' model='none'>\n"
-	"       <alias name='usb'/>\n"
-	"     </controller>\n"
-	"     <controller type='sata' index='0'>\n"
-	"       <alias name='ide'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x1f' function='0x2'/>\n"
-	"     </controller>\n"
-	"     <serial type='pty'>\n"
-	"       <source path='/dev/pts/0'/>\n"
-	"       <target type='isa-serial' port='0'>\n"
-	"         <model name='isa-serial'/>\n"
-	"       </target>\n"
-	"       <alias name='serial0'/>\n"
-	"     </serial>\n"
-	"     <console type='pty' tty='/dev/pts/0'>\n"
-	"       <source path='/dev/pts/0'/>\n"
-	"       <target type='serial' port='0'/>\n"
-	"       <alias name='serial0'/>\n"
-	"     </console>\n"
-	"     <input type='mouse' bus='ps2'>\n"
-	"       <alias name='input0'/>\n"
-	"     </input>\n"
-	"     <input type='keyboard' bus='ps2'>\n"
-	"       <alias name='input1'/>\n"
-	"     </input>\n"
-	"     <audio id='1' type='none'/>\n"
-	"     <memballoon model='virtio'>\n"
-	"       <alias name='balloon0'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x02' slot='"
-	"0x00' function='0x0'/>\n"
-	"     </memballoon>\n"
-	"   </devices>\n"
-	" </domain>\n"
-	" \n"
-	"<@dom 1283c4ef-ec39-4d90-8fb1-8fd051d85bd6>\n"
-	" <domain type='qemu' id='2'>\n"
-	"   <name>db1</name>\n"
-	"   <uuid>1283c4ef-ec39-4d90-8fb1-8fd051d85bd6</uuid>\n"
-	"   <metadata>\n"
-	"     <hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" i"
-	"d=\"4243\"/>\n"
-	"   </metadata>\n"
-	"   <memory unit='KiB'>32768</memory>\n"
-	"   <currentMemory unit='KiB'>32768</currentMemory>\n"
-	"   <vcpu placement='static'>1</vcpu>\n"
-	"   <os>\n"
-	"     <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n"
-	"     <boot dev='hd'/>\n"
-	"   </os>\n"
-	"   <cpu mode='custom' match='exact' check='full'>\n"
-	"     <model fallback='forbid'>qemu64</model>\n"
-	"     <feature policy='require' name='hypervisor'/>\n"
-	"     <feature policy='require' name='lahf_lm'/>\n"
-	"   </cpu>\n"
-	"   <clock offset='utc'/>\n"
-	"   <on_poweroff>destroy</on_poweroff>\n"
-	"   <on_reboot>restart</on_reboot>\n"
-	"   <on_crash>destroy</on_crash>\n"
-	"   <devices>\n"
-	"     <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
-	"     <controller type='pci' index='0' model='pcie-root'>\n"
-	"       <alias name='pcie.0'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='1' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='1' port='0x8'/>\n"
-	"       <alias name='pci.1'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x0' multifunction='on'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='2' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='2' port='0x9'/>\n"
-	"       <alias name='pci.2'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x1'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='3' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='3' port='0xa'/>\n"
-	"       <alias name='pci.3'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x2'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='4' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='4' port='0xb'/>\n"
-	"       <alias name='pci.4'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x3'/>\n"
-	"     </controller>\n"
-	"     <controller type='usb' index='0' model='none'>\n"
-	"       <alias name='usb'/>\n"
-	"     </controller>\n"
-	"     <controller type='sata' index='0'>\n"
-	"       <alias name='ide'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x1f' function='0x2'/>\n"
-	"     </controller>\n"
-	"     <serial type='pty'>\n"
-	"       <source path='/dev/pts/1'/>\n"
-	"       <target type='isa-serial' port='0'>\n"
-	"         <model name='isa-serial'/>\n"
-	"       </target>\n"
-	"       <alias name='serial0'/>\n"
-	"     </serial>\n"
-	"     <console type='pty' tty='/dev/pts/1'>\n"
-	"       <source path='/dev/pts/1'/>\n"
-	"       <target type='serial' port='0'/>\n"
-	"       <alias name='serial0'/>\n"
-	"     </console>\n"
-	"     <input type='mouse' bus='ps2'>\n"
-	"       <alias name='input0'/>\n"
-	"     </input>\n"
-	"     <input type='keyboard' bus='ps2'>\n"
-	"       <alias name='input1'/>\n"
-	"     </input>\n"
-	"     <audio id='1' type='none'/>\n"
-	"     <memballoon model='virtio'>\n"
-	"       <alias name='balloon0'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x01' slot='"
-	"0x00' function='0x0'/>\n"
-	"     </memballoon>\n"
-	"   </devices>\n"
-	" </domain>\n"
-	" \n"
-	"<@dom 74bf608e-1789-4583-a7d1-56de2bcf5206>\n"
-	" <domain type='qemu'>\n"
-	"   <name>g1</name>\n"
-	"   <uuid>74bf608e-1789-4583-a7d1-56de2bcf5206</uuid>\n"
-	"   <memory unit='KiB'>32768</memory>\n"
-	"   <currentMemory unit='KiB'>32768</currentMemory>\n"
-	"   <vcpu placement='static'>1</vcpu>\n"
-	"   <os>\n"
-	"     <type arch='x86_64' machine='pc-q35-7.2'>hvm</type>\n"
-	"     <boot dev='hd'/>\n"
-	"   </os>\n"
-	"   <cpu mode='custom' match='exact' check='none'>\n"
-	"     <model fallback='forbid'>qemu64</model>\n"
-	"   </cpu>\n"
-	"   <clock offset='utc'/>\n"
-	"   <on_poweroff>destroy</on_poweroff>\n"
-	"   <on_reboot>restart</on_reboot>\n"
-	"   <on_crash>destroy</on_crash>\n"
-	"   <devices>\n"
-	"     <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
-	"     <disk type='file' device='disk'>\n"
-	"       <driver name='qemu' type='qcow2'/>\n"
-	"       <source file='/tmp/d1/lab/home/kvm1/images/g1.qcow2'/"
-	">\n"
-	"       <target dev='vda' bus='virtio'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x01' slot='"
-	"0x00' function='0x0'/>\n"
-	"     </disk>\n"
-	"     <controller type='pci' index='0' model='pcie-root'/>\n"
-	"     <controller type='pci' index='1' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='1' port='0x8'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x0' multifunction='on'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='2' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='2' port='0x9'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x1'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='3' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='3' port='0xa'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x2'/>\n"
-	"     </controller>\n"
-	"     <controller type='pci' index='4' model='pcie-root-port'"
-	">\n"
-	"       <model name='pcie-root-port'/>\n"
-	"       <target chassis='4' port='0xb'/>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x01' function='0x3'/>\n"
-	"     </controller>\n"
-	"     <controller type='usb' index='0' model='none'/>\n"
-	"     <controller type='sata' index='0'>\n"
-	"       <address type='pci' domain='0x0000' bus='0x00' slot='"
-	"0x1f' function='0x2'/>\n"
-	"     </controller>\n"
-	"     <serial type='pty'>\n"
-	"       <target type='isa-serial' port='0'>\n"
-	"         <model name='isa-serial'/>\n"
-	"       </target>\n"
-	"     </serial>\n"
-	"     <console type='pty'>\n"
-	"       <target type='serial' port='0'/>\n"
-	"     </console>\n"
-	"     <input type='mouse' bus='ps2'/>\n"
-	"     <input type='keyboard' bus='ps2'/>\n"
-	"     <audio id='1' type='none'/>\n"
-	"     <memballoon model='none'/>\n"
-	"   </devices>\n"
-	" </domain>\n"
-	" \n"
-	"@@hvsh:0@@\n";
+	"@@hvsh-" NONCE ":4@@\n"
+	"\n";
 
-/* "refresh" on lab host kvm2, which has no domains, verbatim. */
+/* The same of lab host kvm2, which has no domains. */
 static const char lab_kvm2[] =
 	"CPU model:           x86_64\n"
 	"CPU(s):              2\n"
@@ -446,28 +172,28 @@ static const char lab_kvm2[] =
 	"NUMA cell(s):        1\n"
 	"Memory size:         5335244 KiB\n"
 	"\n"
-	"@@hvsh:0@@\n"
+	"@@hvsh-" NONCE ":0@@\n"
+	"\n"
 	"total  :             24684084 KiB\n"
 	"free   :             24074464 KiB\n"
 	"buffers:                 1640 KiB\n"
 	"cached :               326132 KiB\n"
 	"\n"
-	"@@hvsh:0@@\n"
+	"@@hvsh-" NONCE ":1@@\n"
+	"\n"
 	"Compiled against library: libvirt 9.0.0\n"
 	"Using library: libvirt 9.0.0\n"
 	"Using API: QEMU 9.0.0\n"
 	"Running hypervisor: QEMU 7.2.22\n"
 	"\n"
-	"@@hvsh:0@@\n"
-	" Id   Name   State\n"
-	"--------------------\n"
+	"@@hvsh-" NONCE ":2@@\n"
 	"\n"
-	"@@hvsh:0@@\n"
 	"\n"
-	"@@hvsh:0@@\n"
+	"@@hvsh-" NONCE ":3@@\n"
 	"\n"
-	"@@hvsh:0@@\n"
-	"@@hvsh:0@@\n";
+	"\n"
+	"@@hvsh-" NONCE ":4@@\n"
+	"\n";
 
 /* The dominfo step of "create web1" on the lab, verbatim. */
 static const char lab_dominfo_web1[] =
@@ -685,43 +411,75 @@ plan_is(const struct drv_plan *p, const char *const *want)
 }
 
 /*
- * Splits a batch into its seven parts (copies), for the tests that take
- * one real batch apart and put it together with a part changed.
+ * A run of n virsh parts, as one virsh process prints it: each part's
+ * stdout, its marker, and the blank line "echo --err" leaves on stdout; on
+ * stderr each part's errors, then "error: " and its marker. out[i] and
+ * err[i] are copies; out[i] for i > 0 starts with that blank line, as
+ * splitting a real run gives it.
  */
+#define NPARTS_MAX	8
 struct parts {
-	char	*text[7];
-	int	 status[7];
+	char	*out[NPARTS_MAX];
+	char	*err[NPARTS_MAX];
+	size_t	 n;
 };
 
+static const struct drv_refresh rf = { NONCE };
+
+/* Splits a run with rf's nonce (its stderr: no errors) into n parts. */
 static void
-parts_split(const char *batch, struct parts *pt)
+parts_split(const char *run, size_t n, struct parts *pt)
 {
-	struct drv_section	sec[7];
+	struct drv_section	sec[NPARTS_MAX];
 	size_t			i;
 
-	assert_int_equal(drv_sections(batch, strlen(batch), sec, 7), 0);
-	for (i = 0; i < 7; i++) {
-		pt->text[i] = xstrndup(sec[i].text, sec[i].len);
-		pt->status[i] = sec[i].status;
+	assert_true(n <= NPARTS_MAX);
+	assert_int_equal(drv_sections_nonce(run, strlen(run), NONCE, sec, n),
+	    0);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sec[i].status, (int)i);
+		pt->out[i] = xstrndup(sec[i].text, sec[i].len);
+		pt->err[i] = xstrdup("");
+	}
+	pt->n = n;
+}
+
+/* The run's stdout and stderr. */
+static void
+parts_join(const struct parts *pt, char **out, char **err)
+{
+	struct buf	o = { NULL, 0, 0 }, e = { NULL, 0, 0 };
+	char		m[DRV_MARK_MAX];
+	size_t		i;
+
+	for (i = 0; i < pt->n; i++) {
+		drv_mark(m, NONCE, (int)i);
+		buf_printf(&o, "%s%s\n", pt->out[i], m);
+		buf_printf(&e, "%serror: %s\n", pt->err[i], m);
+	}
+	buf_addc(&o, '\n');
+	*out = buf_take(&o);
+	*err = buf_take(&e);
+}
+
+/* Part i's stdout becomes text (what the command printed), stderr err. */
+static void
+parts_set(struct parts *pt, size_t i, const char *text, const char *err)
+{
+	free(pt->out[i]);
+	pt->out[i] = xasprintf("%s%s", i > 0 ? "\n" : "", text);
+	if (err != NULL) {
+		free(pt->err[i]);
+		pt->err[i] = xstrdup(err);
 	}
 }
 
-static char *
-parts_join(const struct parts *pt)
-{
-	struct buf	b = { NULL, 0, 0 };
-	size_t		i;
-
-	for (i = 0; i < 7; i++)
-		buf_printf(&b, "%s@@hvsh:%d@@\n", pt->text[i], pt->status[i]);
-	return buf_take(&b);
-}
-
+/* Part i's stderr becomes err. */
 static void
-parts_set(struct parts *pt, size_t i, const char *text)
+parts_err(struct parts *pt, size_t i, const char *err)
 {
-	free(pt->text[i]);
-	pt->text[i] = xstrdup(text);
+	free(pt->err[i]);
+	pt->err[i] = xstrdup(err);
 }
 
 static void
@@ -729,20 +487,72 @@ parts_free(struct parts *pt)
 {
 	size_t	i;
 
-	for (i = 0; i < 7; i++)
-		free(pt->text[i]);
+	for (i = 0; i < pt->n; i++) {
+		free(pt->out[i]);
+		free(pt->err[i]);
+	}
+	pt->n = 0;
 }
 
-/* refresh_read on a whole batch text; *vms must be freed by the caller. */
+/* The result of a run of pt. */
+static void
+parts_result(const struct parts *pt, struct tp_result *res)
+{
+	char	*out, *err;
+
+	parts_join(pt, &out, &err);
+	result_of(res, out, strlen(out), err);
+	free(out);
+	free(err);
+}
+
+/* The lab's refresh, its parts in the refresh's order. */
+enum { P_NODEINFO, P_MEMSTATS, P_VERSION, P_LIST, P_DOMSTATS, P__COUNT };
+
+static void
+lab_parts(struct parts *pt)
+{
+	parts_split(lab_kvm1, P__COUNT, pt);
+}
+
+/* refresh_read of a run; *vms must be freed by the caller. */
 static int
-refresh_text(const char *text, const char *err, struct hv_facts *f,
+refresh_parts(const struct parts *pt, struct hv_facts *f,
     struct hv_vm_list *vms)
 {
 	struct tp_result	res;
 	int			rc;
 
+	parts_result(pt, &res);
+	rc = d->refresh_read(&rf, &res, f, vms);
+	tp_result_free(&res);
+	return rc;
+}
+
+/* The stderr of a run of n parts that printed no errors. */
+static char *
+quiet_err(size_t n)
+{
+	struct buf	e = { NULL, 0, 0 };
+	char		m[DRV_MARK_MAX];
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(&e, "error: %s\n", drv_mark(m, NONCE, (int)i));
+	return buf_take(&e);
+}
+
+/* refresh_read on a stdout text that printed no errors. */
+static int
+refresh_text(const char *text, struct hv_facts *f, struct hv_vm_list *vms)
+{
+	struct tp_result	 res;
+	char			*err = quiet_err(P__COUNT);
+	int			 rc;
+
 	result_of(&res, text, strlen(text), err);
-	rc = d->refresh_read(&res, f, vms);
+	free(err);
+	rc = d->refresh_read(&rf, &res, f, vms);
 	tp_result_free(&res);
 	return rc;
 }
@@ -936,25 +746,13 @@ static const char *const g_probe[] = {
 };
 
 static const char *const g_refresh[] = {
-	    "'sh' '-c' ''\\''virsh'\\'' '\\''nodeinfo'\\'' </dev/null;"
-	    " echo \"@@hvsh:$?@@\"\n"
-	    "'\\''virsh'\\'' '\\''nodememstats'\\'' </dev/null;"
-	    " echo \"@@hvsh:$?@@\"\n"
-	    "'\\''virsh'\\'' '\\''version'\\'' </dev/null; echo "
-	    "\"@@hvsh:$?@@\"\n"
-	    "'\\''virsh'\\'' '\\''list'\\'' '\\''--all'\\'' </dev/null;"
-	    " echo \"@@hvsh:$?@@\"\n"
-	    "'\\''virsh'\\'' '\\''domstats'\\'' '\\''--state'\\'' "
-	    "'\\''--balloon'\\'' '\\''--vcpu'\\'' '\\''--cpu-total'\\'' "
-	    "</dev/null; echo \"@@hvsh:$?@@\"\n"
-	    "'\\''virsh'\\'' '\\''list'\\'' '\\''--all'\\'' '\\''--uuid'\\'' "
-	    "'\\''--name'\\'' </dev/null; echo \"@@hvsh:$?@@\"\n"
-	    "'\\''sh'\\'' '\\''-c'\\'' '\\''set -f; u=$(virsh "
-	    "list --all --uuid) || exit; for d in $u; do printf "
-	    "\"<@dom %s>\\n\" \"$d\"; virsh dumpxml \"$d\" 2>"
-	    "/dev/null | sed \"s/^/ /\"; done'\\'' </dev/null;"
-	    " echo \"@@hvsh:$?@@\"\n"
-	    "'",
+	"'virsh' 'nodeinfo; echo @@hvsh-" NONCE ":0@@; echo --err @@hvsh-"
+	NONCE ":0@@; nodememstats; echo @@hvsh-" NONCE ":1@@; echo --err "
+	"@@hvsh-" NONCE ":1@@; version; echo @@hvsh-" NONCE ":2@@; echo "
+	"--err @@hvsh-" NONCE ":2@@; list --all --uuid --name; echo @@hvsh-"
+	NONCE ":3@@; echo --err @@hvsh-" NONCE ":3@@; domstats --raw "
+	"--state --balloon --vcpu --cpu-total --block; echo @@hvsh-" NONCE
+	":4@@; echo --err @@hvsh-" NONCE ":4@@'",
 	NULL
 };
 
@@ -1295,7 +1093,7 @@ test_plan_probe_refresh(void **state)
 	assert_int_equal(d->probe(&p), 0);
 	plan_is(&p, g_probe);
 	drv_plan_clear(&p);
-	assert_int_equal(d->refresh(&p), 0);
+	assert_int_equal(d->refresh(&rf, &p), 0);
 	plan_is(&p, g_refresh);
 	drv_plan_clear(&p);
 }
@@ -1478,155 +1276,8 @@ test_quote_round_trip(void **state)
 		round_trip(&p);
 		drv_plan_clear(&p);
 	}
-	assert_int_equal(d->refresh(&p), 0);
+	assert_int_equal(d->refresh(&rf, &p), 0);
 	round_trip(&p);
-	drv_plan_clear(&p);
-}
-
-/* ------------------------------------------------ the plans, for real */
-
-/* Loads the fake virsh with what kvm1 answered in the lab capture. */
-static void
-fake_lab(void)
-{
-	static const char *const keys[6] = {
-		"nodeinfo_", "nodememstats_", "version_", "list_--all_",
-		"domstats_--state_--balloon_--vcpu_--cpu-total_",
-		"list_--all_--uuid_--name_",
-	};
-	struct parts	 pt;
-	struct buf	 uuids = { NULL, 0, 0 }, xml;
-	char		*p, *nl, *key;
-	size_t		 i;
-
-	parts_split(lab_kvm1, &pt);
-	for (i = 0; i < 6; i++)
-		fake(keys[i], pt.text[i], strlen(pt.text[i]), NULL, 0);
-	/* The loop's part: one dumpxml per "<@dom UUID>", unindented. */
-	p = pt.text[6];
-	while (*p != '\0') {
-		assert_true(strncmp(p, "<@dom ", 6) == 0);
-		key = xasprintf("dumpxml_%.36s_", p + 6);
-		buf_printf(&uuids, "%.36s\n", p + 6);
-		p = strchr(p, '\n') + 1;
-		memset(&xml, 0, sizeof xml);
-		while (*p == ' ') {
-			nl = strchr(p, '\n');
-			buf_add(&xml, p + 1, (size_t)(nl - p));
-			p = nl + 1;
-		}
-		fake(key, xml.data, xml.len, NULL, 0);
-		buf_free(&xml);
-		free(key);
-	}
-	buf_addc(&uuids, '\n');
-	fake("list_--all_--uuid_", uuids.data, uuids.len, NULL, 0);
-	buf_free(&uuids);
-	parts_free(&pt);
-}
-
-/*
- * The refresh batch, run by sh against a virsh that answers as the lab's
- * did, prints exactly what the lab printed: the script, its quoting and
- * its markers are what was captured.
- */
-static void
-test_batch_runs(void **state)
-{
-	struct drv_plan		 p = { { NULL }, 0 };
-	struct tp_result	 res;
-	struct hv_facts		 f;
-	struct hv_vm_list	 vl = { NULL, 0 };
-	char			*log;
-
-	fake_lab();
-	assert_int_equal(d->refresh(&p), 0);
-	assert_int_equal(run_plan(&p, &res), 0);
-	if (res.outlen != strlen(lab_kvm1) ||
-	    memcmp(res.out, lab_kvm1, res.outlen) != 0)
-		fail_msg("the batch printed something else:\n%s", res.out);
-	assert_string_equal(res.err, "");
-	log = fake_log();
-	assert_string_equal(log,
-	    "nodeinfo|\n"
-	    "nodememstats|\n"
-	    "version|\n"
-	    "list|--all|\n"
-	    "domstats|--state|--balloon|--vcpu|--cpu-total|\n"
-	    "list|--all|--uuid|--name|\n"
-	    "list|--all|--uuid|\n"
-	    "dumpxml|" UUID_WEB1 "|\n"
-	    "dumpxml|" UUID_DB1 "|\n"
-	    "dumpxml|" UUID_G1 "|\n");
-	free(log);
-	hv_facts_init(&f);
-	assert_int_equal(d->refresh_read(&res, &f, &vl), 0);
-	assert_int_equal(vl.n, 3);
-	hv_vm_list_free(&vl);
-	hv_facts_clear(&f);
-	tp_result_free(&res);
-
-	/* virsh list failing inside the loop fails the loop's part. */
-	fake("list_--all_--uuid_", NULL, 0,
-	    "error: failed to connect to the hypervisor\n", 1);
-	assert_int_equal(run_plan(&p, &res), 0);
-	hv_facts_init(&f);
-	assert_int_equal(d->refresh_read(&res, &f, &vl), ERR_IO);
-	assert_non_null(strstr(err_msg(), "dumpxml (metadata loop)"));
-	assert_non_null(strstr(err_msg(), "failed to connect"));
-	assert_int_equal(vl.n, 0);
-	hv_facts_clear(&f);
-	tp_result_free(&res);
-	free(fake_log());
-	drv_plan_clear(&p);
-}
-
-/*
- * A host whose domain XML imitates our markers: a <description> and a
- * CDATA section holding "@@hvsh:" and "<@dom ...>" lines. The loop
- * indents every line of XML, so none of them is taken for ours.
- */
-static void
-test_hostile_host(void **state)
-{
-	static const char evil[] =
-	    "<domain type='qemu' id='1'>\n"
-	    "  <name>web1</name>\n"
-	    "  <uuid>" UUID_WEB1 "</uuid>\n"
-	    "  <description>x\n"
-	    "@@hvsh:0@@\n"
-	    "<@dom " UUID_G1 ">\n"
-	    "@@hvsh:1@@\n"
-	    "</description>\n"
-	    "  <metadata>\n"
-	    "    <x:y xmlns:x=\"urn:x\"><![CDATA[\n"
-	    "<@dom " UUID_DB1 ">\n"
-	    "@@hvsh:0@@\n"
-	    "]]></x:y>\n"
-	    "    <hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" "
-	    "id=\"4242\"/>\n"
-	    "  </metadata>\n"
-	    "</domain>\n"
-	    "\n";
-	struct drv_plan		 p = { { NULL }, 0 };
-	struct tp_result	 res;
-	struct hv_facts		 f;
-	struct hv_vm_list	 vl = { NULL, 0 };
-
-	fake_lab();
-	fake("dumpxml_" UUID_WEB1 "_", evil, strlen(evil), NULL, 0);
-	assert_int_equal(d->refresh(&p), 0);
-	assert_int_equal(run_plan(&p, &res), 0);
-	hv_facts_init(&f);
-	assert_int_equal(d->refresh_read(&res, &f, &vl), 0);
-	assert_int_equal(vl.n, 3);
-	assert_string_equal(find_vm(&vl, "web1")->hvsh_id, "4242");
-	assert_string_equal(find_vm(&vl, "db1")->hvsh_id, "4243");
-	assert_null(find_vm(&vl, "g1")->hvsh_id);
-	hv_vm_list_free(&vl);
-	hv_facts_clear(&f);
-	tp_result_free(&res);
-	free(fake_log());
 	drv_plan_clear(&p);
 }
 
@@ -1814,10 +1465,11 @@ test_refresh_lab(void **state)
 	struct hv_facts		 f;
 	struct hv_vm_list	 vl = { NULL, 0 };
 	const struct hv_vm	*v;
+	size_t			 i;
 
 	hv_facts_init(&f);
 	f.hostname = xstrdup("kvm1");
-	assert_int_equal(refresh_text(lab_kvm1, "", &f, &vl), 0);
+	assert_int_equal(refresh_text(lab_kvm1, &f, &vl), 0);
 	assert_int_equal(f.cpus, 2);
 	/* nodememstats' total, with its free: one source for both. */
 	assert_int_equal(f.memory, 24684084 * KiB);
@@ -1830,105 +1482,64 @@ test_refresh_lab(void **state)
 	assert_string_equal(vl.v[1].name, "db1");
 	assert_string_equal(vl.v[2].name, "g1");
 	v = find_vm(&vl, "web1");
-	vm_is(v, HV_RUNNING, 2, 49152 * KiB, 49152 * KiB, UUID_WEB1, "4242");
+	vm_is(v, HV_RUNNING, 2, 49152 * KiB, 49152 * KiB, UUID_WEB1, NULL);
 	assert_true(v->cpu_time > 0.90 && v->cpu_time < 0.92);
 	v = find_vm(&vl, "db1");
-	vm_is(v, HV_PAUSED, 1, 32768 * KiB, 32768 * KiB, UUID_DB1, "4243");
+	vm_is(v, HV_PAUSED, 1, 32768 * KiB, 32768 * KiB, UUID_DB1, NULL);
 	v = find_vm(&vl, "g1");
 	vm_is(v, HV_STOPPED, 1, 32768 * KiB, 0, UUID_G1, NULL);
 	assert_true(v->cpu_time == 0);
+	/* No ids in a refresh: each is left for the detail, signed. */
+	for (i = 0; i < vl.n; i++) {
+		assert_int_equal(vl.v[i].id_unread, 1);
+		assert_int_equal(vl.v[i].unsure, 0);
+		assert_true(vl.v[i].sig != 0);
+	}
+	/* web1 and db1 differ in size, db1 and g1 not. */
+	assert_true(vl.v[0].sig != vl.v[1].sig);
+	assert_true(vl.v[1].sig == vl.v[2].sig);
 	hv_vm_list_free(&vl);
 
 	/* kvm2: no domains at all. */
-	assert_int_equal(refresh_text(lab_kvm2, "", &f, &vl), 0);
+	assert_int_equal(refresh_text(lab_kvm2, &f, &vl), 0);
 	assert_int_equal(vl.n, 0);
 	assert_int_equal(f.cpus, 2);
+	assert_int_equal(f.mem_free, 24074464 * KiB);
 	hv_facts_clear(&f);
 }
 
-/* Batches put together from the format samples (new and old layouts). */
+/* Runs put together from the format samples. */
 static void
 test_refresh_samples(void **state)
 {
-	static const char meta[] =
-	    "<@dom 6695eb01-f6a4-8304-79aa-97f2502e193f>\n"
-	    " <domain type='kvm' id='1'>\n"
-	    "   <name>web01</name>\n"
-	    "   <metadata>\n"
-	    "     <hvsh:instance xmlns:hvsh=\"https://hvsh.invalid/ns/1\" "
-	    "id=\"17\"/>\n"
-	    "   </metadata>\n"
-	    " </domain>\n"
-	    " \n"
-	    "<@dom 2f0d1c3e-5a4b-4c6d-8e7f-90a1b2c3d4e5>\n"
-	    " <domain type='kvm' id='3'>\n"
-	    "   <name>db01</name>\n"
-	    " </domain>\n"
-	    " \n";
 	struct parts		 pt;
 	struct hv_facts		 f;
 	struct hv_vm_list	 vl = { NULL, 0 };
-	char			*b, *batch;
+	char			*b;
 	const char		*F = "virsh-derived-DERIVED.txt";
-	const char		*O = "virsh-old-fixed-width-libvirt-test.txt";
 
-	parts_split(lab_kvm1, &pt);
-	parts_set(&pt, 3, b = block(F, "virsh list --all"));
+	lab_parts(&pt);
+	parts_set(&pt, P_LIST, b = block(F, "virsh list --all --uuid --name"),
+	    NULL);
 	free(b);
-	parts_set(&pt, 4, b = block(F, "virsh domstats --state web01"));
+	parts_set(&pt, P_DOMSTATS, b = block(F, "virsh domstats --state web01"),
+	    NULL);
 	free(b);
-	parts_set(&pt, 5, b = block(F, "virsh list --all --uuid --name"));
-	free(b);
-	parts_set(&pt, 6, meta);
-	batch = parts_join(&pt);
 	hv_facts_init(&f);
-	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
-	free(batch);
-	assert_int_equal(vl.n, 4);
-	vm_is(find_vm(&vl, "web01"), HV_RUNNING, -1, -1, -1,
-	    "6695eb01-f6a4-8304-79aa-97f2502e193f", "17");
-	vm_is(find_vm(&vl, "db01"), HV_PAUSED, -1, -1, -1,
-	    "2f0d1c3e-5a4b-4c6d-8e7f-90a1b2c3d4e5", NULL);
-	vm_is(find_vm(&vl, "build01"), HV_STOPPED, -1, -1, 0, NULL, NULL);
-	vm_is(find_vm(&vl, "test-vm"), HV_STOPPED, -1, -1, 0, NULL, NULL);
-	hv_vm_list_free(&vl);
-
-	/* virsh -q list: no header. */
-	parts_set(&pt, 3, b = block(F, "virsh -q list --all"));
-	free(b);
-	batch = parts_join(&pt);
-	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
-	free(batch);
-	assert_int_equal(vl.n, 4);
-	hv_vm_list_free(&vl);
-
-	/* libvirt < 4.8: the fixed-width table; no domstats of interest. */
-	parts_set(&pt, 3, b = block(O, "virsh list (custom testnode.xml)"));
-	free(b);
-	parts_set(&pt, 4, "\n");
-	b = block(O, "virsh domuuid fc4");
-	b[36] = '\0';
-	batch = xasprintf("%s fc4\n\n", b);
-	free(b);
-	parts_set(&pt, 5, batch);
-	free(batch);
-	parts_set(&pt, 6, "");
-	batch = parts_join(&pt);
-	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
-	free(batch);
+	assert_int_equal(refresh_parts(&pt, &f, &vl), 0);
 	assert_int_equal(vl.n, 2);
-	vm_is(find_vm(&vl, "fv0"), HV_RUNNING, -1, -1, -1, NULL, NULL);
-	vm_is(find_vm(&vl, "fc4"), HV_RUNNING, -1, -1, -1,
-	    "ef861801-45b9-11cb-88e3-afbfe5370493", NULL);
+	vm_is(find_vm(&vl, "web01"), HV_RUNNING, -1, -1, -1,
+	    "6695eb01-f6a4-8304-79aa-97f2502e193f", NULL);
+	/* Listed, then gone before domstats: unknown, never stopped. */
+	assert_int_equal(find_vm(&vl, "db01")->state, HV_UNKNOWN);
+	assert_string_equal(find_vm(&vl, "db01")->uuid,
+	    "2f0d1c3e-5a4b-4c6d-8e7f-90a1b2c3d4e5");
 	hv_vm_list_free(&vl);
 
 	/* No domains. */
-	parts_set(&pt, 3, b = block(F, "virsh list --all   (no domains)"));
-	free(b);
-	parts_set(&pt, 5, "\n");
-	batch = parts_join(&pt);
-	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
-	free(batch);
+	parts_set(&pt, P_LIST, "\n", NULL);
+	parts_set(&pt, P_DOMSTATS, "\n", NULL);
+	assert_int_equal(refresh_parts(&pt, &f, &vl), 0);
 	assert_int_equal(vl.n, 0);
 	hv_facts_clear(&f);
 	parts_free(&pt);
@@ -1936,84 +1547,160 @@ test_refresh_samples(void **state)
 
 /*
  * Output cut anywhere before the last marker is an error, never a refresh
- * with fewer domains; and so is output the transport cut at its cap.
+ * with fewer domains, and it names the part it was cut in; so is a stderr
+ * cut short, and output the transport cut at its cap.
  */
 static void
 test_refresh_truncated(void **state)
 {
+	static const struct {
+		const char	*before;	/* cut just before this */
+		const char	*says;
+	} at[] = {
+		{ "Memory size:", "broken off at 'nodeinfo'" },
+		{ "free   :", "broken off at 'nodememstats'" },
+		{ "Using API", "broken off at 'version'" },
+		{ UUID_G1, "broken off at 'list --all --uuid --name'" },
+		{ "Domain: 'db1'", "broken off at 'domstats --raw --state "
+		    "--balloon --vcpu --cpu-total --block'" },
+	};
 	struct tp_result	 res;
 	struct hv_facts		 f;
 	struct hv_vm_list	 vl = { NULL, 0 };
-	size_t			 len = strlen(lab_kvm1), k;
-	int			 rc;
+	char			 m[DRV_MARK_MAX], *err = quiet_err(P__COUNT);
+	size_t			 len, k, i;
 
+	/* The end of the last marker: past it, nothing is missing. */
+	drv_mark(m, NONCE, P__COUNT - 1);
+	len = (size_t)(strstr(lab_kvm1, m) - lab_kvm1) + strlen(m);
 	hv_facts_init(&f);
-	for (k = 0; k + 1 < len; k++) {
-		result_of(&res, lab_kvm1, k, "");
-		rc = d->refresh_read(&res, &f, &vl);
-		if (rc == 0)
+	for (k = 0; k < len; k++) {
+		result_of(&res, lab_kvm1, k, err);
+		if (d->refresh_read(&rf, &res, &f, &vl) == 0)
 			fail_msg("refresh of the first %zu of %zu bytes "
 			    "succeeded", k, len);
 		assert_int_equal(vl.n, 0);
 		assert_int_equal(f.cpus, -1);
 		tp_result_free(&res);
 	}
-	/* Cut in the middle of domstats: the message says so. */
-	k = (size_t)(strstr(lab_kvm1, "Domain: 'db1'") - lab_kvm1);
-	result_of(&res, lab_kvm1, k, "");
-	assert_int_equal(d->refresh_read(&res, &f, &vl), ERR_INVAL);
-	assert_non_null(strstr(err_msg(), "'virsh domstats'"));
+	result_of(&res, lab_kvm1, len, err);
+	assert_int_equal(d->refresh_read(&rf, &res, &f, &vl), 0);
+	assert_int_equal(vl.n, 3);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+	hv_facts_init(&f);
 	tp_result_free(&res);
-
-	result_of(&res, lab_kvm1, len, "");
+	for (i = 0; i < nitems(at); i++) {
+		k = (size_t)(strstr(lab_kvm1, at[i].before) - lab_kvm1);
+		result_of(&res, lab_kvm1, k, err);
+		assert_int_equal(d->refresh_read(&rf, &res, &f, &vl), ERR_IO);
+		if (strstr(err_msg(), at[i].says) == NULL)
+			fail_msg("cut %zu: '%s' does not say '%s'", i,
+			    err_msg(), at[i].says);
+		tp_result_free(&res);
+	}
+	/* stdout whole, stderr without the last marker. */
+	drv_mark(m, NONCE, P__COUNT - 1);
+	k = (size_t)(strstr(err, m) - err);
+	err[k] = '\0';
+	result_of(&res, lab_kvm1, strlen(lab_kvm1), err);
+	assert_int_equal(d->refresh_read(&rf, &res, &f, &vl), ERR_IO);
+	assert_non_null(strstr(err_msg(), "error output broken off at "
+	    "'domstats"));
+	tp_result_free(&res);
+	free(err);
+	/* Cut by the transport. */
+	err = quiet_err(P__COUNT);
+	result_of(&res, lab_kvm1, strlen(lab_kvm1), err);
 	res.truncated = 1;
-	assert_int_equal(d->refresh_read(&res, &f, &vl), ERR_IO);
+	assert_int_equal(d->refresh_read(&rf, &res, &f, &vl), ERR_IO);
 	assert_non_null(strstr(err_msg(), "truncated"));
 	tp_result_free(&res);
+	free(err);
 	assert_int_equal(vl.n, 0);
+	assert_int_equal(f.cpus, -1);
 	hv_facts_clear(&f);
 }
 
-/* A part that exited non-zero fails the refresh and is named. */
+/*
+ * An "error: " line between two markers on stderr: list or domstats
+ * failing fails the refresh, naming the part; a facts part failing leaves
+ * its facts unknown and the rest whole.
+ */
 static void
 test_refresh_failed_part(void **state)
 {
 	struct parts		 pt;
 	struct hv_facts		 f;
 	struct hv_vm_list	 vl = { NULL, 0 };
-	char			*batch;
-	size_t			 i;
+	struct tp_result	 res;
 
 	hv_facts_init(&f);
-	parts_split(lab_kvm1, &pt);
-	parts_set(&pt, 1, "\n");
-	pt.status[1] = 1;
-	batch = parts_join(&pt);
-	assert_int_equal(refresh_text(batch, "error: this function is not "
-	    "supported by the connection driver: virNodeGetMemoryStats\n", &f,
-	    &vl), ERR_IO);
-	assert_non_null(strstr(err_msg(), "'virsh nodememstats' failed"));
-	assert_non_null(strstr(err_msg(), "not supported"));
-	assert_int_equal(vl.n, 0);
-	assert_int_equal(f.cpus, -1);
-	assert_null(f.version);
-	free(batch);
-
-	/* No virsh at all: every part 127. */
-	for (i = 0; i < 7; i++) {
-		parts_set(&pt, i, "");
-		pt.status[i] = 127;
-	}
-	batch = parts_join(&pt);
-	assert_int_equal(refresh_text(batch, "sh: 1: virsh: not found\n"
-	    "sh: 1: virsh: not found\n", &f, &vl), ERR_IO);
-	assert_non_null(strstr(err_msg(), "virsh not found on host"));
-	free(batch);
+	lab_parts(&pt);
+	/* As libvirt 9.0's test driver answers nodememstats. */
+	parts_set(&pt, P_MEMSTATS, "\n", "error: Unable to get number of "
+	    "memory stats\nerror: this function is not supported by the "
+	    "connection driver: virNodeGetMemoryStats\n");
+	assert_int_equal(refresh_parts(&pt, &f, &vl), 0);
+	assert_int_equal(f.mem_free, -1);
+	/* The memory is nodeinfo's, then. */
+	assert_int_equal(f.memory, 5335244 * KiB);
+	assert_int_equal(f.cpus, 2);
+	assert_string_equal(f.version, "QEMU 7.2.22 (libvirt 9.0.0)");
+	assert_int_equal(vl.n, 3);
+	assert_string_equal(find_vm(&vl, "db1")->uuid, UUID_DB1);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
 	parts_free(&pt);
+
+	/* Every facts part failing: no facts, the domains all there. */
+	hv_facts_init(&f);
+	lab_parts(&pt);
+	parts_set(&pt, P_NODEINFO, "\n", "error: failed to get node "
+	    "information\n");
+	parts_set(&pt, P_MEMSTATS, "\n", "error: Unable to get memory "
+	    "stats\n");
+	parts_set(&pt, P_VERSION, "\n", "error: failed to get the "
+	    "hypervisor version\n");
+	assert_int_equal(refresh_parts(&pt, &f, &vl), 0);
+	assert_int_equal(f.cpus, -1);
+	assert_int_equal(f.memory, -1);
+	assert_null(f.version);
+	assert_int_equal(vl.n, 3);
+	hv_vm_list_free(&vl);
+	parts_free(&pt);
+
+	/* list failing, its stdout as whole as it may be: a failure. */
+	lab_parts(&pt);
+	parts_set(&pt, P_LIST, "\n", "error: Failed to list domains\n"
+	    "error: internal error: client socket is closed\n");
+	assert_int_equal(refresh_parts(&pt, &f, &vl), ERR_IO);
+	assert_non_null(strstr(err_msg(), "'list --all --uuid --name' "
+	    "failed: Failed to list domains"));
+	assert_int_equal(vl.n, 0);
+	assert_null(f.version);
+	parts_free(&pt);
+
+	lab_parts(&pt);
+	parts_err(&pt, P_DOMSTATS, "error: failed to get domain stats\n");
+	assert_int_equal(refresh_parts(&pt, &f, &vl), ERR_IO);
+	assert_non_null(strstr(err_msg(), "'domstats --raw"));
+	assert_int_equal(vl.n, 0);
+	parts_free(&pt);
+
+	/* No virsh at all: nothing but the shell's complaint. */
+	result_of(&res, "", 0, "sh: 1: virsh: not found\n");
+	res.status = 127;
+	assert_int_equal(d->refresh_read(&rf, &res, &f, &vl), ERR_IO);
+	assert_non_null(strstr(err_msg(), "'nodeinfo'"));
+	tp_result_free(&res);
 	hv_facts_clear(&f);
 }
 
-/* Output of the wrong shape in any part is an error naming that part. */
+/*
+ * The wrong shape in list or domstats is an error naming the command; in
+ * a facts part it leaves those facts unknown.
+ */
 static void
 test_refresh_garbled(void **state)
 {
@@ -2022,53 +1709,689 @@ test_refresh_garbled(void **state)
 		const char	*text;
 		const char	*says;
 	} bad[] = {
-		{ 0, "CPU(s) two\n\n", "nodeinfo" },
-		{ 2, "hello\n\n", "virsh version" },
-		{ 3, " Name   Autostart\n-----------------\n x   yes\n\n",
-		    "virsh list" },
-		{ 4, "garbage\n", "virsh domstats" },
-		{ 5, "not-a-uuid web1\n\n", "virsh list --uuid" },
-		{ 6, "<domain>\n", "neither a domain marker" },
-		{ 6, "<@dom nonsense>\n", "neither a domain marker" },
-		{ 6, "<@dom " UUID_WEB1 ">\n <x/>\n<@dom " UUID_WEB1 ">\n",
-		    "twice" },
-		{ 6, "<@dom " UUID_WEB1 ">\n <hvsh:i xmlns:hvsh=\"https://"
-		    "hvsh.invalid/ns/1\"/>\n", "no id" },
+		{ P_LIST, "not-a-uuid web1\n\n", "virsh list --uuid" },
+		{ P_LIST, " Id   Name   State\n-----------------\n\n",
+		    "virsh list --uuid" },
+		{ P_DOMSTATS, "garbage\n", "virsh domstats" },
+		{ P_DOMSTATS, "Domain: 'web1'\nstate.state=1\n\n",
+		    "virsh domstats" },
 	};
 	struct parts		 pt;
 	struct hv_facts		 f;
 	struct hv_vm_list	 vl = { NULL, 0 };
 	struct tp_result	 res;
-	char			*batch, *nul;
+	char			*nul;
 	size_t			 i;
 
 	hv_facts_init(&f);
 	for (i = 0; i < nitems(bad); i++) {
-		parts_split(lab_kvm1, &pt);
-		parts_set(&pt, bad[i].part, bad[i].text);
-		batch = parts_join(&pt);
-		if (refresh_text(batch, "", &f, &vl) != ERR_INVAL)
+		lab_parts(&pt);
+		parts_set(&pt, bad[i].part, bad[i].text, NULL);
+		if (refresh_parts(&pt, &f, &vl) != ERR_INVAL)
 			fail_msg("case %zu was read", i);
 		if (strstr(err_msg(), bad[i].says) == NULL)
 			fail_msg("case %zu: '%s' does not say '%s'", i,
 			    err_msg(), bad[i].says);
 		assert_int_equal(vl.n, 0);
 		assert_null(f.version);
-		free(batch);
 		parts_free(&pt);
 	}
-	/* A NUL byte in the middle. */
-	result_of(&res, lab_kvm1, strlen(lab_kvm1), "");
-	nul = memchr(res.out, 'w', res.outlen);
-	nul = strstr(nul, "web1");
-	*nul = '\0';
-	assert_int_equal(d->refresh_read(&res, &f, &vl), ERR_INVAL);
+	/* Facts garbled: unknown, the domains all read. */
+	lab_parts(&pt);
+	parts_set(&pt, P_NODEINFO, "CPU(s) two\n\n", NULL);
+	parts_set(&pt, P_VERSION, "hello\n\n", NULL);
+	assert_int_equal(refresh_parts(&pt, &f, &vl), 0);
+	assert_int_equal(f.cpus, -1);
+	assert_null(f.version);
+	assert_int_equal(f.mem_free, 24081176 * KiB);
+	assert_int_equal(vl.n, 3);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+	hv_facts_init(&f);
+	parts_free(&pt);
+	/* A NUL byte in the middle of the list. */
+	nul = quiet_err(P__COUNT);
+	result_of(&res, lab_kvm1, strlen(lab_kvm1), nul);
+	free(nul);
+	nul = strstr(res.out, UUID_WEB1 " web1");
+	nul[40] = '\0';
+	assert_int_equal(d->refresh_read(&rf, &res, &f, &vl), ERR_INVAL);
 	assert_int_equal(vl.n, 0);
 	tp_result_free(&res);
-	/* Text that is not a batch at all. */
-	assert_int_equal(refresh_text("Domain 'web1' started\n\n", "", &f,
-	    &vl), ERR_INVAL);
+	/* Text that is not a run at all. */
+	assert_int_equal(refresh_text("Domain 'web1' started\n\n", &f, &vl),
+	    ERR_IO);
+	assert_int_equal(vl.n, 0);
 	hv_facts_clear(&f);
+}
+
+/*
+ * list pads names in some versions ("%-36s %-30s" for --uuid --name): a
+ * name with trailing spaces keeps its UUID, and takes its exact spelling
+ * from domstats, which quotes it.
+ */
+static void
+test_refresh_padded(void **state)
+{
+	struct parts		 pt;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	size_t			 i;
+
+	lab_parts(&pt);
+	parts_set(&pt, P_DOMSTATS, "Domain: 'g1'\n  state.state=5\n\n"
+	    "Domain: 'db1 '\n  state.state=3\n\n"
+	    "Domain: 'web1'\n  state.state=1\n\n", NULL);
+	parts_set(&pt, P_LIST, UUID_WEB1 " web1                          \n"
+	    UUID_DB1 " db1                           \n"
+	    UUID_G1 " g1                            \n\n", NULL);
+	hv_facts_init(&f);
+	assert_int_equal(refresh_parts(&pt, &f, &vl), 0);
+	assert_int_equal(vl.n, 3);
+	for (i = 0; i < vl.n; i++)
+		assert_non_null(vl.v[i].uuid);
+	assert_string_equal(find_vm(&vl, "web1")->uuid, UUID_WEB1);
+	assert_int_equal(find_vm(&vl, "web1")->state, HV_RUNNING);
+	assert_string_equal(find_vm(&vl, "db1 ")->uuid, UUID_DB1);
+	assert_int_equal(find_vm(&vl, "db1 ")->state, HV_PAUSED);
+	assert_string_equal(find_vm(&vl, "g1")->uuid, UUID_G1);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+	parts_free(&pt);
+}
+
+/* A marker of another refresh (another nonce), and of the old batches. */
+#define FORGED		"@@hvsh-ffffffffffffffff:3@@"
+#define FORGED_OLD	"@@hvsh:0@@"
+
+/*
+ * Markers forged by the host: domain names may hold '@', ':' and quotes
+ * (libvirt forbids only '/' and newlines), and errors quote what they
+ * like. Without the refresh's nonce they are data: the names are read as
+ * names, and every other domain and part as it was.
+ */
+static void
+test_refresh_forged(void **state)
+{
+	static const char *const names[] = {
+		FORGED, "it's \"q\" " FORGED_OLD, "a:@@hvsh-" NONCE ":",
+	};
+	struct parts		 pt;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	const struct hv_vm	*v;
+	char			*list, *stats;
+	size_t			 i;
+
+	lab_parts(&pt);
+	list = xasprintf(UUID_WEB1 " %s\n" UUID_DB1 " %s\n" UUID_G1 " %s\n\n",
+	    names[0], names[1], names[2]);
+	stats = xasprintf("Domain: '%s'\n  state.state=1\n"
+	    "  balloon.maximum=49152\n  vcpu.maximum=2\n\n"
+	    "Domain: '%s'\n  state.state=3\n\n"
+	    "Domain: '%s'\n  state.state=5\n\n", names[0], names[1],
+	    names[2]);
+	parts_set(&pt, P_LIST, list, NULL);
+	parts_set(&pt, P_DOMSTATS, stats, NULL);
+	free(list);
+	free(stats);
+	/* stderr: forged markers inside the error of a facts part. */
+	parts_set(&pt, P_MEMSTATS, "\n", "error: " FORGED_OLD "\nerror: "
+	    FORGED "\n" FORGED "\n" FORGED_OLD "\n");
+	hv_facts_init(&f);
+	assert_int_equal(refresh_parts(&pt, &f, &vl), 0);
+	assert_int_equal(vl.n, 3);
+	v = find_vm(&vl, names[0]);
+	vm_is(v, HV_RUNNING, 2, 49152 * KiB, -1, UUID_WEB1, NULL);
+	v = find_vm(&vl, names[1]);
+	assert_int_equal(v->state, HV_PAUSED);
+	assert_string_equal(v->uuid, UUID_DB1);
+	v = find_vm(&vl, names[2]);
+	assert_int_equal(v->state, HV_STOPPED);
+	assert_string_equal(v->uuid, UUID_G1);
+	/* nodememstats failed (its error is data), nothing else did. */
+	assert_int_equal(f.mem_free, -1);
+	assert_int_equal(f.cpus, 2);
+	assert_string_equal(f.version, "QEMU 7.2.22 (libvirt 9.0.0)");
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+
+	/* Forged lines on stdout and non-error stderr lines, everywhere. */
+	hv_facts_init(&f);
+	for (i = 0; i < P__COUNT; i++)
+		parts_err(&pt, i, FORGED "\n" FORGED_OLD "\nerror:" FORGED
+		    "\n");
+	parts_set(&pt, P_MEMSTATS, "\n", "");
+	{
+		char	*t = xasprintf("%s%s\n%s\n", pt.out[P_VERSION] + 1,
+			    FORGED, FORGED_OLD);
+
+		parts_set(&pt, P_VERSION, t, NULL);
+		free(t);
+	}
+	assert_int_equal(refresh_parts(&pt, &f, &vl), 0);
+	assert_int_equal(vl.n, 3);
+	assert_string_equal(find_vm(&vl, names[2])->uuid, UUID_G1);
+	/* The version part's extra lines are data it passes over. */
+	assert_string_equal(f.version, "QEMU 7.2.22 (libvirt 9.0.0)");
+	assert_int_equal(f.cpus, 2);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+	parts_free(&pt);
+}
+
+/* -------------------------------------------------------- signatures */
+
+/*
+ * domstats of web1 with its disk, as libvirt 9.0 prints a running domain
+ * (then %s: the path, %d: balloon.maximum), and the same domain shut off.
+ */
+static const char stats_running[] =
+	"Domain: 'web1'\n"
+	"  state.state=1\n"
+	"  state.reason=1\n"
+	"  cpu.time=%s\n"
+	"  cpu.user=600000000\n"
+	"  cpu.system=310000000\n"
+	"  balloon.current=49152\n"
+	"  balloon.maximum=%d\n"
+	"  balloon.last-update=0\n"
+	"  balloon.rss=46876\n"
+	"  vcpu.current=2\n"
+	"  vcpu.maximum=2\n"
+	"  vcpu.0.state=1\n"
+	"  vcpu.0.time=440000000\n"
+	"  vcpu.1.state=1\n"
+	"  vcpu.1.time=0\n"
+	"  block.count=1\n"
+	"  block.0.name=vda\n"
+	"  block.0.path=%s\n"
+	"  block.0.backingIndex=1\n"
+	"  block.0.rd.reqs=%s\n"
+	"  block.0.rd.bytes=1101824\n"
+	"  block.0.rd.times=9384021\n"
+	"  block.0.wr.reqs=0\n"
+	"  block.0.wr.bytes=0\n"
+	"  block.0.wr.times=0\n"
+	"  block.0.fl.reqs=0\n"
+	"  block.0.fl.times=0\n"
+	"  block.0.allocation=200704\n"
+	"  block.0.capacity=67108864\n"
+	"  block.0.physical=200704\n"
+	"\n";
+static const char stats_off[] =
+	"Domain: 'web1'\n"
+	"  state.state=5\n"
+	"  state.reason=2\n"
+	"  cpu.time=%s\n"
+	"  balloon.current=49152\n"
+	"  balloon.maximum=%d\n"
+	"  vcpu.current=2\n"
+	"  vcpu.maximum=2\n"
+	"  block.count=1\n"
+	"  block.0.name=vda\n"
+	"  block.0.path=%s\n"
+	"  block.0.allocation=%s\n"
+	"  block.0.capacity=67108864\n"
+	"  block.0.physical=200704\n"
+	"\n";
+
+#define DISK_WEB1	"/srv/hvsh/web1.qcow2"
+
+/* web1's signature in a refresh whose domstats is fmt filled in. */
+static uint64_t
+sig_of(const char *fmt, const char *counter, int maxmem, const char *path)
+{
+	struct parts		 pt;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	char			*stats;
+	uint64_t		 sig;
+
+	lab_parts(&pt);
+	parts_set(&pt, P_LIST, UUID_WEB1 " web1\n\n", NULL);
+	if (fmt == stats_running)
+		stats = xasprintf(stats_running, counter, maxmem, path,
+		    counter);
+	else
+		stats = xasprintf(stats_off, counter, maxmem, path, counter);
+	parts_set(&pt, P_DOMSTATS, stats, NULL);
+	free(stats);
+	hv_facts_init(&f);
+	if (refresh_parts(&pt, &f, &vl) != 0)
+		fail_msg("%s", err_msg());
+	assert_int_equal(vl.n, 1);
+	assert_int_equal(vl.v[0].memory, (int64_t)maxmem * KiB);
+	sig = vl.v[0].sig;
+	assert_true(sig != 0);
+	hv_vm_list_free(&vl);
+	hv_facts_clear(&f);
+	parts_free(&pt);
+	return sig;
+}
+
+/*
+ * The signature is of the definition: the same for the same definition
+ * however the domain runs or is counted, another when a disk's file or
+ * the memory changes.
+ */
+static void
+test_refresh_sig(void **state)
+{
+	uint64_t	s;
+
+	s = sig_of(stats_running, "910000000", 49152, DISK_WEB1);
+	assert_true(sig_of(stats_running, "910000000", 49152, DISK_WEB1) == s);
+	/* Counters move. */
+	assert_true(sig_of(stats_running, "990000001", 49152, DISK_WEB1) == s);
+	/* Stopped: fewer fields, the same definition. */
+	assert_true(sig_of(stats_off, "280000000", 49152, DISK_WEB1) == s);
+	/* Another disk file, another size. */
+	assert_true(sig_of(stats_running, "910000000", 49152,
+	    "/srv/hvsh/web1-new.qcow2") != s);
+	assert_true(sig_of(stats_off, "280000000", 49152,
+	    "/srv/hvsh/web1-new.qcow2") != s);
+	assert_true(sig_of(stats_running, "910000000", 65536, DISK_WEB1) !=
+	    s);
+	assert_true(sig_of(stats_off, "280000000", 65536, DISK_WEB1) != s);
+	assert_true(sig_of(stats_off, "280000000", 65536, DISK_WEB1) ==
+	    sig_of(stats_running, "1", 65536, DISK_WEB1));
+}
+
+/* ------------------------------------------------------------ detail */
+
+#define META_NS		"--uri https://hvsh.invalid/ns/1"
+#define ID_4242		"<instance id=\"4242\"/>\n\n"	/* virsh 9.0 */
+#define NO_META		"error: metadata not found: Requested metadata " \
+			"element is not present\n"
+
+static const char *const g_detail[] = {
+	"'virsh' 'metadata " UUID_WEB1 " " META_NS "; echo @@hvsh-" NONCE
+	":0@@; echo --err @@hvsh-" NONCE ":0@@; metadata " UUID_DB1 " "
+	META_NS "; echo @@hvsh-" NONCE ":1@@; echo --err @@hvsh-" NONCE
+	":1@@; metadata " UUID_G1 " " META_NS "; echo @@hvsh-" NONCE
+	":2@@; echo --err @@hvsh-" NONCE ":2@@'",
+	NULL
+};
+
+/* Three domains as a refresh left them: no ids read, web1 with a stale one. */
+static void
+need_init(struct hv_vm *v, struct hv_vm **need)
+{
+	static const char *const u[3] = { UUID_WEB1, UUID_DB1, UUID_G1 };
+	size_t	i;
+
+	for (i = 0; i < 3; i++) {
+		hv_vm_init(&v[i]);
+		v[i].uuid = xstrdup(u[i]);
+		v[i].state = HV_RUNNING;
+		v[i].id_unread = 1;
+		need[i] = &v[i];
+	}
+	v[0].hvsh_id = xstrdup("stale");
+	v[1].hvsh_id = xstrdup("stale");
+}
+
+static void
+need_clear(struct hv_vm *v)
+{
+	size_t	i;
+
+	for (i = 0; i < 3; i++)
+		hv_vm_clear(&v[i]);
+}
+
+/* detail_read of a run of three parts. */
+static int
+detail_parts(const struct parts *pt, struct hv_vm *const *need)
+{
+	struct tp_result	res;
+	int			rc;
+
+	parts_result(pt, &res);
+	rc = d->detail_read(&rf, &res, need, 3);
+	tp_result_free(&res);
+	return rc;
+}
+
+static void
+run3_init(struct parts *pt, const char *o0, const char *e0,
+    const char *o1, const char *e1, const char *o2, const char *e2)
+{
+	pt->n = 3;
+	pt->out[0] = xstrdup(o0);
+	pt->err[0] = xstrdup(e0);
+	pt->out[1] = xasprintf("\n%s", o1);
+	pt->err[1] = xstrdup(e1);
+	pt->out[2] = xasprintf("\n%s", o2);
+	pt->err[2] = xstrdup(e2);
+}
+
+/*
+ * The detail: one metadata part per domain by UUID. An id found is set,
+ * "metadata not found" is no id, "failed to get domain" is a domain gone
+ * (unknown); any other error fails the detail, naming the part.
+ */
+static void
+test_detail(void **state)
+{
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct hv_vm		 v[3], *need[3];
+	struct parts		 pt;
+	struct tp_result	 res;
+	char			*forged;
+
+	need_init(v, need);
+	assert_non_null(d->detail);
+	assert_int_equal(d->detail(&rf, need, 3, &p), 0);
+	plan_is(&p, g_detail);
+	round_trip(&p);
+	drv_plan_clear(&p);
+
+	run3_init(&pt, ID_4242, "", "\n", NO_META, "\n",
+	    "error: failed to get domain '" UUID_G1 "'\n");
+	assert_int_equal(detail_parts(&pt, need), 0);
+	assert_string_equal(v[0].hvsh_id, "4242");
+	assert_int_equal(v[0].state, HV_RUNNING);
+	assert_null(v[1].hvsh_id);
+	assert_int_equal(v[1].state, HV_RUNNING);
+	assert_null(v[2].hvsh_id);
+	assert_int_equal(v[2].state, HV_UNKNOWN);
+	assert_int_equal(v[0].id_unread + v[1].id_unread + v[2].id_unread, 0);
+	parts_free(&pt);
+	need_clear(v);
+
+	/* Another error: a failure naming the part. */
+	need_init(v, need);
+	run3_init(&pt, ID_4242, "", "\n", "error: internal error: client "
+	    "socket is closed\n", ID_4242, "");
+	assert_int_equal(detail_parts(&pt, need), ERR_IO);
+	assert_non_null(strstr(err_msg(), "'metadata " UUID_DB1 " " META_NS
+	    "' failed: internal error: client socket is closed"));
+	parts_free(&pt);
+	need_clear(v);
+
+	/* Our element without an id: not an answer. */
+	need_init(v, need);
+	run3_init(&pt, ID_4242, "", "<instance/>\n\n", "", ID_4242, "");
+	assert_int_equal(detail_parts(&pt, need), ERR_INVAL);
+	parts_free(&pt);
+	need_clear(v);
+
+	/*
+	 * Cut off after the first part (stdout, then stderr): an error
+	 * naming the part whose marker is missing.
+	 */
+	need_init(v, need);
+	run3_init(&pt, ID_4242, "", "\n", NO_META, ID_4242, "");
+	parts_result(&pt, &res);
+	*strstr(res.out, "@@hvsh-" NONCE ":1@@") = '\0';
+	res.outlen = strlen(res.out);
+	assert_int_equal(d->detail_read(&rf, &res, need, 3), ERR_IO);
+	assert_non_null(strstr(err_msg(), "broken off at 'metadata " UUID_DB1));
+	tp_result_free(&res);
+	parts_result(&pt, &res);
+	*strstr(res.err, "error: @@hvsh-" NONCE ":2@@") = '\0';
+	res.errlen = strlen(res.err);
+	assert_int_equal(d->detail_read(&rf, &res, need, 3), ERR_IO);
+	assert_non_null(strstr(err_msg(), "error output broken off at "
+	    "'metadata " UUID_G1));
+	tp_result_free(&res);
+	parts_free(&pt);
+	need_clear(v);
+
+	/*
+	 * Whoever may edit a domain may put marker lines in our element's
+	 * text, and errors may say anything: without the nonce, data.
+	 */
+	need_init(v, need);
+	forged = xasprintf("<instance id=\"4242\">\n%s\n%s\nerror: %s\n"
+	    "</instance>\n\n", FORGED_OLD, "@@hvsh-ffffffffffffffff:1@@",
+	    "@@hvsh-ffffffffffffffff:1@@");
+	run3_init(&pt, forged, "@@hvsh-ffffffffffffffff:0@@\n",
+	    "\n", NO_META "error: " FORGED_OLD "\n", "<instance id='7'/>\n\n",
+	    "");
+	free(forged);
+	if (detail_parts(&pt, need) != 0)
+		fail_msg("%s", err_msg());
+	assert_string_equal(v[0].hvsh_id, "4242");
+	assert_null(v[1].hvsh_id);
+	assert_string_equal(v[2].hvsh_id, "7");
+	parts_free(&pt);
+	need_clear(v);
+
+	/* What the detail cannot ask about. */
+	need_init(v, need);
+	assert_int_equal(d->detail(&rf, need, 0, &p), ERR_INVAL);
+	free(v[1].uuid);
+	v[1].uuid = NULL;
+	assert_int_equal(d->detail(&rf, need, 3, &p), ERR_INVAL);
+	v[1].uuid = xstrdup("web1; destroy web1");
+	assert_int_equal(d->detail(&rf, need, 3, &p), ERR_INVAL);
+	assert_int_equal(p.n, 0);
+	need_clear(v);
+}
+
+/* ------------------------------------------------------------- state */
+
+static const char *const g_state[] = {
+	"'virsh' 'domstate " UUID_WEB1 "; echo @@hvsh-" NONCE ":0@@; echo "
+	"--err @@hvsh-" NONCE ":0@@; domstate db1; echo @@hvsh-" NONCE
+	":1@@; echo --err @@hvsh-" NONCE ":1@@; domstate " UUID_G1 "; "
+	"echo @@hvsh-" NONCE ":2@@; echo --err @@hvsh-" NONCE ":2@@'",
+	NULL
+};
+
+/* state_read of a run of three parts into out. */
+static int
+state_parts(const struct parts *pt, const struct drv_target *t,
+    enum hv_state *out)
+{
+	struct tp_result	res;
+	int			rc;
+
+	parts_result(pt, &res);
+	rc = d->state_read(&rf, t, 3, &res, out);
+	tp_result_free(&res);
+	return rc;
+}
+
+/* The wait's question: one domstate part per instance. */
+static void
+test_state(void **state)
+{
+	struct drv_target	 t[3] = {
+		{ .name = "web1", .uuid = UUID_WEB1 },
+		{ .name = "db1", .uuid = NULL },
+		{ .name = "g1", .uuid = UUID_G1 },
+	};
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct parts		 pt;
+	struct tp_result	 res;
+	enum hv_state		 out[3];
+	char			*b;
+
+	assert_non_null(d->state);
+	assert_int_equal(d->state(&rf, t, 3, &p), 0);
+	plan_is(&p, g_state);
+	round_trip(&p);
+	drv_plan_clear(&p);
+
+	b = block("virsh-derived-DERIVED.txt", "virsh domstate web01");
+	run3_init(&pt, b, "", "paused\n\n", "", "\n",
+	    "error: failed to get domain '" UUID_G1 "'\n");
+	free(b);
+	assert_int_equal(state_parts(&pt, t, out), 0);
+	assert_int_equal(out[0], HV_RUNNING);
+	assert_int_equal(out[1], HV_PAUSED);
+	assert_int_equal(out[2], HV_UNKNOWN);
+	parts_free(&pt);
+
+	/* With forged markers about: data. */
+	run3_init(&pt, "shut off\n\n", FORGED "\n" FORGED_OLD "\n",
+	    "running\n\n", "", "in shutdown\n\n", "");
+	assert_int_equal(state_parts(&pt, t, out), 0);
+	assert_int_equal(out[0], HV_STOPPED);
+	assert_int_equal(out[1], HV_RUNNING);
+	parts_free(&pt);
+
+	/* Another error fails, naming the part; so does a cut. */
+	run3_init(&pt, "running\n\n", "", "\n", "error: failed to connect "
+	    "to the hypervisor\n", "running\n\n", "");
+	assert_int_equal(state_parts(&pt, t, out), ERR_IO);
+	assert_non_null(strstr(err_msg(), "'domstate db1' failed: failed to "
+	    "connect"));
+	parts_result(&pt, &res);
+	*strstr(res.out, "@@hvsh-" NONCE ":2@@") = '\0';
+	res.outlen = strlen(res.out);
+	assert_int_equal(d->state_read(&rf, t, 3, &res, out), ERR_IO);
+	assert_non_null(strstr(err_msg(), "broken off at 'domstate " UUID_G1));
+	tp_result_free(&res);
+	parts_free(&pt);
+
+	/* A name hvsh would never send is refused, and nothing planned. */
+	t[1].name = "-x; reboot";
+	assert_int_equal(d->state(&rf, t, 3, &p), ERR_INVAL);
+	assert_int_equal(p.n, 0);
+	t[1].name = "db1";
+	assert_int_equal(d->state(&rf, t, 0, &p), ERR_INVAL);
+}
+
+/* ------------------------------------------------ the plans, for real */
+
+/*
+ * A node for libvirt's test driver (test:///FILE): web1 with our element,
+ * whose text imitates markers, and two domains whose names do.
+ */
+static const char real_node[] =
+	"<node>\n"
+	"<domain type='test'><name>web1</name><uuid>" UUID_WEB1 "</uuid>"
+	"<memory unit='KiB'>49152</memory><vcpu>2</vcpu>"
+	"<metadata><hvsh:instance xmlns:hvsh='https://hvsh.invalid/ns/1' "
+	"id='4242'>\n" FORGED_OLD "\n" FORGED "\n</hvsh:instance></metadata>"
+	"<os><type>hvm</type></os></domain>\n"
+	"<domain type='test'><name>it's \"q\" " FORGED_OLD "</name><uuid>"
+	UUID_DB1 "</uuid><memory unit='KiB'>32768</memory><vcpu>1</vcpu>"
+	"<os><type>hvm</type></os></domain>\n"
+	"<domain type='test'><name>" FORGED "</name><uuid>" UUID_G1 "</uuid>"
+	"<memory unit='KiB'>32768</memory><vcpu>1</vcpu>"
+	"<os><type>hvm</type></os></domain>\n"
+	"</node>\n";
+
+#define REAL_VIRSH	"/usr/bin/virsh"
+#define UUID_GONE	"00000000-1789-4583-a7d1-56de2bcf5206"
+
+/* Runs a one-step plan with the real virsh on the test driver's node. */
+static void
+run_real(const struct drv_plan *p, struct tp_result *res)
+{
+	char	*t, *line;
+
+	assert_int_equal(p->n, 1);
+	t = drv_plan_text(p, 0);
+	line = xasprintf("env LIBVIRT_DEFAULT_URI=test://%s/node.xml "
+	    "PATH=/usr/bin:/bin %s", tmp, t);
+	assert_int_equal(run_sh(line, res), 0);
+	free(line);
+	free(t);
+}
+
+/*
+ * The refresh, detail and state plans run by the real virsh (libvirt's
+ * test driver, in the client: no daemon), read back: the layout the
+ * other tests build by hand is the one virsh prints. Its nodememstats is
+ * not supported: a facts part that fails. Skipped without virsh.
+ */
+static void
+test_real_virsh(void **state)
+{
+	struct drv_refresh	 r, r2;
+	struct drv_plan		 p = { { NULL }, 0 };
+	struct tp_result	 res;
+	struct hv_facts		 f;
+	struct hv_vm_list	 vl = { NULL, 0 };
+	struct hv_vm		*need[4], gone;
+	struct drv_target	 t[3] = {
+		{ .name = "web1", .uuid = NULL },
+		{ .name = "x", .uuid = UUID_G1 },
+		{ .name = "y", .uuid = UUID_GONE },
+	};
+	enum hv_state		 st[3];
+	char			*path;
+	size_t			 i;
+
+	if (access(REAL_VIRSH, X_OK) != 0)
+		skip();
+	drv_refresh_init(&r);
+	drv_refresh_init(&r2);
+	assert_int_equal(strlen(r.nonce), DRV_NONCE_LEN);
+	assert_int_equal(strspn(r.nonce, "0123456789abcdef"), DRV_NONCE_LEN);
+	assert_string_not_equal(r.nonce, r2.nonce);
+	path = xasprintf("%s/node.xml", tmp);
+	write_file(path, real_node, strlen(real_node), 0644);
+	free(path);
+
+	assert_int_equal(d->refresh(&r, &p), 0);
+	run_real(&p, &res);
+	drv_plan_clear(&p);
+	hv_facts_init(&f);
+	if (d->refresh_read(&r, &res, &f, &vl) != 0)
+		fail_msg("%s\nstdout:\n%s\nstderr:\n%s", err_msg(), res.out,
+		    res.err);
+	tp_result_free(&res);
+	assert_int_equal(f.cpus, 16);
+	assert_int_equal(f.memory, 3145728 * KiB);
+	assert_int_equal(f.mem_free, -1);
+	assert_non_null(f.version);
+	hv_facts_clear(&f);
+	assert_int_equal(vl.n, 3);
+	assert_string_equal(find_vm(&vl, "web1")->uuid, UUID_WEB1);
+	assert_string_equal(find_vm(&vl, "it's \"q\" " FORGED_OLD)->uuid,
+	    UUID_DB1);
+	assert_string_equal(find_vm(&vl, FORGED)->uuid, UUID_G1);
+	for (i = 0; i < vl.n; i++) {
+		assert_int_equal(vl.v[i].state, HV_RUNNING);
+		assert_int_equal(vl.v[i].id_unread, 1);
+		need[i] = &vl.v[i];
+	}
+	/* The detail of all three, and of one gone meanwhile. */
+	hv_vm_init(&gone);
+	gone.uuid = xstrdup(UUID_GONE);
+	gone.state = HV_RUNNING;
+	need[3] = &gone;
+	drv_refresh_init(&r);
+	assert_int_equal(d->detail(&r, need, 4, &p), 0);
+	run_real(&p, &res);
+	drv_plan_clear(&p);
+	if (d->detail_read(&r, &res, need, 4) != 0)
+		fail_msg("%s\nstdout:\n%s\nstderr:\n%s", err_msg(), res.out,
+		    res.err);
+	tp_result_free(&res);
+	assert_string_equal(find_vm(&vl, "web1")->hvsh_id, "4242");
+	assert_null(find_vm(&vl, FORGED)->hvsh_id);
+	assert_null(find_vm(&vl, "it's \"q\" " FORGED_OLD)->hvsh_id);
+	for (i = 0; i < vl.n; i++) {
+		assert_int_equal(vl.v[i].id_unread, 0);
+		assert_int_equal(vl.v[i].state, HV_RUNNING);
+	}
+	assert_int_equal(gone.state, HV_UNKNOWN);
+	hv_vm_clear(&gone);
+	hv_vm_list_free(&vl);
+
+	/* The state of three, by name and by UUID, one of them gone. */
+	drv_refresh_init(&r);
+	assert_int_equal(d->state(&r, t, 3, &p), 0);
+	run_real(&p, &res);
+	drv_plan_clear(&p);
+	if (d->state_read(&r, t, 3, &res, st) != 0)
+		fail_msg("%s\nstdout:\n%s\nstderr:\n%s", err_msg(), res.out,
+		    res.err);
+	assert_int_equal(st[0], HV_RUNNING);
+	assert_int_equal(st[1], HV_RUNNING);
+	assert_int_equal(st[2], HV_UNKNOWN);
+	/* Read with another refresh's nonce: none of its markers count. */
+	assert_int_equal(d->state_read(&r2, t, 3, &res, st), ERR_IO);
+	tp_result_free(&res);
 }
 
 /* ------------------------------------------ error, probe, create read */
@@ -2147,10 +2470,10 @@ test_probe_read(void **state)
 	struct hv_facts		f;
 	struct parts		pt;
 
-	parts_split(lab_kvm1, &pt);
+	lab_parts(&pt);
 	hv_facts_init(&f);
 	f.cpus = 8;
-	result_of(&res, pt.text[2], strlen(pt.text[2]), "");
+	result_of(&res, pt.out[P_VERSION], strlen(pt.out[P_VERSION]), "");
 	assert_int_equal(d->probe_read(&res, &f), 0);
 	assert_string_equal(f.version, "QEMU 7.2.22 (libvirt 9.0.0)");
 	assert_int_equal(f.cpus, 8);
@@ -2634,49 +2957,6 @@ test_probe_accel(void **state)
 	hv_facts_clear(&f);
 }
 
-/*
- * list pads names in some versions ("%-36s %-30s" for --uuid --name, the
- * old table's "%-30s"): a name with trailing spaces keeps its UUID, and
- * takes its exact spelling from domstats, which quotes it.
- */
-static void
-test_refresh_padded(void **state)
-{
-	struct parts		 pt;
-	struct hv_facts		 f;
-	struct hv_vm_list	 vl = { NULL, 0 };
-	char			*batch;
-	size_t			 i;
-
-	parts_split(lab_kvm1, &pt);
-	parts_set(&pt, 3, " Id    Name                           State\n"
-	    "----------------------------------------------------\n"
-	    " 1     web1                           running\n"
-	    " 2     db1                            paused\n"
-	    " -     g1                             shut off\n\n");
-	parts_set(&pt, 4, "Domain: 'g1'\n  state.state=5\n\n"
-	    "Domain: 'db1 '\n  state.state=3\n\n"
-	    "Domain: 'web1'\n  state.state=1\n\n");
-	parts_set(&pt, 5, UUID_WEB1 " web1                          \n"
-	    UUID_DB1 " db1                           \n"
-	    UUID_G1 " g1                            \n\n");
-	batch = parts_join(&pt);
-	hv_facts_init(&f);
-	assert_int_equal(refresh_text(batch, "", &f, &vl), 0);
-	assert_int_equal(vl.n, 3);
-	for (i = 0; i < vl.n; i++)
-		assert_non_null(vl.v[i].uuid);
-	assert_string_equal(find_vm(&vl, "web1")->uuid, UUID_WEB1);
-	assert_int_equal(find_vm(&vl, "web1")->state, HV_RUNNING);
-	assert_string_equal(find_vm(&vl, "db1 ")->uuid, UUID_DB1);
-	assert_int_equal(find_vm(&vl, "db1 ")->state, HV_PAUSED);
-	assert_string_equal(find_vm(&vl, "g1")->uuid, UUID_G1);
-	hv_vm_list_free(&vl);
-	hv_facts_clear(&f);
-	free(batch);
-	parts_free(&pt);
-}
-
 int
 main(void)
 {
@@ -2687,8 +2967,6 @@ main(void)
 		cmocka_unit_test(test_plan_create),
 		cmocka_unit_test(test_plan_refused),
 		cmocka_unit_test(test_quote_round_trip),
-		cmocka_unit_test(test_batch_runs),
-		cmocka_unit_test(test_hostile_host),
 		cmocka_unit_test(test_ops_run),
 		cmocka_unit_test(test_create_runs),
 		cmocka_unit_test(test_refresh_lab),
@@ -2696,6 +2974,12 @@ main(void)
 		cmocka_unit_test(test_refresh_truncated),
 		cmocka_unit_test(test_refresh_failed_part),
 		cmocka_unit_test(test_refresh_garbled),
+		cmocka_unit_test(test_refresh_padded),
+		cmocka_unit_test(test_refresh_forged),
+		cmocka_unit_test(test_refresh_sig),
+		cmocka_unit_test(test_detail),
+		cmocka_unit_test(test_state),
+		cmocka_unit_test(test_real_virsh),
 		cmocka_unit_test(test_error_read),
 		cmocka_unit_test(test_probe_read),
 		cmocka_unit_test(test_create_read),
@@ -2704,7 +2988,6 @@ main(void)
 		cmocka_unit_test(test_call_readers),
 		cmocka_unit_test(test_create_read_disk),
 		cmocka_unit_test(test_probe_accel),
-		cmocka_unit_test(test_refresh_padded),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

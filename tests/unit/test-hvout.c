@@ -1088,7 +1088,7 @@ test_virsh_metadata(void **state)
 	free(id);
 	free(pc.p);
 
-	/* virsh metadata --uri prints the element with a default namespace. */
+	/* A default namespace declared on the element. */
 	pc = lit("<instance xmlns=\"https://hvsh.invalid/ns/1\" id='i-7'/>\n");
 	PARSE(hvout_virsh_metadata_id, pc, &id);
 	assert_string_equal(id, "i-7");
@@ -1112,6 +1112,37 @@ test_virsh_metadata(void **state)
 
 	pc = lit("<h:i xmlns:h=\"https://hvsh.invalid/ns/1\"/>");
 	REFUSE(hvout_virsh_metadata_id, pc, &id);
+	free(pc.p);
+
+	/*
+	 * Captured: virsh 9.0.0 metadata DOM --uri https://hvsh.invalid/ns/1,
+	 * which prints our element with the namespace taken off, so the
+	 * reader of dumpxml finds nothing in it.
+	 */
+	pc = lit("<instance id=\"4242\"/>\n\n");
+	PARSE(hvout_virsh_metadata_id, pc, &id);
+	assert_null(id);
+	PARSE(hvout_virsh_metadata_elem, pc, &id);
+	assert_string_equal(id, "4242");
+	free(id);
+	free(pc.p);
+	/* After the blank line of an earlier part; text inside is data. */
+	pc = lit("\n<instance id='a&amp;b'>\n@@hvsh:0@@\n</instance>\n\n");
+	PARSE(hvout_virsh_metadata_elem, pc, &id);
+	assert_string_equal(id, "a&b");
+	free(id);
+	free(pc.p);
+	pc = lit("<instance/>\n\n");
+	REFUSE(hvout_virsh_metadata_elem, pc, &id);
+	free(pc.p);
+	pc = lit("<instance id=''/>\n");
+	REFUSE(hvout_virsh_metadata_elem, pc, &id);
+	free(pc.p);
+	pc = lit("\n\n");
+	REFUSE(hvout_virsh_metadata_elem, pc, &id);
+	free(pc.p);
+	pc = lit("</instance id='1'>");
+	REFUSE(hvout_virsh_metadata_elem, pc, &id);
 	free(pc.p);
 }
 
@@ -2013,6 +2044,7 @@ FREE_RESULT(struct hv_snapshot_list, hvout_virsh_snapshot_list, snap_walk)
 FREE_RESULT(struct hv_snapshot_list, hvout_virsh_snapshot_name, snap_walk)
 FREE_RESULT(struct hv_error, hvout_virsh_error, err_walk)
 FREE_RESULT(char *, hvout_virsh_metadata_id, str_walk)
+FREE_RESULT(char *, hvout_virsh_metadata_elem, str_walk)
 FREE_RESULT(struct hv_xe_records, hvout_xe_records, hvout_xe_records_free)
 FREE_RESULT(struct hv_strlist, hvout_xe_minimal, hv_strlist_free)
 FREE_RESULT(struct hv_vm_list, hvout_xe_vm_list, vm_list_walk)
@@ -2092,6 +2124,7 @@ static const struct parser {
 	P(hvout_virsh_freecell), P(hvout_virsh_version),
 	P(hvout_virsh_snapshot_list), P(hvout_virsh_snapshot_name),
 	P(hvout_virsh_error), P(hvout_virsh_metadata_id),
+	P(hvout_virsh_metadata_elem),
 	P(hvout_xe_records), P(hvout_xe_minimal), P(map_get),
 	P(hvout_xe_vm_list), P(hvout_xe_host_facts),
 	P(hvout_xe_snapshot_list), P(hvout_xe_sr_list), P(hvout_xe_error),
