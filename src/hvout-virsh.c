@@ -707,8 +707,9 @@ domstats_name(const char *s, size_t n, char **name)
 
 /*
  * Whether a domstats field is of the domain's definition rather than its
- * run: its maximum vCPUs and memory, its disks and their files. A change
- * of any changes the signature a refresh compares (hv_vm.sig).
+ * run: its maximum vCPUs and memory, its disks. A change of any changes
+ * the signature a refresh compares (hv_vm.sig). Not the disks' paths:
+ * libvirt shows a pool volume's path only while the domain runs.
  */
 static int
 definition_field(const char *k, size_t kl)
@@ -716,8 +717,7 @@ definition_field(const char *k, size_t kl)
 	return hvout_eq(k, kl, "balloon.maximum") ||
 	    hvout_eq(k, kl, "vcpu.maximum") || hvout_eq(k, kl, "block.count") ||
 	    (hvout_prefix(k, kl, "block.") && kl > 5 &&
-	    (memcmp(k + kl - 5, ".path", 5) == 0 ||
-	    memcmp(k + kl - 5, ".name", 5) == 0));
+	    memcmp(k + kl - 5, ".name", 5) == 0);
 }
 
 /* FNV-1a over "key=value\n", chained from the signature so far. */
