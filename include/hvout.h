@@ -257,6 +257,13 @@ int	hvout_xe_error(const char *, size_t, struct hv_error *);
 enum hv_state	hvout_vmrun_state(int listed, int suspended);
 /* list: running VMs; name is the .vmx file's name until the .vmx is read. */
 int	hvout_vmrun_list(const char *, size_t, struct hv_vm_list *);
+/*
+ * list as the refresh reads it: a path holding a newline prints as several
+ * lines, perhaps another VM's path; *doubt is set when the lines are not
+ * the count announced or one comes twice. Not an error either way.
+ */
+int	hvout_vmrun_list_doubt(const char *, size_t, struct hv_vm_list *,
+	    int *doubt);
 /* listSnapshots [showTree]: names, with parents from showTree's tabs. */
 int	hvout_vmrun_snapshots(const char *, size_t, struct hv_snapshot_list *);
 /* The "Error: ..." line vmrun writes (to stdout). */
