@@ -1010,15 +1010,13 @@ vmrun_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
 			l.v[i].unsure = 1;
 		}
 	}
+	/* In a doubtful list, a line may be part of a path: once is enough. */
+	for (j = 0; doubt && j < run.n; j++)
+		for (k = 0; k < j && !used[j]; k++)
+			if (strcmp(run.v[k].path, run.v[j].path) == 0)
+				used[j] = 1;
 	for (j = 0; j < run.n; j++) {
 		if (used[j])
-			continue;
-		/* In a doubtful list, a line may be part of a path. */
-		for (k = 0; doubt && k < j; k++)
-			if (!used[k] && strcmp(run.v[k].path,
-			    run.v[j].path) == 0)
-				break;
-		if (doubt && k < j)
 			continue;
 		vm = hvout_vm_add(&l);
 		*vm = run.v[j];
