@@ -1041,6 +1041,17 @@ out:
 }
 
 /*
+ * Whether a VM of the refresh can be asked about: a line of a doubtful
+ * list that is no absolute .vmx path (part of a path with a newline) is
+ * no VM vmrun could have run, and is not asked.
+ */
+static int
+detail_askable(const struct hv_vm *vm)
+{
+	return vm->path != NULL && check_path(vm->path) == 0;
+}
+
+/*
  * Detail: for each VM, whether it runs, asked of it alone (DETAIL_SCRIPT).
  * Only the state is in doubt after a refresh: the .vmx files are framed
  * so that no line of theirs can pass for another's.
@@ -1050,27 +1061,22 @@ vmrun_detail(const struct drv_refresh *rf, struct hv_vm *const *need,
     size_t n, struct drv_plan *plan)
 {
 	char	***cmds;
-	size_t	  i;
-	int	  rc;
+	size_t	  i, k = 0;
 
-	for (i = 0; i < n; i++) {
-		if (need[i]->path == NULL)
-			return err_set(ERR_INVAL, "vmware detail: a VM "
-			    "without a .vmx path");
-		if ((rc = check_path(need[i]->path)) != 0)
-			return rc;
-	}
 	cmds = xcalloc(n + 1, sizeof *cmds);
 	for (i = 0; i < n; i++) {
-		cmds[i] = xcalloc(6, sizeof **cmds);
-		cmds[i][0] = xstrdup("sh");
-		cmds[i][1] = xstrdup("-c");
-		cmds[i][2] = xstrdup(DETAIL_SCRIPT);
-		cmds[i][3] = xstrdup("sh");
-		cmds[i][4] = xstrdup(need[i]->path);
+		if (!detail_askable(need[i]))
+			continue;
+		cmds[k] = xcalloc(6, sizeof **cmds);
+		cmds[k][0] = xstrdup("sh");
+		cmds[k][1] = xstrdup("-c");
+		cmds[k][2] = xstrdup(DETAIL_SCRIPT);
+		cmds[k][3] = xstrdup("sh");
+		cmds[k][4] = xstrdup(need[i]->path);
+		k++;
 	}
-	drv_plan_batch_nonce(plan, rf->nonce, (char *const *const *)cmds, n);
-	for (i = 0; i < n; i++) {
+	drv_plan_batch_nonce(plan, rf->nonce, (char *const *const *)cmds, k);
+	for (i = 0; i < k; i++) {
 		free(cmds[i][0]);
 		free(cmds[i][1]);
 		free(cmds[i][2]);
@@ -1087,7 +1093,8 @@ vmrun_detail(const struct drv_refresh *rf, struct hv_vm *const *need,
  * ("unknown": locked, unreadable) stays unsure and HV_UNKNOWN: nothing
  * better can be known of it. A VM not read from a .vmx (cpus unknown: one
  * the refresh took from a list line alone) is listed only while it runs,
- * so off it is no VM of the host's list: HV_UNKNOWN, like one gone.
+ * so off it is no VM of the host's list: HV_UNKNOWN, like one gone; so
+ * is one that could not be asked (detail_askable).
  */
 static int
 vmrun_detail_read(const struct drv_refresh *rf, const struct tp_result *res,
@@ -1096,28 +1103,35 @@ vmrun_detail_read(const struct drv_refresh *rf, const struct tp_result *res,
 	struct drv_section	*sec;
 	enum hv_state		*st;
 	const char		*s;
-	size_t			 i, len;
+	size_t			 i, k = 0, len;
 	int			 rc, *sure;
 
 	if (res->truncated)
 		return err_set(ERR_INVAL, "vmware detail: the output was cut "
 		    "at the transport's limit");
+	for (i = 0; i < n; i++)
+		k += detail_askable(need[i]);
 	sec = xcalloc(n + 1, sizeof *sec);
 	st = xcalloc(n + 1, sizeof *st);
 	sure = xcalloc(n + 1, sizeof *sure);
 	if (drv_sections_nonce(res->out, res->outlen, rf->nonce, sec,
-	    n) != 0) {
+	    k) != 0) {
 		rc = wrap_err("vmware detail");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		s = sec[i].text;
-		len = sec[i].len;
+	for (k = 0, i = 0; i < n; i++) {
 		sure[i] = 1;
-		if (sec[i].status != 0) {
-			rc = section_err("vmware detail", &sec[i]);
+		if (!detail_askable(need[i])) {
+			st[i] = HV_UNKNOWN;
+			continue;
+		}
+		s = sec[k].text;
+		len = sec[k].len;
+		if (sec[k].status != 0) {
+			rc = section_err("vmware detail", &sec[k]);
 			goto out;
 		}
+		k++;
 		if (hvout_eq(s, len, "gone\n"))
 			st[i] = HV_UNKNOWN;
 		else if (hvout_prefix(s, len, "on ") && len == 5)

@@ -1001,11 +1001,28 @@ test_detail(void **state)
 	res_set(&r, out, sizeof out / 2, "", 0);
 	assert_true(D->detail_read(&RF, &r, need, 4) < 0);
 	tp_result_free(&r);
-	/* A path with a control character is refused at plan time. */
+	/* Lines that are no .vmx path are not asked about: no VMs. */
 	free(need[0]->path);
 	need[0]->path = xstrdup("/h/a\n.vmx");
-	assert_true(D->detail(&RF, need, 4, &plan) < 0);
-	assert_int_equal(plan.n, 0);
+	free(need[2]->path);
+	need[2]->path = xstrdup("/x/evil");
+	need[0]->unsure = need[2]->unsure = 1;
+	assert_int_equal(D->detail(&RF, need, 4, &plan), 0);
+	text = drv_plan_text(&plan, 0);
+	assert_null(strstr(text, "evil"));
+	assert_non_null(strstr(text, "/h/hvsh-vms/b/b.vmx"));
+	free(text);
+	drv_plan_clear(&plan);
+	res_set(&r, "off 0\n" MARK(0) "on 0\n" MARK(0),
+	    strlen("off 0\n" MARK(0) "on 0\n" MARK(0)), "", 0);
+	assert_int_equal(D->detail_read(&RF, &r, need, 4), 0);
+	assert_int_equal(need[0]->state, HV_UNKNOWN);
+	assert_false(need[0]->unsure);
+	assert_int_equal(need[1]->state, HV_STOPPED);
+	assert_int_equal(need[2]->state, HV_UNKNOWN);
+	assert_false(need[2]->unsure);
+	assert_int_equal(need[3]->state, HV_RUNNING);
+	tp_result_free(&r);
 	hv_vm_list_free(&l);
 }
 
