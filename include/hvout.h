@@ -239,6 +239,16 @@ int	hvout_xe_map_get(const char *map, size_t len, const char *key,
  * hvsh-id.
  */
 int	hvout_xe_vm_list(const char *, size_t, struct hv_vm_list *);
+/*
+ * vm-list with those params, read against exist, the uuids of the VMs
+ * (vm-list is-control-domain=false --minimal): one VM per uuid of exist, in
+ * its order, read from its record if exactly one record claims the uuid
+ * and it is clean (every field above once, no other, none over several
+ * lines); else flagged unsure with only its uuid. Records of other uuids
+ * are dropped. So no value a VM's record prints can add or change another.
+ */
+int	hvout_xe_vm_list_sure(const char *, size_t,
+	    const struct hv_strlist *exist, struct hv_vm_list *);
 /* host-param-list (or host-list params=...), plus host-cpu-info. */
 int	hvout_xe_host_facts(const char *, size_t, struct hv_facts *);
 int	hvout_xe_snapshot_list(const char *, size_t,
@@ -252,6 +262,13 @@ int	hvout_xe_error(const char *, size_t, struct hv_error *);
 enum hv_state	hvout_vmrun_state(int listed, int suspended);
 /* list: running VMs; name is the .vmx file's name until the .vmx is read. */
 int	hvout_vmrun_list(const char *, size_t, struct hv_vm_list *);
+/*
+ * list as the refresh reads it: a path holding a newline prints as several
+ * lines, perhaps another VM's path; *doubt is set when the lines are not
+ * the count announced or one comes twice. Not an error either way.
+ */
+int	hvout_vmrun_list_doubt(const char *, size_t, struct hv_vm_list *,
+	    int *doubt);
 /* listSnapshots [showTree]: names, with parents from showTree's tabs. */
 int	hvout_vmrun_snapshots(const char *, size_t, struct hv_snapshot_list *);
 /* The "Error: ..." line vmrun writes (to stdout). */

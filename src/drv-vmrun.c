@@ -82,6 +82,41 @@
 	"exec vmrun -T \"$t\" list"
 
 /*
+ * The detail of one VM, $1 its .vmx, in words of ours only: "gone" (no
+ * such file), "on S", "off S" (S: a .vmss is beside it) or "unknown".
+ * readVariable answers only for a powered-on VM and fails with "not
+ * powered on" for one that is off, naming the VM by its own path: unlike
+ * list, its answer cannot be forged by another VM's path. The value read
+ * is thrown away.
+ */
+#define DETAIL_SCRIPT \
+	"v=$1; [ -f \"$v\" ] || { echo gone; exit 0; }; " \
+	"s=0; for x in \"${v%/*}\"/*.vmss; do [ -f \"$x\" ] && s=1; done; " \
+	"case $(uname -s) in Darwin) t=fusion;; *) t=ws;; esac; " \
+	"if o=$(vmrun -T \"$t\" readVariable \"$v\" runtimeConfig " \
+	"displayName 2>&1 </dev/null); then echo \"on $s\"; exit 0; fi; " \
+	"case $o in 'Error: The virtual machine is not powered on'*) " \
+	"echo \"off $s\";; *) echo unknown;; esac"
+
+/*
+ * The state of some VMs: $1 the nonce, then per VM its .vmx and "", or ""
+ * and its name. vmrun list once, with its marker, then a line "E S PATH"
+ * per VM (E: the .vmx is there, S: a .vmss is beside it; PATH empty if it
+ * holds a control character) and a last marker.
+ */
+#define STATE_SCRIPT \
+	"m=$1; shift; " \
+	"case $(uname -s) in Darwin) t=fusion;; *) t=ws;; esac; " \
+	"vmrun -T \"$t\" list </dev/null; echo \"@@hvsh-$m:$?@@\"; " \
+	"while [ $# -ge 2 ]; do " \
+	"v=$1; [ -n \"$v\" ] || v=$HOME/hvsh-vms/$2/$2.vmx; shift 2; " \
+	"e=0; [ -f \"$v\" ] && e=1; " \
+	"s=0; for x in \"${v%/*}\"/*.vmss; do [ -f \"$x\" ] && s=1; done; " \
+	"case $v in *[[:cntrl:]]*) v=;; esac; " \
+	"printf '%s %s %s\\n' \"$e\" \"$s\" \"$v\"; " \
+	"done; echo \"@@hvsh-$m:0@@\""
+
+/*
  * What the probe looks at to tell the product: the OS, Fusion's
  * application, and Workstation's and Player's programs.
  */
@@ -923,9 +958,9 @@ vmrun_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
 	struct hv_vm_list	 run = { NULL, 0 }, l = { NULL, 0 };
 	struct hv_vm		*vm;
 	int64_t			 total = -1, avail = -1;
-	size_t			 i, j;
+	size_t			 i, j, k;
 	unsigned char		*used = NULL;
-	int			 rc, cpus = -1, listed;
+	int			 rc, cpus = -1, listed, doubt;
 
 	if (res->truncated)
 		return err_set(ERR_INVAL, "vmware refresh: the output was cut "
@@ -941,7 +976,8 @@ vmrun_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
 		return wrap_err("vmware refresh");
 	if (sec[R_LIST].status != 0)
 		return section_err("vmware refresh: vmrun list", &sec[R_LIST]);
-	if (hvout_vmrun_list(sec[R_LIST].text, sec[R_LIST].len, &run) != 0)
+	if (hvout_vmrun_list_doubt(sec[R_LIST].text, sec[R_LIST].len, &run,
+	    &doubt) != 0)
 		return wrap_err("vmware refresh");
 	if (sec[R_VMX].status != 0) {
 		rc = section_err("vmware refresh: reading the .vmx files",
@@ -965,13 +1001,30 @@ vmrun_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
 		    l.v[i].state == HV_SUSPENDED);
 		if (listed)
 			l.v[i].mem_used = -1;
+		/*
+		 * A doubtful list can show a VM that is off; one it does not
+		 * show is off all the same, as its path is a line of its own.
+		 */
+		if (listed && doubt) {
+			l.v[i].state = HV_UNKNOWN;
+			l.v[i].unsure = 1;
+		}
 	}
+	/* In a doubtful list, a line may be part of a path: once is enough. */
+	for (j = 0; doubt && j < run.n; j++)
+		for (k = 0; k < j && !used[j]; k++)
+			if (strcmp(run.v[k].path, run.v[j].path) == 0)
+				used[j] = 1;
 	for (j = 0; j < run.n; j++) {
 		if (used[j])
 			continue;
 		vm = hvout_vm_add(&l);
 		*vm = run.v[j];
 		hv_vm_init(&run.v[j]);	/* transferred */
+		if (doubt) {
+			vm->state = HV_UNKNOWN;
+			vm->unsure = 1;
+		}
 	}
 	facts->cpus = cpus;
 	facts->memory = total;
@@ -984,6 +1037,235 @@ out:
 	free(used);
 	hv_vm_list_free(&run);
 	hv_vm_list_free(&l);
+	return rc;
+}
+
+/*
+ * Whether a VM of the refresh can be asked about: a line of a doubtful
+ * list that is no absolute .vmx path (part of a path with a newline) is
+ * no VM vmrun could have run, and is not asked.
+ */
+static int
+detail_askable(const struct hv_vm *vm)
+{
+	return vm->path != NULL && check_path(vm->path) == 0;
+}
+
+/*
+ * Detail: for each VM, whether it runs, asked of it alone (DETAIL_SCRIPT).
+ * Only the state is in doubt after a refresh: the .vmx files are framed
+ * so that no line of theirs can pass for another's.
+ */
+static int
+vmrun_detail(const struct drv_refresh *rf, struct hv_vm *const *need,
+    size_t n, struct drv_plan *plan)
+{
+	char	***cmds;
+	size_t	  i, k = 0;
+
+	cmds = xcalloc(n + 1, sizeof *cmds);
+	for (i = 0; i < n; i++) {
+		if (!detail_askable(need[i]))
+			continue;
+		cmds[k] = xcalloc(6, sizeof **cmds);
+		cmds[k][0] = xstrdup("sh");
+		cmds[k][1] = xstrdup("-c");
+		cmds[k][2] = xstrdup(DETAIL_SCRIPT);
+		cmds[k][3] = xstrdup("sh");
+		cmds[k][4] = xstrdup(need[i]->path);
+		k++;
+	}
+	drv_plan_batch_nonce(plan, rf->nonce, (char *const *const *)cmds, k);
+	for (i = 0; i < k; i++) {
+		free(cmds[i][0]);
+		free(cmds[i][1]);
+		free(cmds[i][2]);
+		free(cmds[i][3]);
+		free(cmds[i][4]);
+		free(cmds[i]);
+	}
+	free(cmds);
+	return 0;
+}
+
+/*
+ * The words of DETAIL_SCRIPT. A VM that vmrun would not answer for
+ * ("unknown": locked, unreadable) stays unsure and HV_UNKNOWN: nothing
+ * better can be known of it. A VM not read from a .vmx (cpus unknown: one
+ * the refresh took from a list line alone) is listed only while it runs,
+ * so off it is no VM of the host's list: HV_UNKNOWN, like one gone; so
+ * is one that could not be asked (detail_askable).
+ */
+static int
+vmrun_detail_read(const struct drv_refresh *rf, const struct tp_result *res,
+    struct hv_vm *const *need, size_t n)
+{
+	struct drv_section	*sec;
+	enum hv_state		*st;
+	const char		*s;
+	size_t			 i, k = 0, len;
+	int			 rc, *sure;
+
+	if (res->truncated)
+		return err_set(ERR_INVAL, "vmware detail: the output was cut "
+		    "at the transport's limit");
+	for (i = 0; i < n; i++)
+		k += detail_askable(need[i]);
+	sec = xcalloc(n + 1, sizeof *sec);
+	st = xcalloc(n + 1, sizeof *st);
+	sure = xcalloc(n + 1, sizeof *sure);
+	if (drv_sections_nonce(res->out, res->outlen, rf->nonce, sec,
+	    k) != 0) {
+		rc = wrap_err("vmware detail");
+		goto out;
+	}
+	for (k = 0, i = 0; i < n; i++) {
+		sure[i] = 1;
+		if (!detail_askable(need[i])) {
+			st[i] = HV_UNKNOWN;
+			continue;
+		}
+		s = sec[k].text;
+		len = sec[k].len;
+		if (sec[k].status != 0) {
+			rc = section_err("vmware detail", &sec[k]);
+			goto out;
+		}
+		k++;
+		if (hvout_eq(s, len, "gone\n"))
+			st[i] = HV_UNKNOWN;
+		else if (hvout_prefix(s, len, "on ") && len == 5)
+			st[i] = HV_RUNNING;
+		else if (hvout_prefix(s, len, "off ") && len == 6)
+			st[i] = need[i]->cpus < 0 ? HV_UNKNOWN :
+			    hvout_vmrun_state(0, s[4] == '1');
+		else if (hvout_eq(s, len, "unknown\n")) {
+			st[i] = HV_UNKNOWN;
+			sure[i] = 0;
+		} else {
+			rc = err_set(ERR_INVAL, "vmware detail: garbled "
+			    "answer for %s", need[i]->path);
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		need[i]->state = st[i];
+		need[i]->mem_used = st[i] == HV_STOPPED ||
+		    st[i] == HV_SUSPENDED ? 0 : -1;
+		need[i]->unsure = !sure[i];
+		need[i]->id_unread = 0;
+	}
+	rc = 0;
+out:
+	free(sure);
+	free(st);
+	free(sec);
+	return rc;
+}
+
+/*
+ * Adds a step of n words, copied: drv_plan_add() takes a fixed list, and
+ * the state's depends on the number of targets.
+ */
+static void
+plan_words(struct drv_plan *plan, const char *const *w, size_t n)
+{
+	char	**argv;
+	size_t	  i;
+
+	if (plan->n >= DRV_PLAN_MAX)
+		abort();	/* a driver bug: plans are short */
+	argv = xcalloc(n + 1, sizeof *argv);
+	for (i = 0; i < n; i++)
+		argv[i] = xstrdup(w[i]);
+	plan->argv[plan->n++] = argv;
+}
+
+/* State: vmrun list once, and each target's files (STATE_SCRIPT). */
+static int
+vmrun_state(const struct drv_refresh *rf, const struct drv_target *t,
+    size_t n, struct drv_plan *plan)
+{
+	const char	**argv, *path, *name;
+	size_t		  i, k = 0;
+	int		  rc;
+
+	argv = xcalloc(5 + 2 * n, sizeof *argv);
+	argv[k++] = "sh";
+	argv[k++] = "-c";
+	argv[k++] = STATE_SCRIPT;
+	argv[k++] = "sh";
+	argv[k++] = rf->nonce;
+	for (i = 0; i < n; i++) {
+		if ((rc = target_args(&t[i], &path, &name)) != 0) {
+			free(argv);
+			return rc;
+		}
+		argv[k++] = path;
+		argv[k++] = name;
+	}
+	plan_words(plan, argv, k);
+	free(argv);
+	return 0;
+}
+
+/*
+ * A target not there is HV_UNKNOWN; one listed runs, unless the list is
+ * in doubt (a path with a newline in it), when it is HV_UNKNOWN; one not
+ * listed is off, suspended if a .vmss is beside it.
+ */
+static int
+vmrun_state_read(const struct drv_refresh *rf, const struct drv_target *t,
+    size_t n, const struct tp_result *res, enum hv_state *out)
+{
+	struct drv_section	 sec[2];
+	struct hv_vm_list	 run = { NULL, 0 };
+	enum hv_state		*st;
+	const char		*s;
+	char			*path;
+	size_t			 i, j, len, off = 0;
+	int			 rc, doubt, listed;
+
+	(void)t;
+	if (res->truncated)
+		return err_set(ERR_INVAL, "vmware state: the output was cut "
+		    "at the transport's limit");
+	if (drv_sections_nonce(res->out, res->outlen, rf->nonce, sec, 2) != 0)
+		return wrap_err("vmware state");
+	if (sec[0].status != 0)
+		return section_err("vmware state: vmrun list", &sec[0]);
+	if (hvout_vmrun_list_doubt(sec[0].text, sec[0].len, &run, &doubt) != 0)
+		return wrap_err("vmware state");
+	st = xcalloc(n + 1, sizeof *st);
+	for (i = 0; i < n; i++) {
+		if (!take_line(sec[1].text, sec[1].len, &off, &s, &len) ||
+		    len < 4 || (s[0] != '0' && s[0] != '1') || s[1] != ' ' ||
+		    (s[2] != '0' && s[2] != '1') || s[3] != ' ') {
+			rc = err_set(ERR_INVAL, "vmware state: garbled "
+			    "answer for VM %zu", i + 1);
+			goto out;
+		}
+		if (s[0] == '0' || len == 4) {
+			st[i] = HV_UNKNOWN;
+			continue;
+		}
+		path = hvout_dup(s + 4, len - 4);
+		for (listed = 0, j = 0; j < run.n; j++)
+			if (same_path(path, run.v[j].path))
+				listed = 1;
+		free(path);
+		st[i] = listed && doubt ? HV_UNKNOWN :
+		    hvout_vmrun_state(listed, s[2] == '1');
+	}
+	if (off != sec[1].len) {
+		rc = err_set(ERR_INVAL, "vmware state: more answers than VMs");
+		goto out;
+	}
+	memcpy(out, st, n * sizeof *out);
+	rc = 0;
+out:
+	free(st);
+	hv_vm_list_free(&run);
 	return rc;
 }
 
@@ -1693,6 +1975,10 @@ const struct driver drv_vmrun = {
 	.probe_read = vmrun_probe_read,
 	.refresh = vmrun_refresh,
 	.refresh_read = vmrun_refresh_read,
+	.detail = vmrun_detail,
+	.detail_read = vmrun_detail_read,
+	.state = vmrun_state,
+	.state_read = vmrun_state_read,
 	.error_read = vmrun_error_read,
 	.op = {
 		[DRV_START] = vmrun_start,

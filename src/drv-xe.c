@@ -798,7 +798,10 @@ xe_probe(struct drv_plan *plan)
 	return 0;
 }
 
-/* Refresh: host facts and every VM, in one exec. */
+/*
+ * Refresh: host facts, every VM, and the uuids of the VMs (dom0 left out)
+ * as the ground truth of which exist, in one exec (hvout_xe_vm_list_sure).
+ */
 static int
 xe_refresh(const struct drv_refresh *rf, struct drv_plan *plan)
 {
@@ -808,7 +811,11 @@ xe_refresh(const struct drv_refresh *rf, struct drv_plan *plan)
 	static char *const	 vms[] = {
 		"xe", "vm-list", XE_VM_PARAMS, NULL
 	};
-	char *const *const	 cmds[] = { host, vms };
+	static char *const	 uuids[] = {
+		"xe", "vm-list", "is-control-domain=false", "params=uuid",
+		"--minimal", NULL
+	};
+	char *const *const	 cmds[] = { host, vms, uuids };
 
 	drv_plan_batch_nonce(plan, rf->nonce, cmds, nitems(cmds));
 	return 0;
@@ -934,22 +941,39 @@ xe_probe_read(const struct tp_result *res, struct hv_facts *f)
 	return 0;
 }
 
+/* --minimal output, whole: one line, which ends in its newline. */
+static int
+xe_minimal_read(const struct drv_section *sec, const char *what,
+    struct hv_strlist *out)
+{
+	int	rc;
+
+	if (sec->len == 0 || sec->text[sec->len - 1] != '\n')
+		return err_set(ERR_INVAL, "%s: output cut short", what);
+	if ((rc = hvout_xe_minimal(sec->text, sec->len, out)) != 0)
+		return xe_fail(rc, what);
+	return 0;
+}
+
 /*
  * Reads a refresh batch. The facts found are merged into f; *vl is
- * replaced by the host's VMs (dom0, templates and snapshots left out). A
- * failed command, a missing marker or a record cut short fails the whole
- * refresh and leaves f and vl as they were: half a host is no refresh.
+ * replaced by the host's VMs (dom0, templates and snapshots left out),
+ * those the listing was unsure of flagged for the detail. A failed
+ * command, a missing marker or a record cut short fails the whole refresh
+ * and leaves f and vl as they were: half a host is no refresh.
  */
 static int
 xe_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
     struct hv_facts *f, struct hv_vm_list *vl)
 {
 	static const char *const what[] = {
-		"xen refresh: xe host-list", "xen refresh: xe vm-list"
+		"xen refresh: xe host-list", "xen refresh: xe vm-list",
+		"xen refresh: xe vm-list --minimal"
 	};
-	struct drv_section	 sec[2];
+	struct drv_section	 sec[3];
 	struct hv_facts		 nf;
 	struct hv_vm_list	 nl = { NULL, 0 };
+	struct hv_strlist	 exist = { NULL, 0 };
 	size_t			 i;
 	int			 rc;
 
@@ -962,13 +986,18 @@ xe_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
 	for (i = 0; i < nitems(sec); i++) {
 		if (sec[i].status != 0)
 			return xe_section_error(res, &sec[i], what[i]);
-		if (!xe_records_whole(sec[i].text, sec[i].len))
+		if (i < 2 && !xe_records_whole(sec[i].text, sec[i].len))
 			return err_set(ERR_INVAL, "%s: output ends in the "
 			    "middle of a record (cut short?)", what[i]);
 	}
-	if ((rc = hvout_xe_host_facts(sec[0].text, sec[0].len, &nf)) != 0)
-		return xe_fail(rc, what[0]);
-	if ((rc = hvout_xe_vm_list(sec[1].text, sec[1].len, &nl)) != 0) {
+	if ((rc = xe_minimal_read(&sec[2], what[2], &exist)) != 0)
+		return rc;
+	if ((rc = hvout_xe_host_facts(sec[0].text, sec[0].len, &nf)) != 0) {
+		rc = xe_fail(rc, what[0]);
+		goto out;
+	}
+	if ((rc = hvout_xe_vm_list_sure(sec[1].text, sec[1].len, &exist,
+	    &nl)) != 0) {
 		rc = xe_fail(rc, what[1]);
 		goto out;
 	}
@@ -979,8 +1008,278 @@ xe_refresh_read(const struct drv_refresh *rf, const struct tp_result *res,
 	nl.n = 0;
 	rc = 0;
 out:
+	hv_strlist_free(&exist);
 	hv_facts_clear(&nf);
 	hv_vm_list_free(&nl);
+	return rc;
+}
+
+/*
+ * What the detail asks of each VM, one vm-param-get each: values come
+ * back alone, raw, each in a part of its own, so a name holding newlines
+ * or lines like fields is read as what it is. hvsh-id last: a VM without
+ * one makes that get fail ("Key hvsh-id not found in map").
+ */
+static const char *const xe_detail_params[] = {
+	"name-label", "power-state", "memory-static-max", "memory-actual",
+	"VCPUs-max", "VCPUs-number", "other-config"
+};
+#define XE_DETAIL_N	nitems(xe_detail_params)
+#define XE_NO_ID	"Error: Key hvsh-id not found in map"
+
+/*
+ * Detail: which VMs exist (as the refresh asks it), then every field of
+ * each VM needed, alone. Needs each VM's uuid, which the refresh always
+ * has.
+ */
+static int
+xe_detail(const struct drv_refresh *rf, struct hv_vm *const *need, size_t n,
+    struct drv_plan *plan)
+{
+	static char *const	 uuids[] = {
+		"xe", "vm-list", "is-control-domain=false", "params=uuid",
+		"--minimal", NULL
+	};
+	char *const		**cmds;
+	char			**argv;
+	size_t			 i, k, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (need[i]->uuid == NULL ||
+		    !hvout_is_uuid(need[i]->uuid, strlen(need[i]->uuid)))
+			return err_set(ERR_INVAL, "xen detail: a VM without "
+			    "a uuid");
+	cmds = xcalloc(1 + n * XE_DETAIL_N, sizeof *cmds);
+	cmds[c++] = uuids;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < XE_DETAIL_N; k++) {
+			argv = xcalloc(6, sizeof *argv);
+			argv[0] = xstrdup("xe");
+			argv[1] = xstrdup("vm-param-get");
+			argv[2] = xasprintf("uuid=%s", need[i]->uuid);
+			argv[3] = xasprintf("param-name=%s",
+			    xe_detail_params[k]);
+			if (strcmp(xe_detail_params[k], "other-config") == 0)
+				argv[4] = xstrdup("param-key=hvsh-id");
+			cmds[c++] = argv;
+		}
+	}
+	drv_plan_batch_nonce(plan, rf->nonce, cmds, c);
+	for (i = 1; i < c; i++) {
+		for (k = 0; cmds[i][k] != NULL; k++)
+			free(cmds[i][k]);
+		free((void *)cmds[i]);
+	}
+	free(cmds);
+	return 0;
+}
+
+/* A vm-param-get's one value: its part without the newline xe adds. */
+static char *
+xe_value(const struct drv_section *sec)
+{
+	if (sec->len == 0 || sec->text[sec->len - 1] != '\n')
+		return NULL;
+	return hvout_dup(sec->text, sec->len - 1);
+}
+
+/* A vm-param-get's number, or -1. */
+static int64_t
+xe_value_num(const struct drv_section *sec)
+{
+	char	*v = xe_value(sec);
+	int64_t	 x;
+
+	if (v == NULL || parse_i64(v, &x) != 0 || x < 0)
+		x = -1;
+	free(v);
+	return x;
+}
+
+/* How many lines of text are exactly line. */
+static size_t
+xe_count_lines(const char *text, size_t len, const char *line)
+{
+	struct hvout_lines	 li;
+	const char		*s;
+	size_t			 n, c = 0;
+
+	if (text == NULL)
+		return 0;
+	hvout_lines_init(&li, text, len);
+	while (hvout_lines_next(&li, &s, &n))
+		if (hvout_eq(s, n, line))
+			c++;
+	return c;
+}
+
+/*
+ * Reads a detail: a VM no longer in the list of VMs gets HV_UNKNOWN; the
+ * others are filled in from their values. Any other failed get fails the
+ * detail and changes nothing, but a failed hvsh-id get, when xe said as
+ * many times that the key is not there, is a VM without an id.
+ */
+static int
+xe_detail_read(const struct drv_refresh *rf, const struct tp_result *res,
+    struct hv_vm *const *need, size_t n)
+{
+	struct drv_section	*sec;
+	struct hv_strlist	 exist = { NULL, 0 };
+	struct hv_vm		*nv;
+	const struct drv_section *v;
+	char			*ps;
+	size_t			 i, k, c = 1 + n * XE_DETAIL_N, noid = 0;
+	int64_t			 x;
+	int			 rc, there;
+
+	if ((rc = xe_res_check(res, "xen detail")) != 0)
+		return rc;
+	sec = xcalloc(c, sizeof *sec);
+	nv = xcalloc(n, sizeof *nv);
+	for (i = 0; i < n; i++)
+		hv_vm_init(&nv[i]);
+	if ((rc = drv_sections_nonce(res->out, res->outlen, rf->nonce, sec,
+	    c)) != 0) {
+		rc = xe_fail(rc, "xen detail");
+		goto out;
+	}
+	if (sec[0].status != 0) {
+		rc = xe_section_error(res, &sec[0], "xen detail: xe vm-list");
+		goto out;
+	}
+	if ((rc = xe_minimal_read(&sec[0], "xen detail: xe vm-list",
+	    &exist)) != 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		nv[i].uuid = xstrdup(need[i]->uuid);
+		for (there = 0, k = 0; k < exist.n && !there; k++)
+			there = strcmp(exist.v[k], need[i]->uuid) == 0;
+		if (!there)
+			continue;	/* gone: HV_UNKNOWN */
+		v = &sec[1 + i * XE_DETAIL_N];
+		for (k = 0; k + 1 < XE_DETAIL_N; k++) {
+			if (v[k].status != 0) {
+				rc = xe_section_error(res, &v[k],
+				    "xen detail: xe vm-param-get");
+				goto out;
+			}
+		}
+		if ((nv[i].name = xe_value(&v[0])) == NULL) {
+			rc = err_set(ERR_INVAL, "xen detail: a value cut "
+			    "short");
+			goto out;
+		}
+		if (v[6].status == 0)
+			nv[i].hvsh_id = xe_value(&v[6]);
+		else
+			noid++;
+		ps = xe_value(&v[1]);
+		nv[i].state = hvout_xe_state(ps);
+		free(ps);
+		nv[i].memory = xe_value_num(&v[2]);
+		x = xe_value_num(&v[3]);
+		nv[i].mem_used = nv[i].state == HV_STOPPED ? 0 : x;
+		if ((x = xe_value_num(&v[5])) <= 0)
+			x = xe_value_num(&v[4]);
+		if (x > 0 && x <= 1000000)
+			nv[i].cpus = (int)x;
+	}
+	if (noid > xe_count_lines(res->err, res->errlen, XE_NO_ID)) {
+		rc = err_set(ERR_FAIL, "xen detail: xe vm-param-get of "
+		    "other-config:hvsh-id failed");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		nv[i].sig = need[i]->sig;
+		hv_vm_clear(need[i]);
+		*need[i] = nv[i];
+		hv_vm_init(&nv[i]);	/* transferred */
+	}
+	rc = 0;
+out:
+	for (i = 0; i < n; i++)
+		hv_vm_clear(&nv[i]);
+	free(nv);
+	free(sec);
+	hv_strlist_free(&exist);
+	return rc;
+}
+
+/*
+ * State: the power state of each target alone, by its selector (uuid=U,
+ * else name-label=N). vm-list --minimal prints nothing for a VM that is
+ * not there, where vm-param-get would fail like xapi being away would.
+ */
+static int
+xe_state(const struct drv_refresh *rf, const struct drv_target *t, size_t n,
+    struct drv_plan *plan)
+{
+	char	***cmds;
+	char	 *sel, **a;
+	size_t	  i;
+	int	  rc = 0;
+
+	cmds = xcalloc(n == 0 ? 1 : n, sizeof *cmds);
+	for (i = 0; i < n; i++) {
+		if ((rc = xe_selector(&t[i], &sel)) != 0)
+			break;
+		cmds[i] = xcalloc(6, sizeof **cmds);
+		cmds[i][0] = xstrdup("xe");
+		cmds[i][1] = xstrdup("vm-list");
+		cmds[i][2] = sel;
+		cmds[i][3] = xstrdup("params=power-state");
+		cmds[i][4] = xstrdup("--minimal");
+	}
+	if (rc == 0)
+		drv_plan_batch_nonce(plan, rf->nonce,
+		    (char *const *const *)cmds, n);
+	for (i = 0; i < n && cmds[i] != NULL; i++) {
+		for (a = cmds[i]; *a != NULL; a++)
+			free(*a);
+		free(cmds[i]);
+	}
+	free(cmds);
+	return rc;
+}
+
+/* One power state per target; none or several VMs: HV_UNKNOWN. */
+static int
+xe_state_read(const struct drv_refresh *rf, const struct drv_target *t,
+    size_t n, const struct tp_result *res, enum hv_state *out)
+{
+	struct drv_section	*sec;
+	struct hv_strlist	 l;
+	enum hv_state		*st;
+	size_t			 i;
+	int			 rc;
+
+	(void)t;
+	if ((rc = xe_res_check(res, "xen state")) != 0)
+		return rc;
+	sec = xcalloc(n == 0 ? 1 : n, sizeof *sec);
+	st = xcalloc(n == 0 ? 1 : n, sizeof *st);
+	if ((rc = drv_sections_nonce(res->out, res->outlen, rf->nonce, sec,
+	    n)) != 0) {
+		rc = xe_fail(rc, "xen state");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (sec[i].status != 0) {
+			rc = xe_section_error(res, &sec[i],
+			    "xen state: xe vm-list");
+			goto out;
+		}
+		if ((rc = xe_minimal_read(&sec[i], "xen state: xe vm-list",
+		    &l)) != 0)
+			goto out;
+		st[i] = l.n == 1 ? hvout_xe_state(l.v[0]) : HV_UNKNOWN;
+		hv_strlist_free(&l);
+	}
+	memcpy(out, st, n * sizeof *out);
+	rc = 0;
+out:
+	free(st);
+	free(sec);
 	return rc;
 }
 
@@ -1279,6 +1578,10 @@ const struct driver drv_xe = {
 	.probe_read = xe_probe_read,
 	.refresh = xe_refresh,
 	.refresh_read = xe_refresh_read,
+	.detail = xe_detail,
+	.detail_read = xe_detail_read,
+	.state = xe_state,
+	.state_read = xe_state_read,
 	.error_read = xe_error_read,
 	.op = {
 		[DRV_START] = xe_start,

@@ -77,15 +77,21 @@ count_line(const char *what, struct hvout_lines *li, const char *prefix,
 	return err_set(ERR_INVAL, "%s: no '%s' line", what, prefix);
 }
 
-/* Reads "Total running VMs: N" and the N .vmx paths after it. */
-int
-hvout_vmrun_list(const char *text, size_t len, struct hv_vm_list *out)
+/*
+ * Reads "Total running VMs: N" and the .vmx paths after it. vmrun prints
+ * paths raw, so one holding a newline prints as several lines, one of them
+ * perhaps another VM's path: *doubt is set when the lines are not N or a
+ * line comes twice, and then no line is proof that its VM runs.
+ */
+static int
+list_read(const char *text, size_t len, struct hv_vm_list *out, int *doubt,
+    int64_t *countp)
 {
 	struct hvout_lines	 li;
 	struct hv_vm_list	 l = { NULL, 0 };
 	struct hv_vm		*vm;
 	const char		*s, *base, *sep;
-	size_t			 n, bl;
+	size_t			 n, bl, i;
 	int64_t			 count;
 	int			 rc;
 
@@ -95,9 +101,13 @@ hvout_vmrun_list(const char *text, size_t len, struct hv_vm_list *out)
 	if ((rc = count_line("vmrun list", &li, "Total running VMs: ",
 	    &count)) != 0)
 		return rc;
+	*doubt = 0;
 	while (next_line(&li, &s, &n)) {
 		if (n == 0)
 			continue;
+		for (i = 0; i < l.n; i++)
+			if (hvout_eq(s, n, l.v[i].path))
+				*doubt = 1;
 		vm = hvout_vm_add(&l);
 		vm->path = hvout_dup(s, n);
 		vm->state = HV_RUNNING;
@@ -111,19 +121,40 @@ hvout_vmrun_list(const char *text, size_t len, struct hv_vm_list *out)
 			bl -= 4;
 		vm->name = hvout_dup(base, bl);
 	}
-	/* A short list is a cut-off one: vmrun counts what it prints. */
+	if ((int64_t)l.n != count)
+		*doubt = 1;
+	*countp = count;
+	*out = l;
+	return 0;
+}
+
+int
+hvout_vmrun_list_doubt(const char *text, size_t len, struct hv_vm_list *out,
+    int *doubt)
+{
+	int64_t	count;
+
+	return list_read(text, len, out, doubt, &count);
+}
+
+/* The same, where a count that differs is a list cut off: ERR_INVAL. */
+int
+hvout_vmrun_list(const char *text, size_t len, struct hv_vm_list *out)
+{
+	struct hv_vm_list	 l = { NULL, 0 };
+	int64_t			 count;
+	int			 rc, doubt;
+
+	if ((rc = list_read(text, len, &l, &doubt, &count)) != 0)
+		return rc;
 	if ((int64_t)l.n != count) {
 		rc = err_set(ERR_INVAL, "vmrun list: %lld VMs announced, "
 		    "%zu listed", (long long)count, l.n);
-		goto out;
+		hv_vm_list_free(&l);
+		return rc;
 	}
 	*out = l;
-	l.v = NULL;	/* transferred */
-	l.n = 0;
-	rc = 0;
-out:
-	hv_vm_list_free(&l);
-	return rc;
+	return 0;
 }
 
 /*

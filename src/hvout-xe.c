@@ -415,6 +415,169 @@ out:
 	return rc;
 }
 
+/*
+ * The fields a refresh asks vm-list for (drv-xe.c's params=); a record
+ * with others, or without one of these, or with one twice, is not one xe
+ * printed for a single VM.
+ */
+static const char *const vm_fields[] = {
+	"uuid", "name-label", "is-control-domain", "power-state",
+	"memory-actual", "memory-static-max", "VCPUs-max", "other-config",
+	"VCPUs-number"
+};
+
+/* Where a map pair starts with key (at 0 or after "; "); how many. */
+static size_t
+map_count(const char *map, const char *key)
+{
+	size_t		 kl = strlen(key), n = 0;
+	const char	*p = map;
+
+	while (p != NULL) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == ':')
+			n++;
+		if ((p = strstr(p, "; ")) != NULL)
+			p += 2;
+	}
+	return n;
+}
+
+/* A field as a number, strictly: 1 if it is one (into *x). */
+static int
+num_strict(const char *v, int64_t *x)
+{
+	return v != NULL && *v != '\0' && parse_i64(v, x) == 0 && *x >= 0;
+}
+
+/*
+ * 1 if r is exactly one record as xe prints it for the refresh's params=:
+ * every field once, no other, no value spread over lines, the values of
+ * their kinds, and at most one hvsh-id in other-config (its values are
+ * printed unescaped, so a value holding "; hvsh-id: " would be a second).
+ */
+static int
+vm_record_clean(const struct hv_xe_record *r)
+{
+	const char	*v;
+	int64_t		 x;
+	size_t		 i, j, seen;
+
+	if (r->n != nitems(vm_fields))
+		return 0;
+	for (i = 0; i < nitems(vm_fields); i++) {
+		for (seen = 0, j = 0; j < r->n; j++)
+			if (strcmp(r->f[j].name, vm_fields[i]) == 0)
+				seen++;
+		if (seen != 1)
+			return 0;
+	}
+	for (j = 0; j < r->n; j++)
+		if (r->f[j].value == NULL || strchr(r->f[j].value, '\n') != NULL)
+			return 0;
+	v = hvout_xe_get(r, "uuid");
+	if (!hvout_is_uuid(v, strlen(v)))
+		return 0;
+	if (hvout_xe_state(hvout_xe_get(r, "power-state")) == HV_UNKNOWN)
+		return 0;
+	v = hvout_xe_get(r, "is-control-domain");
+	if (strcmp(v, "false") != 0)
+		return 0;
+	if (!num_strict(hvout_xe_get(r, "memory-actual"), &x) ||
+	    !num_strict(hvout_xe_get(r, "memory-static-max"), &x) ||
+	    !num_strict(hvout_xe_get(r, "VCPUs-max"), &x) ||
+	    !num_strict(hvout_xe_get(r, "VCPUs-number"), &x))
+		return 0;
+	return map_count(hvout_xe_get(r, "other-config"), "hvsh-id") <= 1;
+}
+
+/* How many records have a uuid field (any of theirs) equal to uuid. */
+static size_t
+uuid_claims(const struct hv_xe_records *rs, const char *uuid, size_t *last)
+{
+	size_t	i, j, n = 0;
+	int	claims;
+
+	for (i = 0; i < rs->n; i++) {
+		claims = 0;
+		for (j = 0; j < rs->r[i].n; j++)
+			if (strcmp(rs->r[i].f[j].name, "uuid") == 0 &&
+			    rs->r[i].f[j].value != NULL &&
+			    strcmp(rs->r[i].f[j].value, uuid) == 0)
+				claims = 1;
+		if (claims) {
+			n++;
+			*last = i;
+		}
+	}
+	return n;
+}
+
+/*
+ * vm-list read against the VMs that exist. xe prints values raw, so a
+ * name-label holding newlines can print lines that look like fields or
+ * like whole records. But a VM's own record always begins on a line of its
+ * own (its uuid, after blank lines), so a record forged for a VM makes two
+ * that claim its uuid; and a record split by forged lines lacks fields.
+ * Hence a VM is read from its record only when that record is the one
+ * claiming its uuid and is clean; else it is flagged unsure, with only its
+ * uuid. Records of uuids that are not in exist are dropped: exist is
+ * "vm-list is-control-domain=false --minimal", uuids that no value can
+ * forge. The list is in exist's order.
+ */
+int
+hvout_xe_vm_list_sure(const char *text, size_t len,
+    const struct hv_strlist *exist, struct hv_vm_list *out)
+{
+	struct hv_xe_records	 rs;
+	struct hv_vm_list	 l = { NULL, 0 };
+	struct hv_vm		*vm;
+	const struct hv_xe_record *r;
+	size_t			 i, k, at = 0;
+	int64_t			 x;
+	const char		*oc;
+	int			 rc;
+
+	for (k = 0; k < exist->n; k++)
+		if (!hvout_is_uuid(exist->v[k], strlen(exist->v[k])))
+			return err_set(ERR_INVAL, "xe vm-list --minimal: "
+			    "'%s' is not a uuid", exist->v[k]);
+	if ((rc = hvout_xe_records(text, len, &rs)) != 0)
+		return rc;
+	for (k = 0; k < exist->n; k++) {
+		vm = hvout_vm_add(&l);
+		vm->uuid = xstrdup(exist->v[k]);
+		for (i = 0; i < k; i++)
+			if (strcmp(exist->v[i], exist->v[k]) == 0)
+				break;
+		if (i < k || uuid_claims(&rs, exist->v[k], &at) != 1 ||
+		    !vm_record_clean(&rs.r[at])) {
+			vm->unsure = 1;
+			continue;
+		}
+		r = &rs.r[at];
+		vm->name = xstrdup(hvout_xe_get(r, "name-label"));
+		vm->state = hvout_xe_state(hvout_xe_get(r, "power-state"));
+		(void)num_strict(hvout_xe_get(r, "memory-static-max"), &x);
+		vm->memory = x;
+		(void)num_strict(hvout_xe_get(r, "memory-actual"), &x);
+		vm->mem_used = vm->state == HV_STOPPED ? 0 : x;
+		if ((!num_strict(hvout_xe_get(r, "VCPUs-number"), &x) ||
+		    x == 0) && !num_strict(hvout_xe_get(r, "VCPUs-max"), &x))
+			x = -1;
+		if (x > 0 && x <= 1000000)
+			vm->cpus = (int)x;
+		oc = hvout_xe_get(r, "other-config");
+		if (map_find(oc, strlen(oc), "hvsh-id", &vm->hvsh_id) != 0)
+			vm->hvsh_id = NULL;
+	}
+	*out = l;
+	l.v = NULL;	/* transferred */
+	l.n = 0;
+	hv_vm_list_free(&l);
+	hvout_xe_records_free(&rs);
+	return 0;
+}
+
 /* "XCP-ng 8.2.1" from software-version's product_brand and version. */
 static char *
 xe_version(const char *sv)

@@ -36,7 +36,7 @@ dr() {
 
 # is HOST NAME RE DESC: a refresh of HOST shows NAME's line matching RE.
 is() {
-	dr "$1" refresh
+	dr "$1" detail
 	t_out "^vm $2 $3" "$4"
 }
 # gone HOST NAME DESC: a refresh of HOST succeeds and does not show NAME.

@@ -6,6 +6,8 @@
  *   drvrun --driver kvm --address A [--port P] --user U --key K \
  *       --known-hosts F [--timeout MS] OP [NAME]
  *   OP: probe | refresh | dry-OP NAME | OP NAME
+ *       | detail                    (refresh, then detail of the flagged)
+ *       | state NAME...             (NAME: a uuid, .vmx path or name)
  *       | create NAME CPUS MEM DISK [KEY=VALUE...]
  *       | call CALL [KEY=VALUE...]          (dry-call, dry-create too)
  *   create keys: image_path image_kind image_format pool full network
@@ -33,12 +35,26 @@ usage(void)
 	exit(2);
 }
 
+/* s with control characters as \\ooo, so that a name stays on one line. */
+static void
+print_safe(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '\\')
+			printf("\\%03o", (unsigned char)*s);
+		else
+			putchar(*s);
+	}
+}
+
 static void
 print_vm(const struct hv_vm *v)
 {
-	printf("vm %s state=%s cpus=%d memory=%" PRId64 " mem_used=%" PRId64
+	fputs("vm ", stdout);
+	print_safe(v->name ? v->name : "-");
+	printf(" state=%s cpus=%d memory=%" PRId64 " mem_used=%" PRId64
 	    " cpu_time=%.3f uuid=%s hvsh_id=%s path=%s\n",
-	    v->name ? v->name : "-", hv_state_name(v->state), v->cpus,
+	    hv_state_name(v->state), v->cpus,
 	    v->memory, v->mem_used, v->cpu_time, v->uuid ? v->uuid : "-",
 	    v->hvsh_id ? v->hvsh_id : "-", v->path ? v->path : "-");
 }
@@ -169,30 +185,45 @@ run_plan(struct transport *tp, const struct tp_host *h,
 	return 0;
 }
 
-/* Asks the driver's detail for every instance the listing left unclear. */
-static int
-detail_all(struct transport *tp, const struct tp_host *h,
-    const struct driver *d, struct hv_vm_list *vl)
+/* NAME as a target: a .vmx path if absolute, a uuid if shaped like one. */
+static void
+target_of(struct drv_target *t, const char *name)
 {
-	struct drv_refresh	  rf;
-	struct drv_plan		  plan = { 0 };
-	struct tp_result	  res = { 0 };
-	struct hv_vm		**need = calloc(vl->n + 1, sizeof *need);
-	size_t			  i, n = 0;
-	int			  rc = 0;
+	memset(t, 0, sizeof *t);
+	t->name = name;
+	if (name[0] == '/')
+		t->path = name;
+	else if (strlen(name) == 36 && name[8] == '-' && name[13] == '-')
+		t->uuid = name;
+}
+
+/* The detail of every instance the refresh flagged, in one more exec. */
+static int
+run_detail(struct transport *tp, const struct tp_host *h,
+    const struct driver *d, const struct drv_refresh *rf,
+    struct hv_vm_list *vl)
+{
+	struct drv_plan		 plan = { 0 };
+	struct tp_result	 res = { 0 };
+	struct hv_vm		**need = xcalloc(vl->n + 1, sizeof *need);
+	size_t			 i, n = 0;
+	int			 rc = 0;
 
 	for (i = 0; i < vl->n; i++)
 		if (vl->v[i].unsure || vl->v[i].id_unread)
 			need[n++] = &vl->v[i];
-	if (n > 0) {
-		drv_refresh_init(&rf);
-		if (d->detail == NULL)
-			rc = err_set(ERR_INVAL, "no detail slot in %s",
-			    d->name);
-		else if ((rc = d->detail(&rf, need, n, &plan)) == 0 &&
-		    (rc = run_plan(tp, h, d, &plan, &res)) == 0)
-			rc = d->detail_read(&rf, &res, need, n);
+	printf("flagged %zu\n", n);
+	if (n == 0 || d->detail == NULL)
+		goto out;
+	if (d->detail(rf, need, n, &plan) != 0) {
+		printf("error plan %s\n", err_msg());
+		rc = 1;
+	} else if ((rc = run_plan(tp, h, d, &plan, &res)) == 0 &&
+	    d->detail_read(rf, &res, need, n) != 0) {
+		printf("error read %s\n", err_msg());
+		rc = 1;
 	}
+out:
 	tp_result_free(&res);
 	drv_plan_clear(&plan);
 	free(need);
@@ -207,7 +238,9 @@ main(int argc, char **argv)
 	struct transport	*tp;
 	const struct driver	*d = NULL;
 	struct drv_plan		 plan = { 0 };
-	struct drv_target	 t = { 0 };
+	struct drv_target	 t = { 0 }, *ts = NULL;
+	enum hv_state		*sts = NULL;
+	size_t			 nt = 0;
 	struct drv_spec		 spec = { .name = 0 };
 	struct drv_req		 req = { .pool = NULL };
 	struct drv_reply	 reply;
@@ -258,8 +291,17 @@ main(int argc, char **argv)
 	drv_refresh_init(&rf);
 	if (strcmp(op, "probe") == 0) {
 		rc = d->probe(&plan);
-	} else if (strcmp(op, "refresh") == 0) {
+	} else if (strcmp(op, "refresh") == 0 || strcmp(op, "detail") == 0) {
 		rc = d->refresh(&rf, &plan);
+	} else if (strcmp(op, "state") == 0) {
+		if (i >= argc || d->state == NULL)
+			usage();
+		nt = (size_t)(argc - i);
+		ts = xcalloc(nt, sizeof *ts);
+		sts = xcalloc(nt, sizeof *sts);
+		for (k = 0; (size_t)k < nt; k++)
+			target_of(&ts[k], argv[i + k]);
+		rc = d->state(&rf, ts, nt, &plan);
 	} else if (strcmp(op, "create") == 0) {
 		if (i + 4 > argc || d->create == NULL)
 			usage();
@@ -318,13 +360,24 @@ main(int argc, char **argv)
 		if ((rc = d->probe_read(&res, &f)) == 0)
 			printf("version %s\n", f.version ? f.version : "-");
 	} else if (strcmp(op, "refresh") == 0) {
-		if ((rc = d->refresh_read(&rf, &res, &f, &vl)) == 0 &&
-		    (rc = detail_all(tp, &h, d, &vl)) == 0) {
+		if ((rc = d->refresh_read(&rf, &res, &f, &vl)) == 0) {
 			printf("facts cpus=%d memory=%" PRId64 " mem_free=%"
 			    PRId64 "\n", f.cpus, f.memory, f.mem_free);
 			for (k = 0; (size_t)k < vl.n; k++)
 				print_vm(&vl.v[k]);
 		}
+	} else if (strcmp(op, "detail") == 0) {
+		if ((rc = d->refresh_read(&rf, &res, &f, &vl)) == 0 &&
+		    (rc = run_detail(tp, &h, d, &rf, &vl)) == 0) {
+			for (k = 0; (size_t)k < vl.n; k++)
+				print_vm(&vl.v[k]);
+		} else if (rc > 0)
+			goto out;
+	} else if (strcmp(op, "state") == 0) {
+		if ((rc = d->state_read(&rf, ts, nt, &res, sts)) == 0)
+			for (k = 0; (size_t)k < nt; k++)
+				printf("state %s %s\n", argv[i + k],
+				    hv_state_name(sts[k]));
 	} else if (strcmp(op, "create") == 0) {
 		hv_vm_init(&vm);
 		if (d->create_read != NULL && (rc = d->create_read(&res, &vm)) == 0)
@@ -346,6 +399,8 @@ main(int argc, char **argv)
 		rc = 1;
 	}
 out:
+	free(ts);
+	free(sts);
 	tp_result_free(&res);
 	drv_reply_clear(&reply);
 	hv_vm_list_free(&vl);

@@ -50,6 +50,11 @@ static char	*samples;
 
 /* ---- helpers ---- */
 
+/* A refresh with a known nonce. */
+#define NONCE		"0123456789abcdef"
+#define MARK(st)	"@@hvsh-" NONCE ":" #st "@@\n"
+static const struct drv_refresh RF = { NONCE };
+
 static int
 isdir(const char *path)
 {
@@ -490,10 +495,10 @@ test_probe(void **state)
 	Q "sh" Q " " Q "-c" Q " " Q "case $(uname -s) in " \
 	"Darwin) echo @darwin; sysctl -n hw.ncpu hw.memsize && vm_stat;; " \
 	"*) echo @linux; nproc && cat /proc/meminfo;; esac" Q \
-	" </dev/null; echo \"@@hvsh:$?@@\"\n" \
+	" </dev/null; echo \"@@hvsh-" NONCE ":$?@@\"\n" \
 	Q "sh" Q " " Q "-c" Q " " Q "case $(uname -s) in Darwin) " \
 	"t=fusion;; *) t=ws;; esac; exec vmrun -T \"$t\" list" Q \
-	" </dev/null; echo \"@@hvsh:$?@@\"\n" \
+	" </dev/null; echo \"@@hvsh-" NONCE ":$?@@\"\n" \
 	Q "sh" Q " " Q "-c" Q " " Q \
 	"for f in \"$HOME\"/hvsh-vms/*/*.vmx; do " \
 	"[ -f \"$f\" ] || continue; " \
@@ -501,14 +506,14 @@ test_probe(void **state)
 	"set -- \"${f%/*}\"/*.vmss; s=0; [ -f \"$1\" ] && s=1; " \
 	"printf " Q "\\" Q Q "@@vmx %s %s\\n" Q "\\" Q Q " \"$s\" \"$f\"; " \
 	"awk " Q "\\" Q Q "{ print \"|\" $0 }" Q "\\" Q Q " <\"$f\"; " \
-	"echo \"@@end $?\"; done" Q " </dev/null; echo \"@@hvsh:$?@@\"\n'"
+	"echo \"@@end $?\"; done" Q " </dev/null; echo \"@@hvsh-" NONCE ":$?@@\"\n'"
 
 static void
 test_refresh_plan(void **state)
 {
 	struct drv_plan	plan = { 0 };
 
-	assert_int_equal(D->refresh(&plan), 0);
+	assert_int_equal(D->refresh(&RF, &plan), 0);
 	plan_is(&plan, REFRESH_TEXT);
 }
 
@@ -531,7 +536,7 @@ samples_batch(size_t *lenp)
 
 	list = sample("vmrun-list-blog-zh.txt");
 	vmx = sample("vmx-centos-lovm-fixture.vmx.txt");
-	buf_printf(&b, "@linux\n8\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n",
+	buf_printf(&b, "@linux\n8\n%s@@hvsh-" NONCE ":0@@\n%s@@hvsh-" NONCE ":0@@\n",
 	    meminfo, list);
 	add_framed(&b, "/root/vmware/CentOS-mysql/CentOS-mysql.vmx", 0, vmx);
 	add_framed(&b, "/root/hvsh-vms/web1/web1.vmx", 1,
@@ -540,7 +545,7 @@ samples_batch(size_t *lenp)
 	/* A .vmx without a last newline, with CRLF, and no displayName. */
 	add_framed(&b, "/root/hvsh-vms/db/db.vmx", 0,
 	    "memsize = \"64\"\r\nhvsh.id = \"17\"");
-	buf_addstr(&b, "@@hvsh:0@@\n");
+	buf_addstr(&b, "@@hvsh-" NONCE ":0@@\n");
 	free(list);
 	free(vmx);
 	*lenp = b.len;
@@ -574,7 +579,7 @@ test_refresh_samples(void **state)
 	res_set(&r, text, len, "", 0);
 	hv_facts_init(&f);
 	f.version = xstrdup("vmrun 1.17.0");
-	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(D->refresh_read(&RF, &r, &f, &l), 0);
 	assert_int_equal(f.cpus, 8);
 	assert_int_equal(f.memory, 16318412LL * 1024);
 	assert_int_equal(f.mem_free, 8159206LL * 1024);
@@ -616,13 +621,13 @@ test_refresh_samples(void **state)
 
 	/* packer's capture, nothing managed; "//" in $HOME still matches. */
 	list = sample("vmrun-list-packer-issue-3878.txt");
-	buf_printf(&b, "@linux\n1\n%s@@hvsh:0@@\n%s@@hvsh:0@@\n", meminfo,
+	buf_printf(&b, "@linux\n1\n%s@@hvsh-" NONCE ":0@@\n%s@@hvsh-" NONCE ":0@@\n", meminfo,
 	    list);
 	add_framed(&b, "/opt//packer/output-vmware-vmx/"
 	    "windows2012r2-vanilla-1473415423.vmx", 0, "numvcpus = \"4\"\n");
-	buf_addstr(&b, "@@hvsh:0@@\n");
+	buf_addstr(&b, "@@hvsh-" NONCE ":0@@\n");
 	res_set(&r, b.data, b.len, "", 0);
-	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(D->refresh_read(&RF, &r, &f, &l), 0);
 	assert_int_equal(f.cpus, 1);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.v[0].name, "windows2012r2-vanilla-1473415423");
@@ -648,10 +653,10 @@ static const char lab_capture[] =
 	"MemAvailable:   24291148 kB\n"
 	"Buffers:            1512 kB\n"
 	"Cached:           260488 kB\n"
-	"@@hvsh:0@@\n"
+	"@@hvsh-" NONCE ":0@@\n"
 	"Total running VMs: 1\n"
 	"/tmp/d3/lab/l/home/vmw1/hvsh-vms/a1/a1.vmx\n"
-	"@@hvsh:0@@\n"
+	"@@hvsh-" NONCE ":0@@\n"
 	"@@vmx 0 /tmp/d3/lab/l/home/vmw1/hvsh-vms/a1/a1.vmx\n"
 	"|.encoding = \"UTF-8\"\n"
 	"|config.version = \"8\"\n"
@@ -694,7 +699,7 @@ static const char lab_capture[] =
 	"|numvcpus = \"4\"\n"
 	"|hvsh.id = \"4242\"\n"
 	"@@end 0\n"
-	"@@hvsh:0@@\n";
+	"@@hvsh-" NONCE ":0@@\n";
 
 static void
 test_refresh_lab(void **state)
@@ -705,7 +710,7 @@ test_refresh_lab(void **state)
 
 	res_set(&r, lab_capture, sizeof lab_capture - 1, "", 0);
 	hv_facts_init(&f);
-	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(D->refresh_read(&RF, &r, &f, &l), 0);
 	assert_int_equal(f.cpus, 2);
 	assert_int_equal(f.memory, 24684084LL * 1024);
 	assert_int_equal(f.mem_free, 24291148LL * 1024);
@@ -741,7 +746,7 @@ refresh_fails(const char *text, size_t len, const char *needle)
 
 	res_set(&r, text, len, "", 0);
 	hv_facts_init(&f);
-	if (D->refresh_read(&r, &f, &l) == 0)
+	if (D->refresh_read(&RF, &r, &f, &l) == 0)
 		fail_msg("refresh_read took %zu bytes: %.300s", len, text);
 	assert_ptr_equal(l.v, (struct hv_vm *)&l);
 	assert_int_equal(l.n, 77);
@@ -774,23 +779,23 @@ test_refresh_truncated(void **state)
 	for (n = 0; n + 1 < sizeof lab_capture - 1; n++)
 		refresh_fails(lab_capture, n, NULL);
 	/* Cut before the last marker: the message says what it thinks. */
-	cut = strstr(text, "@@end 0\n@@hvsh:0@@\n");
+	cut = strstr(text, "@@end 0\n@@hvsh-" NONCE ":0@@\n");
 	assert_non_null(cut);
 	refresh_fails(text, (size_t)(cut - text) + 8, "truncated");
 	/* Whole, but the transport says it cut the output at its cap. */
 	res_set(&r, text, len, "", 0);
 	r.truncated = 1;
 	hv_facts_init(&f);
-	assert_int_equal(D->refresh_read(&r, &f, &l), ERR_INVAL);
+	assert_int_equal(D->refresh_read(&RF, &r, &f, &l), ERR_INVAL);
 	assert_non_null(strstr(err_msg(), "cut"));
 	tp_result_free(&r);
 	free(text);
 }
 
 static const char nul_case[] =
-    "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-    "Total running VMs: 0\n@@hvsh:0@@\n@@vmx 0 /a.vmx\n|a\0b\n"
-    "@@end 0\n@@hvsh:0@@\n";
+    "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+    "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n@@vmx 0 /a.vmx\n|a\0b\n"
+    "@@end 0\n@@hvsh-" NONCE ":0@@\n";
 
 /* A part that failed, or that says something else than it should. */
 static void
@@ -801,62 +806,58 @@ test_refresh_garbled(void **state)
 		const char	*needle;
 	} cases[] = {
 		/* vmrun list failed: its own reason comes through. */
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Error: Unknown error\n@@hvsh:255@@\n@@hvsh:0@@\n",
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Error: Unknown error\n@@hvsh-" NONCE ":255@@\n@@hvsh-" NONCE ":0@@\n",
 		  "vmrun list: Unknown error" },
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "@@hvsh:127@@\n@@hvsh:0@@\n", "vmrun list: not found" },
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "xx\n@@hvsh:1@@\n@@hvsh:0@@\n", "exit status 1" },
-		{ "@@hvsh:127@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "@@hvsh-" NONCE ":127@@\n@@hvsh-" NONCE ":0@@\n", "vmrun list: not found" },
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "xx\n@@hvsh-" NONCE ":1@@\n@@hvsh-" NONCE ":0@@\n", "exit status 1" },
+		{ "@@hvsh-" NONCE ":127@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":0@@\n",
 		  "CPUs and memory: not found" },
-		{ "@linux\ntwo\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "nproc" },
-		{ "@linux\n2\nMemFree: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n", "MemTotal" },
-		{ "@linux\n2\n@@hvsh:1@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		{ "@linux\ntwo\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":0@@\n", "nproc" },
+		{ "@linux\n2\nMemFree: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":0@@\n", "MemTotal" },
+		{ "@linux\n2\n@@hvsh-" NONCE ":1@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":0@@\n",
 		  "CPUs and memory" },
-		{ "@plan9\n2\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n",
+		{ "@plan9\n2\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":0@@\n",
 		  "neither Linux nor macOS" },
-		/* A list shorter than it says: cut off. */
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 2\n/a/a.vmx\n@@hvsh:0@@\n@@hvsh:0@@\n",
-		  "2 VMs announced" },
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "\x93\x01q\xfe\n@@hvsh:0@@\n@@hvsh:0@@\n", "vmrun list" },
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "\x93\x01q\xfe\n@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":0@@\n", "vmrun list" },
 		/* The .vmx dump: cut, unreadable, garbled, not a .vmx. */
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n"
-		  "@@vmx 0 /h/a/a.vmx\n|memsize = \"4\"\n@@hvsh:0@@\n",
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\n|memsize = \"4\"\n@@hvsh-" NONCE ":0@@\n",
 		  "/h/a/a.vmx is cut off" },
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n"
-		  "@@vmx 0 /h/a/a.vmx\n@@end 2\n@@hvsh:0@@\n",
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\n@@end 2\n@@hvsh-" NONCE ":0@@\n",
 		  "/h/a/a.vmx: cannot read it" },
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n"
-		  "@@vmx 0 /h/a/a.vmx\nmemsize = \"4\"\n@@end 0\n@@hvsh:0@@\n",
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\nmemsize = \"4\"\n@@end 0\n@@hvsh-" NONCE ":0@@\n",
 		  "line 2 is garbled" },
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n"
-		  "@@vmx 2 /h/a/a.vmx\n@@end 0\n@@hvsh:0@@\n", "garbled" },
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n"
-		  "@@vmx 0 /h/a/a.vmx\n@@end x\n@@hvsh:0@@\n", "garbled" },
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n"
-		  "@@vmx 0 /h/a/a.vmx\n|\x01\x02garbage\n@@end 0\n@@hvsh:0@@\n",
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n"
+		  "@@vmx 2 /h/a/a.vmx\n@@end 0\n@@hvsh-" NONCE ":0@@\n", "garbled" },
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\n@@end x\n@@hvsh-" NONCE ":0@@\n", "garbled" },
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n"
+		  "@@vmx 0 /h/a/a.vmx\n|\x01\x02garbage\n@@end 0\n@@hvsh-" NONCE ":0@@\n",
 		  "/h/a/a.vmx: .vmx: line 1" },
 		/* A .vmx cannot fake a VM: its lines stay behind the '|'. */
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n"
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n"
 		  "@@vmx 0 /h/a/a.vmx\n|@@end 0\n|@@vmx 0 /fake.vmx\n"
-		  "|memsize = \"4\"\n@@end 0\n@@hvsh:0@@\n", "/h/a/a.vmx: " },
-		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh:0@@\n"
-		  "Total running VMs: 0\n@@hvsh:0@@\n@@hvsh:1@@\n",
+		  "|memsize = \"4\"\n@@end 0\n@@hvsh-" NONCE ":0@@\n", "/h/a/a.vmx: " },
+		{ "@linux\n2\nMemTotal: 1 kB\n@@hvsh-" NONCE ":0@@\n"
+		  "Total running VMs: 0\n@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":1@@\n",
 		  "reading the .vmx files" },
 		{ "garbage\n\n\x01", NULL },
 		{ "", "truncated" },
@@ -868,6 +869,216 @@ test_refresh_garbled(void **state)
 		    cases[i].needle);
 	/* A NUL byte in the .vmx dump. */
 	refresh_fails(nul_case, sizeof nul_case - 1, "NUL");
+}
+
+
+/* Reads a refresh of two managed VMs and list; must succeed. */
+static void
+refresh_list(const char *list, struct hv_vm_list *l)
+{
+	struct buf		 b = { 0 };
+	struct tp_result	 r;
+	struct hv_facts		 f;
+
+	buf_printf(&b, "@linux\n2\nMemTotal: 1 kB\n" MARK(0) "%s" MARK(0),
+	    list);
+	add_framed(&b, "/h/hvsh-vms/a/a.vmx", 0, "displayName = \"a\"\n");
+	add_framed(&b, "/h/hvsh-vms/b/b.vmx", 1, "displayName = \"b\"\n");
+	buf_addstr(&b, MARK(0));
+	res_set(&r, b.data, b.len, "", 0);
+	hv_facts_init(&f);
+	memset(l, 0, sizeof *l);
+	if (D->refresh_read(&RF, &r, &f, l) != 0)
+		fail_msg("refresh_read: %s", err_msg());
+	hv_facts_clear(&f);
+	tp_result_free(&r);
+	buf_free(&b);
+}
+
+/*
+ * A running VM whose path holds a newline prints a line equal to a's
+ * path: the count no longer matches, so a is flagged, not taken as
+ * running, and the fragments are flagged too; b, not listed, is read.
+ */
+static void
+test_refresh_forged_list(void **state)
+{
+	struct hv_vm_list	 l;
+	const struct hv_vm	*v;
+	size_t			 i;
+
+	refresh_list("Total running VMs: 1\n/x/evil\n/h/hvsh-vms/a/a.vmx\n"
+	    ".vmx\n", &l);
+	v = find_vm(&l, "/h/hvsh-vms/a/a.vmx");
+	assert_true(v->unsure);
+	assert_int_equal(v->state, HV_UNKNOWN);
+	v = find_vm(&l, "/h/hvsh-vms/b/b.vmx");
+	assert_false(v->unsure);
+	assert_int_equal(v->state, HV_SUSPENDED);
+	assert_int_equal(l.n, 4);
+	for (i = 2; i < l.n; i++) {
+		assert_true(l.v[i].unsure);
+		assert_int_equal(l.v[i].state, HV_UNKNOWN);
+	}
+	hv_vm_list_free(&l);
+
+	/* The count right, but a line twice: in doubt too. */
+	refresh_list("Total running VMs: 2\n/h/hvsh-vms/a/a.vmx\n"
+	    "/h/hvsh-vms/a/a.vmx\n", &l);
+	assert_int_equal(l.n, 2);
+	v = find_vm(&l, "/h/hvsh-vms/a/a.vmx");
+	assert_true(v->unsure);
+	assert_int_equal(v->state, HV_UNKNOWN);
+	hv_vm_list_free(&l);
+
+	/* A clean list is believed; a foreign marker in it is a path. */
+	refresh_list("Total running VMs: 2\n/h/hvsh-vms/a/a.vmx\n"
+	    "@@hvsh:0@@\n", &l);
+	assert_int_equal(l.n, 3);
+	v = find_vm(&l, "/h/hvsh-vms/a/a.vmx");
+	assert_false(v->unsure);
+	assert_int_equal(v->state, HV_RUNNING);
+	v = find_vm(&l, "@@hvsh:0@@");
+	assert_false(v->unsure);
+	hv_vm_list_free(&l);
+}
+
+/* Detail: each VM asked alone, in words of the script's own. */
+static void
+test_detail(void **state)
+{
+	struct hv_vm_list	 l = { 0 };
+	struct hv_vm		*need[4];
+	struct drv_plan		 plan = { 0 };
+	struct tp_result	 r;
+	char			*text;
+	size_t			 i;
+	static const char	 out[] = "on 0\n" MARK(0) "off 1\n" MARK(0)
+	    "off 0\n" MARK(0) "unknown\n" MARK(0);
+
+	for (i = 0; i < 4; i++)
+		(void)hvout_vm_add(&l);
+	for (i = 0; i < 4; i++) {
+		need[i] = &l.v[i];
+		need[i]->unsure = 1;
+		need[i]->cpus = 1;
+	}
+	need[0]->path = xstrdup("/h/hvsh-vms/a/a.vmx");
+	need[1]->path = xstrdup("/h/hvsh-vms/b/b.vmx");
+	need[2]->path = xstrdup("/x/evil.vmx");
+	need[2]->cpus = -1;	/* a list line only */
+	need[3]->path = xstrdup("/h/hvsh-vms/c/c.vmx");
+	assert_int_equal(D->detail(&RF, need, 4, &plan), 0);
+	assert_int_equal(plan.n, 1);
+	text = drv_plan_text(&plan, 0);
+	assert_non_null(strstr(text, "readVariable"));
+	assert_non_null(strstr(text, Q "/x/evil.vmx" Q " </dev/null; echo "
+	    "\"@@hvsh-" NONCE ":$?@@\""));
+	free(text);
+	drv_plan_clear(&plan);
+	res_set(&r, out, sizeof out - 1, "", 0);
+	assert_int_equal(D->detail_read(&RF, &r, need, 4), 0);
+	assert_int_equal(need[0]->state, HV_RUNNING);
+	assert_false(need[0]->unsure);
+	assert_int_equal(need[1]->state, HV_SUSPENDED);
+	assert_int_equal(need[1]->mem_used, 0);
+	assert_false(need[1]->unsure);
+	/* Off and not one of ours: no VM of the list. */
+	assert_int_equal(need[2]->state, HV_UNKNOWN);
+	assert_false(need[2]->unsure);
+	/* vmrun would not say: still unsure. */
+	assert_int_equal(need[3]->state, HV_UNKNOWN);
+	assert_true(need[3]->unsure);
+	tp_result_free(&r);
+	/* Garbled or cut: fails. */
+	need[0]->state = HV_STOPPED;
+	res_set(&r, "on 0\n" MARK(0) "@@hvsh:0@@\n" MARK(0) "gone\n" MARK(0)
+	    "gone\n" MARK(0), strlen("on 0\n" MARK(0) "@@hvsh:0@@\n" MARK(0)
+	    "gone\n" MARK(0) "gone\n" MARK(0)), "", 0);
+	assert_true(D->detail_read(&RF, &r, need, 4) < 0);
+	assert_int_equal(need[0]->state, HV_STOPPED);
+	tp_result_free(&r);
+	res_set(&r, out, sizeof out / 2, "", 0);
+	assert_true(D->detail_read(&RF, &r, need, 4) < 0);
+	tp_result_free(&r);
+	/* Lines that are no .vmx path are not asked about: no VMs. */
+	free(need[0]->path);
+	need[0]->path = xstrdup("/h/a\n.vmx");
+	free(need[2]->path);
+	need[2]->path = xstrdup("/x/evil");
+	need[0]->unsure = need[2]->unsure = 1;
+	assert_int_equal(D->detail(&RF, need, 4, &plan), 0);
+	text = drv_plan_text(&plan, 0);
+	assert_null(strstr(text, "evil"));
+	assert_non_null(strstr(text, "/h/hvsh-vms/b/b.vmx"));
+	free(text);
+	drv_plan_clear(&plan);
+	res_set(&r, "off 0\n" MARK(0) "on 0\n" MARK(0),
+	    strlen("off 0\n" MARK(0) "on 0\n" MARK(0)), "", 0);
+	assert_int_equal(D->detail_read(&RF, &r, need, 4), 0);
+	assert_int_equal(need[0]->state, HV_UNKNOWN);
+	assert_false(need[0]->unsure);
+	assert_int_equal(need[1]->state, HV_STOPPED);
+	assert_int_equal(need[2]->state, HV_UNKNOWN);
+	assert_false(need[2]->unsure);
+	assert_int_equal(need[3]->state, HV_RUNNING);
+	tp_result_free(&r);
+	hv_vm_list_free(&l);
+}
+
+/* State: vmrun list once, and each target's files. */
+static void
+test_state(void **state)
+{
+	struct drv_target	 t[4] = {
+		{ .path = "/h/hvsh-vms/a/a.vmx" },
+		{ .name = "b" },
+		{ .path = "/h/hvsh-vms/c/c.vmx" },
+		{ .path = "/h/gone.vmx" },
+	};
+	enum hv_state		 st[4];
+	struct drv_plan		 plan = { 0 };
+	struct tp_result	 r;
+	struct buf		 b = { 0 };
+
+	assert_int_equal(D->state(&RF, t, 4, &plan), 0);
+	assert_int_equal(plan.n, 1);
+	assert_string_equal(plan.argv[0][4], NONCE);
+	assert_string_equal(plan.argv[0][5], "/h/hvsh-vms/a/a.vmx");
+	assert_string_equal(plan.argv[0][6], "");
+	assert_string_equal(plan.argv[0][7], "");
+	assert_string_equal(plan.argv[0][8], "b");
+	assert_null(plan.argv[0][13]);
+	drv_plan_clear(&plan);
+
+	buf_addstr(&b, "Total running VMs: 1\n/h/hvsh-vms/a/a.vmx\n" MARK(0)
+	    "1 0 /h/hvsh-vms/a/a.vmx\n1 1 /h/hvsh-vms/b/b.vmx\n"
+	    "1 0 /h/hvsh-vms/c/c.vmx\n0 0 /h/gone.vmx\n" MARK(0));
+	res_set(&r, b.data, b.len, "", 0);
+	assert_int_equal(D->state_read(&RF, t, 4, &r, st), 0);
+	assert_int_equal(st[0], HV_RUNNING);
+	assert_int_equal(st[1], HV_SUSPENDED);
+	assert_int_equal(st[2], HV_STOPPED);
+	assert_int_equal(st[3], HV_UNKNOWN);
+	tp_result_free(&r);
+	buf_reset(&b);
+	/* A forged line: a is in doubt; c, not listed, is off all the same. */
+	buf_addstr(&b, "Total running VMs: 1\n/x/evil\n/h/hvsh-vms/a/a.vmx\n"
+	    MARK(0) "1 0 /h/hvsh-vms/a/a.vmx\n1 1 /h/hvsh-vms/b/b.vmx\n"
+	    "1 0 /h/hvsh-vms/c/c.vmx\n0 0 /h/gone.vmx\n" MARK(0));
+	res_set(&r, b.data, b.len, "", 0);
+	assert_int_equal(D->state_read(&RF, t, 4, &r, st), 0);
+	assert_int_equal(st[0], HV_UNKNOWN);
+	assert_int_equal(st[2], HV_STOPPED);
+	tp_result_free(&r);
+	buf_reset(&b);
+	/* An answer short: fails. */
+	buf_addstr(&b, "Total running VMs: 0\n" MARK(0)
+	    "1 0 /h/hvsh-vms/a/a.vmx\n" MARK(0));
+	res_set(&r, b.data, b.len, "", 0);
+	assert_true(D->state_read(&RF, t, 4, &r, st) < 0);
+	tp_result_free(&r);
+	buf_free(&b);
 }
 
 /* ---- errors ---- */
@@ -1345,7 +1556,7 @@ test_sh_refresh(void **state)
 	char			*p, *q;
 
 	fake_up(&h);
-	assert_int_equal(D->refresh(&plan), 0);
+	assert_int_equal(D->refresh(&RF, &plan), 0);
 
 	/* Nothing yet: no directory at all. */
 	p = xasprintf("%s/list", h.home);
@@ -1354,7 +1565,7 @@ test_sh_refresh(void **state)
 	assert_int_equal(sh_run(&plan, 0, &out), 0);
 	res_set(&r, out.data, out.len, "", 0);
 	hv_facts_init(&f);
-	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(D->refresh_read(&RF, &r, &f, &l), 0);
 	assert_true(f.cpus >= 1);
 	assert_true(f.memory > 0);
 	assert_true(f.mem_free > 0 && f.mem_free <= f.memory);
@@ -1382,7 +1593,7 @@ test_sh_refresh(void **state)
 	free(q);
 	assert_int_equal(sh_run(&plan, 0, &out), 0);
 	res_set(&r, out.data, out.len, "", 0);
-	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(D->refresh_read(&RF, &r, &f, &l), 0);
 	assert_int_equal(l.n, 5);
 	p = xasprintf("%s/hvsh-vms/web1/web1.vmx", h.home);
 	v = find_vm(&l, p);
@@ -1416,7 +1627,7 @@ test_sh_refresh(void **state)
 	put_vmx(&h, "bad", "bad.vmx", "this is not a vmx\n");
 	assert_int_equal(sh_run(&plan, 0, &out), 0);
 	res_set(&r, out.data, out.len, "", 0);
-	assert_int_equal(D->refresh_read(&r, &f, &l), ERR_INVAL);
+	assert_int_equal(D->refresh_read(&RF, &r, &f, &l), ERR_INVAL);
 	assert_non_null(strstr(err_msg(), "/hvsh-vms/bad/bad.vmx: .vmx: "
 	    "line 1"));
 	tp_result_free(&r);
@@ -1945,11 +2156,11 @@ test_product_and_macos(void **state)
 
 	mac = data_file("vmrun-macos-facts-DERIVED.txt");
 	buf_reset(&b);
-	buf_printf(&b, "%s@@hvsh:0@@\nTotal running VMs: 0\n@@hvsh:0@@\n"
-	    "@@hvsh:0@@\n", mac);
+	buf_printf(&b, "%s@@hvsh-" NONCE ":0@@\nTotal running VMs: 0\n@@hvsh-" NONCE ":0@@\n"
+	    "@@hvsh-" NONCE ":0@@\n", mac);
 	res_set(&r, b.data, b.len, "", 0);
 	hv_facts_init(&f);
-	assert_int_equal(D->refresh_read(&r, &f, &l), 0);
+	assert_int_equal(D->refresh_read(&RF, &r, &f, &l), 0);
 	assert_int_equal(f.cpus, 10);
 	assert_int_equal(f.memory, 17179869184LL);
 	assert_int_equal(f.mem_free, (3813LL + 267442 + 2829) * 16384);
@@ -1960,8 +2171,8 @@ test_product_and_macos(void **state)
 	for (i = 0; i + 40 < strlen(mac); i += 7) {
 		buf_reset(&b);
 		buf_add(&b, mac, i);
-		buf_printf(&b, "@@hvsh:0@@\nTotal running VMs: 0\n"
-		    "@@hvsh:0@@\n@@hvsh:0@@\n");
+		buf_printf(&b, "@@hvsh-" NONCE ":0@@\nTotal running VMs: 0\n"
+		    "@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":0@@\n");
 		if (i > strlen(mac) - strlen(strstr(mac, "Pages inactive")))
 			break;	/* from here on the free pages are there */
 		refresh_fails(b.data, b.len, NULL);
@@ -1969,11 +2180,11 @@ test_product_and_macos(void **state)
 	buf_reset(&b);
 	buf_printf(&b, "@darwin\n10\n17179869184\nMach Virtual Memory "
 	    "Statistics: (page size of lots bytes)\nPages free: 1.\n"
-	    "@@hvsh:0@@\nTotal running VMs: 0\n@@hvsh:0@@\n@@hvsh:0@@\n");
+	    "@@hvsh-" NONCE ":0@@\nTotal running VMs: 0\n@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":0@@\n");
 	refresh_fails(b.data, b.len, "page size");
 	buf_reset(&b);
-	buf_printf(&b, "@darwin\n10\nlots\n@@hvsh:0@@\nTotal running VMs: 0\n"
-	    "@@hvsh:0@@\n@@hvsh:0@@\n");
+	buf_printf(&b, "@darwin\n10\nlots\n@@hvsh-" NONCE ":0@@\nTotal running VMs: 0\n"
+	    "@@hvsh-" NONCE ":0@@\n@@hvsh-" NONCE ":0@@\n");
 	refresh_fails(b.data, b.len, "hw.memsize");
 	buf_free(&b);
 	free(mac);
@@ -2105,6 +2316,9 @@ main(void)
 		cmocka_unit_test(test_refresh_lab),
 		cmocka_unit_test(test_refresh_truncated),
 		cmocka_unit_test(test_refresh_garbled),
+		cmocka_unit_test(test_refresh_forged_list),
+		cmocka_unit_test(test_detail),
+		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_error_read),
 		cmocka_unit_test(test_create_plan),
 		cmocka_unit_test(test_create_refused),

@@ -41,6 +41,12 @@ extern const struct driver drv_xe;
 			"memory-static-max,VCPUs-number,VCPUs-max," \
 			"other-config,is-control-domain"
 #define UUID1		"0f2b4c6d-1a3e-4f50-8a9b-0c1d2e3f4a5b"
+#define UUID2		"5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"
+
+/* A refresh with a known nonce, and its markers. */
+#define NONCE		"0123456789abcdef"
+#define MARK(st)	"@@hvsh-" NONCE ":" #st "@@\n"
+static const struct drv_refresh RF = { NONCE };
 #define PWNED		"/tmp/hvsh-drv-xe-pwned"
 
 /* The create script, golden: a change to it must show up here. */
@@ -135,7 +141,7 @@ static const char sim_refresh[] =
 	"         memory-free ( RO): 15565062144\n"
 	"\n"
 	"\n"
-	"@@hvsh:0@@\n"
+	MARK(0)
 	"uuid ( RO)                 : 3a6b8e7c-1d2f-4e5a-9b8c-7d6e5f4a3"
 	"b2c\n"
 	"           name-label ( RW): Control domain on host: xen1\n"
@@ -180,7 +186,9 @@ static const char sim_refresh[] =
 	"         VCPUs-number ( RO): 0\n"
 	"\n"
 	"\n"
-	"@@hvsh:0@@\n";
+	MARK(0)
+	UUID1 "," UUID2 "\n"
+	MARK(0);
 
 /* Names a shell would act on; xe's own key=value and flag syntax too. */
 static const char *const hostile[] = {
@@ -531,15 +539,19 @@ test_plan_probe_refresh(void **state)
 	const char	*refresh[] = {
 		"'sh' '-c' "
 		"''\\''xe'\\'' '\\''host-list'\\'' '\\''" HOST_PARAMS "'\\'' "
-		"</dev/null; echo \"@@hvsh:$?@@\"\n"
+		"</dev/null; echo \"@@hvsh-" NONCE ":$?@@\"\n"
 		"'\\''xe'\\'' '\\''vm-list'\\'' '\\''" VM_PARAMS "'\\'' "
-		"</dev/null; echo \"@@hvsh:$?@@\"\n'"
+		"</dev/null; echo \"@@hvsh-" NONCE ":$?@@\"\n"
+		"'\\''xe'\\'' '\\''vm-list'\\'' "
+		"'\\''is-control-domain=false'\\'' '\\''params=uuid'\\'' "
+		"'\\''--minimal'\\'' </dev/null; echo \"@@hvsh-" NONCE
+		":$?@@\"\n'"
 	};
 
 	assert_int_equal(drv_xe.probe(&plan), 0);
 	plan_is(&plan, probe, 1);
 	drv_plan_clear(&plan);
-	assert_int_equal(drv_xe.refresh(&plan), 0);
+	assert_int_equal(drv_xe.refresh(&RF, &plan), 0);
 	plan_is(&plan, refresh, 1);
 	drv_plan_clear(&plan);
 }
@@ -965,6 +977,21 @@ batch(size_t *lenp, const char *s1, int st1, const char *s2, int st2)
 	return b;
 }
 
+/*
+ * A refresh's stdout: host-list and vm-list parts with their statuses,
+ * then the --minimal part (status 0), each after its nonce marker.
+ */
+static char *
+rbatch(size_t *lenp, const char *s1, int st1, const char *s2, int st2,
+    const char *minimal)
+{
+	char	*b = xasprintf("%s@@hvsh-" NONCE ":%d@@\n%s@@hvsh-" NONCE
+	    ":%d@@\n%s" MARK(0), s1, st1, s2, st2, minimal);
+
+	*lenp = strlen(b);
+	return b;
+}
+
 static const struct hv_vm *
 vm_named(const struct hv_vm_list *l, const char *name)
 {
@@ -1013,24 +1040,29 @@ test_refresh_samples(void **state)
 
 	host = sample("xe-host-list-default-DERIVED.txt", &hl);
 	vms = sample("xe-vm-list-default-DERIVED.txt", &vl);
-	b = batch(&bl, host, 0, vms, 0);
+	b = rbatch(&bl, host, 0, vms, 0,
+	    "9f0e1d2c-3b4a-5968-7a6b-5c4d3e2f1a0b\n");
 	mkres(&r, b, bl, "", 0);
 	prefill(&f, &l);
-	assert_int_equal(drv_xe.refresh_read(&r, &f, &l), 0);
+	assert_int_equal(drv_xe.refresh_read(&RF, &r, &f, &l), 0);
 	/* Only the name is in the default host-list; the rest is kept. */
 	assert_string_equal(f.hostname, "xcp-ng-1");
 	assert_int_equal(f.cpus, 99);
 	assert_string_equal(f.version, "old");
-	/* dom0 is left out. */
+	/*
+	 * dom0 is left out. The default vm-list has three fields, not the
+	 * refresh's: web01's record is not clean, only its uuid is sure.
+	 */
 	assert_int_equal(l.n, 1);
-	assert_string_equal(l.v[0].name, "web01");
 	assert_string_equal(l.v[0].uuid,
 	    "9f0e1d2c-3b4a-5968-7a6b-5c4d3e2f1a0b");
-	assert_int_equal(l.v[0].state, HV_STOPPED);
+	assert_true(l.v[0].unsure);
+	assert_null(l.v[0].name);
+	assert_int_equal(l.v[0].state, HV_UNKNOWN);
 	assert_null(l.v[0].hvsh_id);
 	assert_null(vm_named(&l, "old-vm"));
 	v = &l.v[0];
-	assert_int_equal(v->mem_used, 0);
+	assert_int_equal(v->mem_used, -1);
 	tp_result_free(&r);
 	hv_facts_clear(&f);
 	hv_vm_list_free(&l);
@@ -1046,10 +1078,10 @@ test_refresh_samples(void **state)
 	free(vms);
 	vms = sample("xe-vm-list-and-snapshot-list-readme.txt", &vl);
 	*strstr(vms, "--- xe snapshot-list") = '\0';
-	b = batch(&bl, host, 0, vms, 0);
+	b = rbatch(&bl, host, 0, vms, 0, "\n");
 	mkres(&r, b, bl, "", 0);
 	prefill(&f, &l);
-	assert_true(drv_xe.refresh_read(&r, &f, &l) < 0);
+	assert_true(drv_xe.refresh_read(&RF, &r, &f, &l) < 0);
 	assert_non_null(strstr(err_msg(), "vm-list"));
 	assert_prefilled(&f, &l);
 	tp_result_free(&r);
@@ -1071,7 +1103,7 @@ test_refresh_sim(void **state)
 
 	mkres(&r, sim_refresh, sizeof sim_refresh - 1, "", 0);
 	prefill(&f, &l);
-	assert_int_equal(drv_xe.refresh_read(&r, &f, &l), 0);
+	assert_int_equal(drv_xe.refresh_read(&RF, &r, &f, &l), 0);
 	assert_int_equal(f.cpus, 4);
 	assert_int_equal(f.memory, 17179869184LL);
 	assert_int_equal(f.mem_free, 15565062144LL);
@@ -1114,7 +1146,7 @@ test_refresh_truncated(void **state)
 		mkres(&r, sim_refresh, n, "", 0);
 		prefill(&f, &l);
 		err_clear();
-		if (drv_xe.refresh_read(&r, &f, &l) >= 0)
+		if (drv_xe.refresh_read(&RF, &r, &f, &l) >= 0)
 			fail_msg("a refresh cut at %zu of %zu bytes was read",
 			    n, len);
 		assert_prefilled(&f, &l);
@@ -1127,7 +1159,7 @@ test_refresh_truncated(void **state)
 	mkres(&r, sim_refresh, len, "", 0);
 	r.truncated = 1;
 	prefill(&f, &l);
-	assert_int_equal(drv_xe.refresh_read(&r, &f, &l), ERR_INVAL);
+	assert_int_equal(drv_xe.refresh_read(&RF, &r, &f, &l), ERR_INVAL);
 	assert_non_null(strstr(err_msg(), "cut"));
 	assert_prefilled(&f, &l);
 	tp_result_free(&r);
@@ -1147,10 +1179,10 @@ test_refresh_section_failed(void **state)
 
 	host = sample("xe-host-list-default-DERIVED.txt", &hl);
 	err = block("xe-errors-DERIVED.txt", "xe no-such-command");
-	b = batch(&bl, host, 0, "", 1);
+	b = rbatch(&bl, host, 0, "", 1, "\n");
 	mkres(&r, b, bl, err, 0);
 	prefill(&f, &l);
-	assert_int_equal(drv_xe.refresh_read(&r, &f, &l), ERR_INVAL);
+	assert_int_equal(drv_xe.refresh_read(&RF, &r, &f, &l), ERR_INVAL);
 	assert_non_null(strstr(err_msg(), "vm-list"));
 	assert_non_null(strstr(err_msg(), "Unknown command: no-such-command"));
 	assert_prefilled(&f, &l);
@@ -1159,9 +1191,9 @@ test_refresh_section_failed(void **state)
 	free(err);
 
 	/* No xe at all: the shell's 127 in both sections. */
-	b = batch(&bl, "", 127, "", 127);
+	b = rbatch(&bl, "", 127, "", 127, "\n");
 	mkres(&r, b, bl, "sh: 1: xe: not found\nsh: 2: xe: not found\n", 0);
-	assert_int_equal(drv_xe.refresh_read(&r, &f, &l), ERR_IO);
+	assert_int_equal(drv_xe.refresh_read(&RF, &r, &f, &l), ERR_IO);
 	assert_non_null(strstr(err_msg(), "xe not found on host"));
 	assert_non_null(strstr(err_msg(), "host-list"));
 	assert_prefilled(&f, &l);
@@ -1169,9 +1201,9 @@ test_refresh_section_failed(void **state)
 	free(b);
 
 	/* A failure with nothing on stderr still says which command. */
-	b = batch(&bl, host, 0, "", 1);
+	b = rbatch(&bl, host, 0, "", 1, "\n");
 	mkres(&r, b, bl, "", 0);
-	assert_true(drv_xe.refresh_read(&r, &f, &l) < 0);
+	assert_true(drv_xe.refresh_read(&RF, &r, &f, &l) < 0);
 	assert_non_null(strstr(err_msg(), "vm-list"));
 	assert_non_null(strstr(err_msg(), "status 1"));
 	assert_prefilled(&f, &l);
@@ -1179,9 +1211,9 @@ test_refresh_section_failed(void **state)
 	free(b);
 
 	/* Both commands succeeded but say nothing: no host facts. */
-	b = batch(&bl, "", 0, "", 0);
+	b = rbatch(&bl, "", 0, "", 0, "\n");
 	mkres(&r, b, bl, "", 0);
-	assert_int_equal(drv_xe.refresh_read(&r, &f, &l), ERR_INVAL);
+	assert_int_equal(drv_xe.refresh_read(&RF, &r, &f, &l), ERR_INVAL);
 	assert_prefilled(&f, &l);
 	tp_result_free(&r);
 	free(b);
@@ -1215,37 +1247,283 @@ test_refresh_garbage(void **state)
 		}
 		g2[sizeof g2 - 1] = '\0';
 		/* As fault-garbage does it: the markers are sh's, intact. */
-		b = batch(&bl, g1, 0, g2, 0);
+		b = rbatch(&bl, g1, 0, g2, 0, "\n");
 		mkres(&r, b, bl, "", 0);
 		prefill(&f, &l);
-		assert_true(drv_xe.refresh_read(&r, &f, &l) < 0);
+		assert_true(drv_xe.refresh_read(&RF, &r, &f, &l) < 0);
 		assert_prefilled(&f, &l);
 		tp_result_free(&r);
 		free(b);
 		/* Garbage only: no markers. */
 		mkres(&r, g2, sizeof g2 - 1, "", 0);
-		assert_true(drv_xe.refresh_read(&r, &f, &l) < 0);
+		assert_true(drv_xe.refresh_read(&RF, &r, &f, &l) < 0);
 		assert_prefilled(&f, &l);
 		tp_result_free(&r);
 		hv_facts_clear(&f);
 		hv_vm_list_free(&l);
 	}
 	/* A NUL inside a section. */
-	b = batch(&bl, "uuid ( RO)  : x\n\n\n", 0, "", 0);
+	b = rbatch(&bl, "uuid ( RO)  : x\n\n\n", 0, "", 0, "\n");
 	mkres(&r, b, bl, "", 0);
 	r.out[3] = '\0';
 	prefill(&f, &l);
-	assert_true(drv_xe.refresh_read(&r, &f, &l) < 0);
+	assert_true(drv_xe.refresh_read(&RF, &r, &f, &l) < 0);
 	assert_prefilled(&f, &l);
 	tp_result_free(&r);
 	free(b);
 	/* A marker with a wrong status word. */
-	mkres(&r, "@@hvsh:x@@\n@@hvsh:0@@\n", 22, "", 0);
-	assert_true(drv_xe.refresh_read(&r, &f, &l) < 0);
+	mkres(&r, "@@hvsh-" NONCE ":x@@\n" MARK(0) MARK(0),
+	    sizeof("@@hvsh-" NONCE ":x@@\n" MARK(0) MARK(0)) - 1, "", 0);
+	assert_true(drv_xe.refresh_read(&RF, &r, &f, &l) < 0);
 	assert_prefilled(&f, &l);
 	tp_result_free(&r);
 	hv_facts_clear(&f);
 	hv_vm_list_free(&l);
+}
+
+
+/* A vm-list record as the refresh's params= print it. */
+#define VMREC(uuid, name, st, id) \
+	"uuid ( RO)                 : " uuid "\n" \
+	"           name-label ( RW): " name "\n" \
+	"    is-control-domain ( RO): false\n" \
+	"          power-state ( RO): " st "\n" \
+	"        memory-actual ( RO): 0\n" \
+	"    memory-static-max ( RW): 268435456\n" \
+	"            VCPUs-max ( RW): 1\n" \
+	"         other-config (MRW): hvsh-id: " id "\n" \
+	"         VCPUs-number ( RO): 0\n\n\n"
+#define UUID3		"aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+#define GHOST		"99999999-9999-4999-8999-999999999999"
+
+/* Reads vms (and the --minimal list) as a refresh; must succeed. */
+static void
+refresh_vms(const char *vms, const char *minimal, struct hv_vm_list *l)
+{
+	struct tp_result	 r;
+	struct hv_facts		 f;
+	char			*host, *b;
+	size_t			 hl, bl;
+
+	host = sample("xe-host-list-default-DERIVED.txt", &hl);
+	b = rbatch(&bl, host, 0, vms, 0, minimal);
+	mkres(&r, b, bl, "", 0);
+	hv_facts_init(&f);
+	memset(l, 0, sizeof *l);
+	if (drv_xe.refresh_read(&RF, &r, &f, l) != 0)
+		fail_msg("refresh_read: %s", err_msg());
+	hv_facts_clear(&f);
+	tp_result_free(&r);
+	free(b);
+	free(host);
+}
+
+static const struct hv_vm *
+vm_uuid_of(const struct hv_vm_list *l, const char *uuid)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].uuid, uuid) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+/*
+ * A name-label holding blank lines and a record of its own: for db1 (shown
+ * running, with another id) and for a VM that does not exist. db1 and the
+ * forger are flagged, the ghost is dropped, web1 is read as it is.
+ */
+static void
+test_refresh_forged(void **state)
+{
+	static const char vms[] =
+	    VMREC(UUID1, "web1", "running", "4242")
+	    VMREC(UUID3, "evil\n\n\n"
+		"uuid ( RO)                 : " UUID2 "\n"
+		"           name-label ( RW): db1\n"
+		"          power-state ( RO): running\n"
+		"         other-config (MRW): hvsh-id: 666\n\n\n"
+		"uuid ( RO)                 : " GHOST "\n"
+		"          power-state ( RO): running", "halted", "88")
+	    VMREC(UUID2, "db1", "halted", "4243");
+	struct hv_vm_list	 l;
+	const struct hv_vm	*v;
+	size_t			 i;
+
+	refresh_vms(vms, UUID1 "," UUID3 "," UUID2 "\n", &l);
+	assert_int_equal(l.n, 3);
+	assert_null(vm_uuid_of(&l, GHOST));
+	assert_non_null(v = vm_uuid_of(&l, UUID1));
+	assert_false(v->unsure);
+	assert_string_equal(v->name, "web1");
+	assert_int_equal(v->state, HV_RUNNING);
+	assert_string_equal(v->hvsh_id, "4242");
+	for (i = 0; i < 2; i++) {
+		assert_non_null(v = vm_uuid_of(&l, i == 0 ? UUID2 : UUID3));
+		assert_true(v->unsure);
+		assert_null(v->name);
+		assert_null(v->hvsh_id);
+		assert_int_equal(v->state, HV_UNKNOWN);
+	}
+	hv_vm_list_free(&l);
+
+	/* A field forged inside a value: power-state twice. */
+	refresh_vms(VMREC(UUID1, "web1\n          power-state ( RO): running",
+	    "halted", "1"), UUID1 "\n", &l);
+	assert_int_equal(l.n, 1);
+	assert_true(l.v[0].unsure);
+	assert_int_equal(l.v[0].state, HV_UNKNOWN);
+	hv_vm_list_free(&l);
+
+	/* A second hvsh-id hidden in another key's value. */
+	refresh_vms(VMREC(UUID1, "web1", "halted", "1; x: y; hvsh-id: 2"),
+	    UUID1 "\n", &l);
+	assert_true(l.v[0].unsure);
+	hv_vm_list_free(&l);
+
+	/* A VM in the --minimal list without a record: unsure. */
+	refresh_vms(VMREC(UUID1, "web1", "halted", "1"), UUID1 "," UUID2 "\n",
+	    &l);
+	assert_int_equal(l.n, 2);
+	assert_false(l.v[0].unsure);
+	assert_string_equal(l.v[1].uuid, UUID2);
+	assert_true(l.v[1].unsure);
+	hv_vm_list_free(&l);
+}
+
+/* Marker lines without this refresh's nonce, inside a part, are data. */
+static void
+test_refresh_foreign_marker(void **state)
+{
+	struct hv_vm_list	 l;
+	const struct hv_vm	*v;
+
+	refresh_vms(VMREC(UUID1, "a\n@@hvsh:0@@\n@@hvsh-fedcba9876543210:0@@",
+	    "halted", "1") VMREC(UUID2, "@@hvsh:0@@", "running", "2"),
+	    UUID1 "," UUID2 "\n", &l);
+	assert_int_equal(l.n, 2);
+	/* A value over several lines is not trusted, but read as data. */
+	assert_true(l.v[0].unsure);
+	assert_non_null(v = vm_uuid_of(&l, UUID2));
+	assert_false(v->unsure);
+	assert_string_equal(v->name, "@@hvsh:0@@");
+	assert_int_equal(v->state, HV_RUNNING);
+	hv_vm_list_free(&l);
+}
+
+/* The detail: which VMs exist, then each field alone. */
+static void
+test_detail(void **state)
+{
+	struct hv_vm_list	 l = { NULL, 0 };
+	struct hv_vm		*need[2];
+	struct drv_plan		 plan = { 0 };
+	struct tp_result	 r;
+	struct buf		 b = { NULL, 0, 0 };
+	char			*text;
+
+	(void)hvout_vm_add(&l);
+	(void)hvout_vm_add(&l);
+	need[0] = &l.v[0];
+	need[1] = &l.v[1];
+	need[0]->uuid = xstrdup(UUID1);
+	need[0]->unsure = 1;
+	need[1]->uuid = xstrdup(UUID2);
+	need[1]->unsure = 1;
+	assert_non_null(drv_xe.detail);
+	assert_int_equal(drv_xe.detail(&RF, need, 2, &plan), 0);
+	assert_int_equal(plan.n, 1);
+	text = drv_plan_text(&plan, 0);
+	assert_non_null(strstr(text, "'\\''vm-param-get'\\'' '\\''uuid="
+	    UUID2 "'\\'' '\\''param-name=other-config'\\'' "
+	    "'\\''param-key=hvsh-id'\\'' </dev/null; echo \"@@hvsh-" NONCE
+	    ":$?@@\""));
+	free(text);
+	drv_plan_clear(&plan);
+
+	/* UUID1 is there: a name of two lines and a marker without nonce. */
+	buf_addstr(&b, UUID1 "\n" MARK(0));
+	buf_addstr(&b, "web1\n@@hvsh:0@@\nuuid ( RO) : " UUID2 "\n" MARK(0));
+	buf_addstr(&b, "running\n" MARK(0) "536870912\n" MARK(0)
+	    "536870912\n" MARK(0) "2\n" MARK(0) "2\n" MARK(0));
+	buf_addstr(&b, MARK(1));
+	/* UUID2 is gone: its gets fail. */
+	buf_addstr(&b, MARK(1) MARK(1) MARK(1) MARK(1) MARK(1) MARK(1)
+	    MARK(1));
+	mkres(&r, b.data, b.len, "Error: Key hvsh-id not found in map\n", 0);
+	assert_int_equal(drv_xe.detail_read(&RF, &r, need, 2), 0);
+	assert_false(need[0]->unsure);
+	assert_string_equal(need[0]->name, "web1\n@@hvsh:0@@\nuuid ( RO) : "
+	    UUID2);
+	assert_string_equal(need[0]->uuid, UUID1);
+	assert_int_equal(need[0]->state, HV_RUNNING);
+	assert_int_equal(need[0]->memory, 536870912);
+	assert_int_equal(need[0]->cpus, 2);
+	assert_null(need[0]->hvsh_id);
+	assert_false(need[1]->unsure);
+	assert_string_equal(need[1]->uuid, UUID2);
+	assert_int_equal(need[1]->state, HV_UNKNOWN);
+	tp_result_free(&r);
+
+	/* A failed hvsh-id get that xe does not explain fails the detail. */
+	need[0]->unsure = 1;
+	mkres(&r, b.data, b.len, "", 0);
+	assert_true(drv_xe.detail_read(&RF, &r, need, 2) < 0);
+	assert_string_equal(need[0]->name, "web1\n@@hvsh:0@@\nuuid ( RO) : "
+	    UUID2);
+	assert_true(need[0]->unsure);
+	tp_result_free(&r);
+	/* Cut short: fails, changes nothing. */
+	mkres(&r, b.data, b.len / 2, "", 0);
+	assert_true(drv_xe.detail_read(&RF, &r, need, 2) < 0);
+	assert_true(need[0]->unsure);
+	tp_result_free(&r);
+	buf_free(&b);
+	hv_vm_list_free(&l);
+}
+
+/* The state: one vm-list --minimal per target. */
+static void
+test_state(void **state)
+{
+	struct drv_target	 t[3] = {
+		{ .name = "web1", .uuid = UUID1 },
+		{ .name = "db1" },
+		{ .name = "x", .uuid = GHOST },
+	};
+	enum hv_state		 st[3];
+	struct drv_plan		 plan = { 0 };
+	struct tp_result	 r;
+	char			*text;
+	static const char	 out[] = "running\n" MARK(0) "halted\n" MARK(0)
+	    "\n" MARK(0);
+
+	assert_non_null(drv_xe.state);
+	assert_int_equal(drv_xe.state(&RF, t, 3, &plan), 0);
+	text = drv_plan_text(&plan, 0);
+	assert_non_null(strstr(text, "'\\''name-label=db1'\\'' "
+	    "'\\''params=power-state'\\'' '\\''--minimal'\\''"));
+	free(text);
+	drv_plan_clear(&plan);
+	mkres(&r, out, sizeof out - 1, "", 0);
+	assert_int_equal(drv_xe.state_read(&RF, t, 3, &r, st), 0);
+	assert_int_equal(st[0], HV_RUNNING);
+	assert_int_equal(st[1], HV_STOPPED);
+	assert_int_equal(st[2], HV_UNKNOWN);
+	tp_result_free(&r);
+	/* Two VMs of that name: unknown. A foreign marker is data. */
+	mkres(&r, "running,halted\n" MARK(0) "@@hvsh:0@@\n" MARK(0) "\n"
+	    MARK(0), sizeof("running,halted\n" MARK(0) "@@hvsh:0@@\n" MARK(0)
+	    "\n" MARK(0)) - 1, "", 0);
+	assert_int_equal(drv_xe.state_read(&RF, t, 3, &r, st), 0);
+	assert_int_equal(st[0], HV_UNKNOWN);
+	assert_int_equal(st[1], HV_UNKNOWN);
+	tp_result_free(&r);
+	/* A newline in a name is refused at plan time. */
+	t[1].name = "a\nb";
+	assert_true(drv_xe.state(&RF, t, 3, &plan) < 0);
+	assert_int_equal(plan.n, 0);
 }
 
 static void
@@ -1518,9 +1796,9 @@ sim_refresh_now(struct hv_facts *f, struct hv_vm_list *l)
 	struct drv_plan		plan = { 0 };
 	struct tp_result	r;
 
-	assert_int_equal(drv_xe.refresh(&plan), 0);
+	assert_int_equal(drv_xe.refresh(&RF, &plan), 0);
 	assert_int_equal(run_plan(&plan, &r), 0);
-	if (drv_xe.refresh_read(&r, f, l) != 0)
+	if (drv_xe.refresh_read(&RF, &r, f, l) != 0)
 		fail_msg("refresh: %s", err_msg());
 	tp_result_free(&r);
 	drv_plan_clear(&plan);
@@ -2246,6 +2524,10 @@ main(void)
 		cmocka_unit_test(test_refresh_truncated),
 		cmocka_unit_test(test_refresh_section_failed),
 		cmocka_unit_test(test_refresh_garbage),
+		cmocka_unit_test(test_refresh_forged),
+		cmocka_unit_test(test_refresh_foreign_marker),
+		cmocka_unit_test(test_detail),
+		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_probe_read),
 		cmocka_unit_test(test_create_read),
 		cmocka_unit_test(test_error_read),

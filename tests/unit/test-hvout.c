@@ -1370,6 +1370,73 @@ test_xe_vm_list(void **state)
 	free(pc.p);
 }
 
+
+/* vm-list read against --minimal's uuids: only clean, sole records count. */
+static void
+test_xe_vm_list_sure(void **state)
+{
+	static const char text[] =
+	    "uuid ( RO)                 : 9f0e1d2c-3b4a-5968-7a6b-5c4d3e2f1a0b\n"
+	    "           name-label ( RW): Control domain on host: lies\n"
+	    "    is-control-domain ( RO): false\n"
+	    "          power-state ( RO): running\n"
+	    "        memory-actual ( RO): 2147483648\n"
+	    "    memory-static-max ( RW): 4294967296\n"
+	    "         VCPUs-number ( RO): 2\n"
+	    "            VCPUs-max ( RW): 4\n"
+	    "         other-config (MRW): vgpu_pci: ; hvsh-id: i-0042\n\n\n"
+	    "uuid ( RO)                 : 7d1e2f3a-4b5c-6d7e-8f9a-0b1c2d3e4f5a\n"
+	    "           name-label ( RW): " NASTY "\n"
+	    "    is-control-domain ( RO): false\n"
+	    "          power-state ( RO): suspended\n"
+	    "        memory-actual ( RO): <expensive field>\n"
+	    "    memory-static-max ( RW): 1\n"
+	    "         VCPUs-number ( RO): 0\n"
+	    "            VCPUs-max ( RW): 1\n"
+	    "         other-config (MRW): \n\n\n"
+	    "uuid ( RO)                 : 11111111-1111-4111-8111-111111111111\n"
+	    "           name-label ( RW): not in the list\n\n\n";
+	char			*uu[] = {
+		"9f0e1d2c-3b4a-5968-7a6b-5c4d3e2f1a0b",
+		"7d1e2f3a-4b5c-6d7e-8f9a-0b1c2d3e4f5a",
+		"22222222-2222-4222-8222-222222222222",
+	};
+	struct hv_strlist	 ex = { uu, 3 }, bad = { uu, 1 };
+	struct hv_vm_list	 l;
+	char			*p, *nouuid = "x";
+	size_t			 n;
+
+	assert_int_equal(hvout_xe_vm_list_sure(text, sizeof text - 1, &ex,
+	    &l), 0);
+	assert_int_equal(l.n, 3);
+	vm_is(&l.v[0], "Control domain on host: lies", HV_RUNNING);
+	assert_false(l.v[0].unsure);
+	assert_int_equal(l.v[0].memory, 4294967296LL);
+	assert_int_equal(l.v[0].cpus, 2);
+	assert_string_equal(l.v[0].hvsh_id, "i-0042");
+	/* Not a number where one belongs: unsure. */
+	assert_true(l.v[1].unsure);
+	assert_null(l.v[1].name);
+	/* In the list, no record: unsure; the record not in it: dropped. */
+	assert_true(l.v[2].unsure);
+	assert_string_equal(l.v[2].uuid, uu[2]);
+	hv_vm_list_free(&l);
+	/* A --minimal entry that is no uuid: refused. */
+	bad.v = &nouuid;
+	assert_true(hvout_xe_vm_list_sure(text, sizeof text - 1, &bad,
+	    &l) < 0);
+	/* Every cut: an error or a list of ex's VMs, never a crash. */
+	for (n = 0; n < sizeof text - 1; n++) {
+		p = xmalloc(n + 1);
+		memcpy(p, text, n);
+		if (hvout_xe_vm_list_sure(p, n, &ex, &l) == 0) {
+			assert_int_equal(l.n, 3);
+			hv_vm_list_free(&l);
+		}
+		free(p);
+	}
+}
+
 static void
 test_xe_minimal_map(void **state)
 {
@@ -1732,6 +1799,40 @@ test_vmrun_list(void **state)
 	pc = cut("vmrun-errors-captured.txt", "=== hashicorp/vagrant-vmware-"
 	    "desktop issue #78*", "=== ");
 	REFUSE(hvout_vmrun_list, pc, &l);
+	free(pc.p);
+}
+
+
+/* list with doubt: a path holding a newline, or a line twice. */
+static void
+test_vmrun_list_doubt(void **state)
+{
+	struct hv_vm_list	l;
+	struct piece		pc;
+	int			doubt = -1;
+
+	pc = lit("Total running VMs: 1\n/x/a\n/h/b.vmx\n");
+	assert_int_equal(hvout_vmrun_list_doubt(pc.p, pc.n, &l, &doubt), 0);
+	assert_int_equal(doubt, 1);
+	assert_int_equal(l.n, 2);
+	hv_vm_list_free(&l);
+	free(pc.p);
+	pc = lit("Total running VMs: 2\n/h/b.vmx\n/h/b.vmx\n");
+	assert_int_equal(hvout_vmrun_list_doubt(pc.p, pc.n, &l, &doubt), 0);
+	assert_int_equal(doubt, 1);
+	hv_vm_list_free(&l);
+	/* The strict reader takes a line twice, as before. */
+	PARSE(hvout_vmrun_list, pc, &l);
+	assert_int_equal(l.n, 2);
+	hv_vm_list_free(&l);
+	free(pc.p);
+	pc = lit("Total running VMs: 2\n/h/a.vmx\n/h/b.vmx\n");
+	assert_int_equal(hvout_vmrun_list_doubt(pc.p, pc.n, &l, &doubt), 0);
+	assert_int_equal(doubt, 0);
+	hv_vm_list_free(&l);
+	free(pc.p);
+	pc = cut("vmrun-help-ws17-player.txt", NULL, NULL);
+	assert_true(hvout_vmrun_list_doubt(pc.p, pc.n, &l, &doubt) < 0);
 	free(pc.p);
 }
 
@@ -2389,11 +2490,13 @@ main(void)
 		cmocka_unit_test(test_virsh_metadata),
 		cmocka_unit_test(test_xe_records),
 		cmocka_unit_test(test_xe_vm_list),
+		cmocka_unit_test(test_xe_vm_list_sure),
 		cmocka_unit_test(test_xe_minimal_map),
 		cmocka_unit_test(test_xe_host_facts),
 		cmocka_unit_test(test_xe_snapshots_srs),
 		cmocka_unit_test(test_xe_errors),
 		cmocka_unit_test(test_vmrun_list),
+		cmocka_unit_test(test_vmrun_list_doubt),
 		cmocka_unit_test(test_vmrun_snapshots),
 		cmocka_unit_test(test_vmrun_errors),
 		cmocka_unit_test(test_vmx),
