@@ -370,7 +370,7 @@ guests_cpu() {
 	local dir=$1 p c a=() t0=0 t1=0 hz
 	hz=$(getconf CLK_TCK)
 	for p in /proc/[0-9]*; do
-		c=$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null) || continue
+		c=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
 		[[ $c == *qemu-system* && $c == *"$dir/home/"* ]] && a+=("${p#/proc/}")
 	done
 	ticks() {
@@ -601,6 +601,13 @@ fig() {	# ID: "median ms", or the note
 	else echo "${MED[$1]} ms"; fi
 }
 # fastest ID...: the ID with the smallest median among those measured.
+words() {	# A B C -> "A, B and C"
+	local out=$1
+	shift
+	while [ $# -gt 1 ]; do out+=", $1"; shift; done
+	[ $# -eq 1 ] && out+=" and $1"
+	echo "$out"
+}
 fastest() {
 	local id best= best_id=
 	for id; do
@@ -674,15 +681,14 @@ if [ "$RUNNING" != 1 ]; then
 elif [ ${#RUN_SIZES[@]} -eq 0 ]; then
 	run_note="No size held running guests: ${RUN_WHY:-?}."
 else
-	run_note="One guest per host running on ${RUN_SIZES[*]} hosts"
+	run_note="One guest per host running on $(words "${RUN_SIZES[@]}") hosts"
 	for n in "${RUN_SIZES[@]}"; do
 		run_note+="; at $n, the idle guests used ${RUN_BUSY[$n]}% of the CPU, ${RUN_MEM[$n]} MiB left free"
 	done
 	run_note+=${RUN_WHY:+; not on more hosts: $RUN_WHY}
 	run_note+=" (held: every guest started, at least $MIN_FREE_MB MiB left free, the idle guests' QEMU at most $MAX_BUSY% of the CPU)."
 fi
-run_rows=
-for n in "${RUN_SIZES[@]}"; do run_rows+=$(cold_row "$n" .run)$'\n'; done
+run_rows=$(for n in "${RUN_SIZES[@]}"; do cold_row "$n" .run; done)
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 mem=$(free -g | awk '/Mem:/ { print $2 " GiB" }')
@@ -702,8 +708,9 @@ BatchMode=yes and \`-F /dev/null\`; hvsh its own known_hosts (a copy of the lab'
 hosts at once, every tool (hvsh's own limit). The tools take turns: one untimed warm-up run each,
 then $ROUNDS cycles of one timed run each; wall clock around the whole process; medians. Every run's
 output is checked (every domain listed, none \`unknown\`, the running ones running) and a tool with
-a wrong run is dropped with a note. Load average before, after the fleets and at the end:
-$LOAD0 / $LOAD1 / $LOAD2.
+a wrong run is dropped with a note. Fleets of $(words $SIZES) hosts (FLEET_SIZES; the full run
+is 16, 64 and 128). Load average before, after the fleets and at the end (other work shares
+the machine): $LOAD0 / $LOAD1 / $LOAD2.
 
 | target | figure | |
 | --- | --- | --- |
