@@ -29,7 +29,7 @@
 # has a fixed count, every run is under `timeout`; the labs go down on
 # exit.
 set -u -o pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 REPO=$PWD
 B=${HVSH_BUILD:-build}
 case $B in /*) ;; *) B=$REPO/$B ;; esac
@@ -400,7 +400,8 @@ RUN_SIZES=() RUN_WHY=
 declare -A RUN_MEM=() RUN_BUSY=() REFRESHED=()
 
 fleet() {	# N: the cold and warm rounds on a lab of N KVM hosts
-	local n=$1 dir=$W/lab$n i h k why
+	local n=$1 dir i k why
+	dir=$W/lab$n
 	CUR_LAB=$dir
 	lab_start "$dir" --kvm "$n" --no-check
 	ssho
@@ -491,7 +492,7 @@ CUR_LAB=$dir
 lab_start "$dir" --kvm 2
 ssho
 read -r H1 _ A1 P1 U1 <"$dir.hosts"
-read -r H2 _ A2 P2 U2 < <(sed -n 2p "$dir.hosts")
+read -r H2 _ < <(sed -n 2p "$dir.hosts")
 say "defining $NDOM guests on $H1"
 seq 1 "$NDOM" | HVSH_LAB_DIR=$dir $TS xargs -P 4 -I{} "$LAB" kvm-guest "$H1" d{} \
     >"$W/log/guests" 2>&1 || die "defining guests failed: $(tail -3 "$W/log/guests")"
@@ -514,8 +515,8 @@ for SYNC_N in $SYNC_SMALL $SYNC_LARGE; do
 	hv "$s" host set h0 --address "$A1" --port "$P1" --user "$U1" --key "$LAB_KEY" ||
 	    die "host set failed: $(tail -3 "$W/log/hv")"
 	cp "$LAB_KNOWN_HOSTS" "$s/known_hosts" && chmod 600 "$s/known_hosts"
-	a=$(HVSH_HOME=$s "$HVSH" host list --no-header --columns address)
-	[ "$a" = "$A1" ] || die "the store's host is at '$a', not $A1"
+	addr=$(HVSH_HOME=$s "$HVSH" host list --no-header --columns address)
+	[ "$addr" = "$A1" ] || die "the store's host is at '$addr', not $A1"
 	k=$(record_domains "$s" h0 "$H1") || die "store-add failed"
 	k=$(HVSH_HOME=$s "$HVSH" vm list --no-header | grep -c .)
 	[ "$k" -eq "$SYNC_N" ] || die "$k instances in $s, not $SYNC_N"
@@ -609,7 +610,7 @@ words() {	# A B C -> "A, B and C"
 	echo "$out"
 }
 fastest() {
-	local id best= best_id=
+	local id best='' best_id=''
 	for id; do
 		[ -z "${NOTE[$id]:-}" ] && [ "${MED[$id]:--}" != - ] || continue
 		if [ -z "$best" ] || awk -v a="${MED[$id]}" -v b="$best" 'BEGIN { exit !(a < b) }'; then
@@ -779,7 +780,7 @@ $NDOM present. \`hvsh host sync\`, a new process each run.
 \`hvsh -f\` of $n_script commands, each reaching the host (host facts, vm list --refresh, vm
 start, vm stats, vm stop --force, four times), on a second lab host whose sshd logs each
 login (LogLevel INFO): $logins_script login(s), $ms_script ms in all. The same $n_script commands
-as separate \`hvsh\` runs: $logins_sep logins, $ms_sep ms.
+as separate \`hvsh\` runs: $logins_sep logins, $ms_sep ms (exit status $rc_sep).
 R
 )
 printf '%s\n' "$result"
