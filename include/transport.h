@@ -20,7 +20,8 @@
  * each consecutive one, up to 30 s; one success clears it. Interruption,
  * an unreadable key file, a missing agent and a host key that is not
  * trusted are not counted: none is the host's fault. A kept session found
- * dead is reopened at once (no failure unless the reopening fails).
+ * dead is reopened at once (no failure unless the reopening fails). Host
+ * key scans and accepts keep to the same window.
  *
  * Remote command lines are built only by quote_argv() (quote.h), through
  * tp_command_line(): callers pass argv, never a string.

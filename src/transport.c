@@ -918,28 +918,32 @@ backoff_clear(struct tp_sess *s)
 }
 
 /*
- * Opens s, with s->lock held, unless it failed lately: within the backoff
- * window the last failure is repeated at once, saying when the next try
- * is, instead of costing a connect timeout again (a dashboard refreshes
- * every few seconds). The window is TP_BACKOFF_FIRST_MS after one failure,
- * doubled by each that follows, at most TP_BACKOFF_MAX_MS.
+ * Within s's backoff window (s->lock held), the last failure again, saying
+ * when the next try is, instead of a connect timeout spent again (a
+ * dashboard refreshes every few seconds); else 0.
  */
 static int
-sess_connect(struct transport *tp, struct tp_sess *s, const struct tp_host *h)
+backoff_check(struct tp_sess *s)
 {
-	int64_t	now = mono_ms(), window;
-	int	host_fault, i, rc;
+	int64_t	now = mono_ms();
 
-	if (s->fail_msg != NULL && now < s->retry_at)
-		return err_set(s->fail_rc, "%s (next try in %d s)", s->fail_msg,
-		    (int)((s->retry_at - now + 999) / 1000));
-	if ((rc = sess_open(tp, h, &s->ssh, &host_fault)) == 0) {
-		backoff_clear(s);
+	if (s->fail_msg == NULL || now >= s->retry_at)
 		return 0;
-	}
-	if (!host_fault)
-		return rc;
-	window = TP_BACKOFF_FIRST_MS;
+	return err_set(s->fail_rc, "%s (next try in %d s)", s->fail_msg,
+	    (int)((s->retry_at - now + 999) / 1000));
+}
+
+/*
+ * Notes a failure of the host's (rc, with its message in err_msg()): the
+ * window is TP_BACKOFF_FIRST_MS after one, doubled by each that follows,
+ * at most TP_BACKOFF_MAX_MS.
+ */
+static void
+backoff_fail(struct tp_sess *s, int rc)
+{
+	int64_t	window = TP_BACKOFF_FIRST_MS;
+	int	i;
+
 	for (i = 0; i < s->nfail && window < TP_BACKOFF_MAX_MS; i++)
 		window *= 2;
 	if (window > TP_BACKOFF_MAX_MS)
@@ -949,6 +953,22 @@ sess_connect(struct transport *tp, struct tp_sess *s, const struct tp_host *h)
 	s->fail_rc = rc;
 	free(s->fail_msg);
 	s->fail_msg = xstrdup(err_msg());
+}
+
+/* Opens s, with s->lock held, unless it failed lately. */
+static int
+sess_connect(struct transport *tp, struct tp_sess *s, const struct tp_host *h)
+{
+	int	host_fault, rc;
+
+	if ((rc = backoff_check(s)) != 0)
+		return rc;
+	if ((rc = sess_open(tp, h, &s->ssh, &host_fault)) == 0) {
+		backoff_clear(s);
+		return 0;
+	}
+	if (host_fault)
+		backoff_fail(s, rc);
 	return rc;
 }
 
@@ -1378,21 +1398,31 @@ tp_run_many(struct transport *tp, struct tp_job *jobs, size_t njobs)
 }
 
 /*
- * Connects to h for a host key operation: no login, no session kept, no
- * backoff (the user asked for this one), but a handshake slot like any.
+ * Connects to h for a host key operation: no login, no session kept. It
+ * takes a handshake slot like any, and keeps to the host's backoff, which
+ * a failure to connect extends (`host check` scans, then runs).
  */
 static int
 hostkey_conn(struct transport *tp, const struct tp_host *h, ssh_session *out)
 {
-	int	rc;
+	struct tp_sess	*s;
+	int		 rc;
 
 	*out = NULL;
 	if ((rc = host_check(h)) != 0)
 		return rc;
-	if ((rc = hs_acquire(tp, h)) != 0)
-		return rc;
+	s = sess_get(tp, h, 1);
+	pthread_mutex_lock(&s->lock);
+	if ((rc = backoff_check(s)) != 0 || (rc = hs_acquire(tp, h)) != 0)
+		goto out;
 	rc = conn_open(tp, h, mono_ms() + tp->opts.connect_timeout_ms, out);
 	hs_release(tp);
+	if (rc != 0 && intr_pending())
+		rc = intr_err(h);
+	else if (rc != 0)
+		backoff_fail(s, rc);
+out:
+	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
 
