@@ -56,9 +56,9 @@ struct tp_opts {
 #define TP_DEFAULT_OUTPUT_CAP		((size_t)16 << 20)
 #define TP_DEFAULT_MAX_PARALLEL		16
 /*
- * Below sshd's default MaxStartups (10): a fleet behind one sshd is never
- * refused, and, measured on 64 lab hosts, a cold round is no slower than
- * with every handshake at once (docs/ARCHITECTURE.md).
+ * Below sshd's default MaxStartups (10), with room for sshd's own late
+ * count: a fleet behind one sshd is never refused. On 64 lab hosts a cold
+ * round took 1.2-1.3x as long as with 64 at once (docs/ARCHITECTURE.md).
  */
 #define TP_DEFAULT_MAX_HANDSHAKES	8
 /* The backoff after a failed open: first window, ceiling. */
