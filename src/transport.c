@@ -79,7 +79,7 @@ struct tp_sess {
 	int64_t		 last;	/* mono_ms() of its last good use */
 	/* Backoff, guarded by lock: see sess_connect. */
 	int		 nfail;		/* opens failed in a row */
-	int64_t		 retry_at;	/* mono_ms() before which none is tried */
+	int64_t		 retry_at;	/* no try before this mono_ms() */
 	int		 fail_rc;	/* the last failure's code */
 	char		*fail_msg;	/* and its message */
 };
@@ -96,6 +96,7 @@ struct transport {
 	pthread_mutex_t	 hs_lock; /* guards hs_free and hs_head */
 	int		 hs_free; /* handshake slots left */
 	struct hs_waiter *hs_head; /* the line for a slot, first first */
+	struct hs_waiter **hs_tail; /* where the next in line goes */
 };
 
 static pthread_once_t	tp_once = PTHREAD_ONCE_INIT;
@@ -161,7 +162,8 @@ hs_grant(struct transport *tp)
 		tp->hs_free++;
 		return;
 	}
-	tp->hs_head = w->next;
+	if ((tp->hs_head = w->next) == NULL)
+		tp->hs_tail = &tp->hs_head;
 	w->granted = 1;
 	pthread_cond_signal(&w->cond);
 }
@@ -191,9 +193,8 @@ hs_acquire(struct transport *tp, const struct tp_host *h)
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w.cond, &ca);
 	pthread_condattr_destroy(&ca);
-	for (pp = &tp->hs_head; *pp != NULL; pp = &(*pp)->next)
-		;
-	*pp = &w;
+	*tp->hs_tail = &w;
+	tp->hs_tail = &w.next;
 	while (!w.granted) {
 		if (intr_pending()) {
 			rc = intr_err(h);
@@ -208,10 +209,11 @@ hs_acquire(struct transport *tp, const struct tp_host *h)
 		pthread_cond_timedwait(&w.cond, &tp->hs_lock, &ts);
 	}
 	if (!w.granted) {
-		/* Out of the line; hs_grant takes no one off it but the first. */
+		/* Out of the line: hs_grant only takes the first off it. */
 		for (pp = &tp->hs_head; *pp != &w; pp = &(*pp)->next)
 			;
-		*pp = w.next;
+		if ((*pp = w.next) == NULL)
+			tp->hs_tail = pp;
 	}
 	pthread_mutex_unlock(&tp->hs_lock);
 	pthread_cond_destroy(&w.cond);
@@ -1102,6 +1104,7 @@ tp_new(const struct tp_opts *opts, struct transport **out)
 	pthread_mutex_init(&tp->kh_lock, NULL);
 	pthread_mutex_init(&tp->hs_lock, NULL);
 	tp->hs_free = tp->opts.max_handshakes;
+	tp->hs_tail = &tp->hs_head;
 	*out = tp;
 	return 0;
 }
