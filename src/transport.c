@@ -474,7 +474,7 @@ out:
 
 /*
  * What h logs in with: its key file, read now, or (*key NULL) the agent.
- * Both are checked before anything goes out, since no host can fix them.
+ * A failure here is ours, not the host's: no backoff.
  */
 static int
 auth_key(const struct tp_host *h, ssh_key *key)
@@ -555,8 +555,6 @@ sess_open(struct transport *tp, const struct tp_host *h, ssh_session *out,
 		rc = intr_err(h);
 		goto out;
 	}
-	if ((rc = auth_key(h, &key)) != 0)
-		goto out;
 	if ((rc = hs_acquire(tp, h)) != 0)
 		goto out;
 	slot = 1;
@@ -570,6 +568,8 @@ sess_open(struct transport *tp, const struct tp_host *h, ssh_session *out,
 		goto out;
 	}
 	if ((rc = hostkey_check(tp, h, ssh, 0, &pinned, NULL, NULL)) != 0)
+		goto out;
+	if ((rc = auth_key(h, &key)) != 0)
 		goto out;
 	rc = conn_auth(tp, h, ssh, key, deadline);
 	ssh_key_free(key);
