@@ -5,6 +5,24 @@
  * known_hosts file. Nothing here waits forever: connect, authentication and
  * every command have timeouts.
  *
+ * Opening sessions is throttled for large fleets. At most max_handshakes
+ * handshakes (connect, key exchange, host key check, login) are in flight
+ * across the transport, so that hundreds of hosts refreshed at once do not
+ * trip sshd's MaxStartups (10:30:100 by default) where many of them are one
+ * sshd, and the key exchanges do not starve the bastion's CPU. Waiting for
+ * a slot does not count against the connect timeout, which starts with the
+ * handshake; Ctrl-C ends the wait.
+ *
+ * A host that cannot be reached is not retried at once. When opening its
+ * session fails (refused, timed out, no route, key exchange, login), every
+ * call within the backoff window fails at once with the same error and
+ * "(next try in N s)". The window is 1 s after a failure and doubles with
+ * each consecutive one, up to 30 s; one success clears it. Interruption,
+ * an unreadable key file, a missing agent and a host key that is not
+ * trusted are not counted: none is the host's fault. A kept session found
+ * dead is reopened at once (no failure unless the reopening fails). Host
+ * key scans and accepts keep to the same window.
+ *
  * Remote command lines are built only by quote_argv() (quote.h), through
  * tp_command_line(): callers pass argv, never a string.
  */
@@ -29,6 +47,7 @@ struct tp_opts {
 	int		 command_timeout_ms;	/* one command, start to exit */
 	size_t		 output_cap;	/* bytes kept per stream; more is cut */
 	int		 max_parallel;	/* hosts at once in tp_run_many */
+	int		 max_handshakes; /* sessions being opened at once */
 };
 
 /* What tp_new uses for a tp_opts number left 0. */
@@ -36,6 +55,15 @@ struct tp_opts {
 #define TP_DEFAULT_COMMAND_TIMEOUT_MS	60000
 #define TP_DEFAULT_OUTPUT_CAP		((size_t)16 << 20)
 #define TP_DEFAULT_MAX_PARALLEL		16
+/*
+ * Below sshd's default MaxStartups (10), with room for sshd's own late
+ * count: a fleet behind one sshd is never refused. On 64 lab hosts a cold
+ * round took 1.2-1.3x as long as with 64 at once (docs/ARCHITECTURE.md).
+ */
+#define TP_DEFAULT_MAX_HANDSHAKES	8
+/* The backoff after a failed open: first window, ceiling. */
+#define TP_BACKOFF_FIRST_MS		1000
+#define TP_BACKOFF_MAX_MS		30000
 /* A kept session idle longer than this is probed before reuse. */
 #define TP_DEFAULT_PROBE_IDLE_MS	30000
 
@@ -121,7 +149,10 @@ int	tp_hostkey_scan(struct transport *, const struct tp_host *,
 int	tp_hostkey_accept(struct transport *, const struct tp_host *,
 	    const char *fingerprint);
 
-/* Drops host's open session (after an error, or when the host is removed). */
+/*
+ * Drops host's open session and its backoff (after an error, or when the
+ * host is removed or changed).
+ */
 void	tp_forget(struct transport *, const struct tp_host *);
 
 /*

@@ -38,6 +38,10 @@ hostops_transport(const char *home, struct transport **out)
 	    parse_i64(v, &n) == 0 && n > 0 && n < 3600000)
 		o.command_timeout_ms = (int)n;
 	o.max_parallel = 64;
+	/* 0: the transport's default (TP_DEFAULT_MAX_HANDSHAKES). */
+	if ((v = getenv("HVSH_MAX_HANDSHAKES")) != NULL &&
+	    parse_i64(v, &n) == 0 && n > 0 && n <= 1024)
+		o.max_handshakes = (int)n;
 	rc = tp_new(&o, out);
 	free(kh);
 	return rc;

@@ -17,6 +17,12 @@
  * Host keys are checked by us, against hvsh's own known_hosts file only:
  * libssh is told not to read ~/.ssh/config or /etc/ssh, and nothing but an
  * exactly pinned key is accepted.
+ *
+ * Opening a session takes one of max_handshakes slots for its handshake
+ * (a counting semaphore whose waiters queue in order), and a session
+ * whose opening failed remembers why and until when not to try again, so
+ * that a large fleet neither floods sshds nor waits out the same dead host
+ * on every refresh (transport.h).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -71,7 +77,14 @@ struct tp_sess {
 	pthread_mutex_t	 lock;	/* held while a thread uses ssh */
 	ssh_session	 ssh;	/* NULL: not open */
 	int64_t		 last;	/* mono_ms() of its last good use */
+	/* Backoff, guarded by lock: see sess_connect. */
+	int		 nfail;		/* opens failed in a row */
+	int64_t		 retry_at;	/* no try before this mono_ms() */
+	int		 fail_rc;	/* the last failure's code */
+	char		*fail_msg;	/* and its message */
 };
+
+struct hs_waiter;
 
 struct transport {
 	struct tp_opts	 opts;
@@ -80,6 +93,10 @@ struct transport {
 	pthread_mutex_t	 lock;	/* guards the list of sessions */
 	pthread_mutex_t	 kh_lock; /* serialises known_hosts appends */
 	struct tp_sess	*sessions;
+	pthread_mutex_t	 hs_lock; /* guards hs_free and hs_head */
+	int		 hs_free; /* handshake slots left */
+	struct hs_waiter *hs_head; /* the line for a slot, first first */
+	struct hs_waiter **hs_tail; /* where the next in line goes */
 };
 
 static pthread_once_t	tp_once = PTHREAD_ONCE_INIT;
@@ -126,6 +143,89 @@ static int
 intr_err(const struct tp_host *h)
 {
 	return err_set(ERR_CANCEL, "%s: interrupted", host_label(h));
+}
+
+/* A thread waiting for a handshake slot, in line. */
+struct hs_waiter {
+	struct hs_waiter	*next;
+	pthread_cond_t		 cond;	/* granted was set */
+	int			 granted;
+};
+
+/* A slot comes free, with hs_lock held: to the first in line, if any. */
+static void
+hs_grant(struct transport *tp)
+{
+	struct hs_waiter	*w;
+
+	if ((w = tp->hs_head) == NULL) {
+		tp->hs_free++;
+		return;
+	}
+	if ((tp->hs_head = w->next) == NULL)
+		tp->hs_tail = &tp->hs_head;
+	w->granted = 1;
+	pthread_cond_signal(&w->cond);
+}
+
+/*
+ * Takes a handshake slot, waiting in line for one as long as it takes:
+ * each handshake in flight ends within its connect timeout, and slots go
+ * first come, first served. The wait is cut in slices so that a Ctrl-C is
+ * seen within one.
+ */
+static int
+hs_acquire(struct transport *tp, const struct tp_host *h)
+{
+	struct hs_waiter	  w, **pp;
+	struct timespec		  ts;
+	pthread_condattr_t	  ca;
+	int			  rc = 0;
+
+	pthread_mutex_lock(&tp->hs_lock);
+	if (tp->hs_free > 0 && tp->hs_head == NULL) {
+		tp->hs_free--;
+		pthread_mutex_unlock(&tp->hs_lock);
+		return 0;
+	}
+	memset(&w, 0, sizeof w);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	*tp->hs_tail = &w;
+	tp->hs_tail = &w.next;
+	while (!w.granted) {
+		if (intr_pending()) {
+			rc = intr_err(h);
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (long)TP_SLICE_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&w.cond, &tp->hs_lock, &ts);
+	}
+	if (!w.granted) {
+		/* Out of the line: hs_grant only takes the first off it. */
+		for (pp = &tp->hs_head; *pp != &w; pp = &(*pp)->next)
+			;
+		if ((*pp = w.next) == NULL)
+			tp->hs_tail = pp;
+	}
+	pthread_mutex_unlock(&tp->hs_lock);
+	pthread_cond_destroy(&w.cond);
+	return rc;
+}
+
+static void
+hs_release(struct transport *tp)
+{
+	pthread_mutex_lock(&tp->hs_lock);
+	hs_grant(tp);
+	pthread_mutex_unlock(&tp->hs_lock);
 }
 
 /*
@@ -373,71 +473,79 @@ out:
 }
 
 /*
- * Logs in with the host's key file, or with the agent when it has none;
- * never with a password. The private key is freed as soon as libssh has
+ * What h logs in with: its key file, read now, or (*key NULL) the agent.
+ * A failure here is ours, not the host's: no backoff.
+ */
+static int
+auth_key(const struct tp_host *h, ssh_key *key)
+{
+	*key = NULL;
+	if (h->key != NULL) {
+		if (ssh_pki_import_privkey_file(h->key, NULL, NULL, NULL,
+		    key) != SSH_OK) {
+			*key = NULL;
+			return err_set(ERR_PERM, "%s: cannot read private key "
+			    "%s (a key with a passphrase must be used through "
+			    "ssh-agent)", host_label(h), h->key);
+		}
+		return 0;
+	}
+	if (getenv("SSH_AUTH_SOCK") == NULL)
+		return err_set(ERR_PERM, "%s: no key file is set and no "
+		    "ssh-agent is running (SSH_AUTH_SOCK is not set)",
+		    host_label(h));
+	return 0;
+}
+
+/* Logs in with key, or the agent if it is NULL; never with a password. */
+static int
+conn_auth(struct transport *tp, const struct tp_host *h, ssh_session ssh,
+    ssh_key key, int64_t deadline)
+{
+	const char	*user = h->user != NULL ? h->user : "the local user";
+	int		 r;
+
+	sess_budget(ssh, deadline - mono_ms());
+	if (key != NULL)
+		r = ssh_userauth_publickey(ssh, NULL, key);
+	else
+		r = ssh_userauth_agent(ssh, NULL);
+	switch (r) {
+	case SSH_AUTH_SUCCESS:
+		return 0;
+	case SSH_AUTH_DENIED:
+	case SSH_AUTH_PARTIAL:
+		return err_set(ERR_PERM, "%s: login as %s refused with %s%s",
+		    host_label(h), user, h->key != NULL ? "key " :
+		    "the keys in ssh-agent", h->key != NULL ? h->key : "");
+	case SSH_AUTH_AGAIN:
+		return err_set(ERR_IO, "%s: login timed out (connect timeout "
+		    "%d ms)", host_label(h), tp->opts.connect_timeout_ms);
+	default:
+		return err_set(ERR_IO, "%s: login as %s failed: %s",
+		    host_label(h), user, ssh_why(ssh, SSH_ERROR));
+	}
+}
+
+/*
+ * Connects, checks the host key and logs in, all within the connect
+ * timeout, which starts once a handshake slot is ours. *host_fault says
+ * whether a failure is the host's (connect, key exchange, login) and
+ * counts for its backoff; a local problem, an untrusted host key or an
+ * interruption does not. The private key is freed as soon as libssh has
  * signed with it.
  */
 static int
-conn_auth(struct transport *tp, const struct tp_host *h, ssh_session ssh,
-    int64_t deadline)
-{
-	ssh_key		 key = NULL;
-	const char	*user = h->user != NULL ? h->user : "the local user";
-	int		 r, rc;
-
-	sess_budget(ssh, deadline - mono_ms());
-	if (h->key != NULL) {
-		if (ssh_pki_import_privkey_file(h->key, NULL, NULL, NULL,
-		    &key) != SSH_OK) {
-			rc = err_set(ERR_PERM, "%s: cannot read private key %s "
-			    "(a key with a passphrase must be used through "
-			    "ssh-agent)", host_label(h), h->key);
-			goto out;
-		}
-		r = ssh_userauth_publickey(ssh, NULL, key);
-	} else {
-		if (getenv("SSH_AUTH_SOCK") == NULL) {
-			rc = err_set(ERR_PERM, "%s: no key file is set and no "
-			    "ssh-agent is running (SSH_AUTH_SOCK is not set)",
-			    host_label(h));
-			goto out;
-		}
-		r = ssh_userauth_agent(ssh, NULL);
-	}
-	switch (r) {
-	case SSH_AUTH_SUCCESS:
-		rc = 0;
-		break;
-	case SSH_AUTH_DENIED:
-	case SSH_AUTH_PARTIAL:
-		rc = err_set(ERR_PERM, "%s: login as %s refused with %s%s",
-		    host_label(h), user, h->key != NULL ? "key " :
-		    "the keys in ssh-agent", h->key != NULL ? h->key : "");
-		break;
-	case SSH_AUTH_AGAIN:
-		rc = err_set(ERR_IO, "%s: login timed out (connect timeout "
-		    "%d ms)", host_label(h), tp->opts.connect_timeout_ms);
-		break;
-	default:
-		rc = err_set(ERR_IO, "%s: login as %s failed: %s",
-		    host_label(h), user, ssh_why(ssh, SSH_ERROR));
-		break;
-	}
-out:
-	ssh_key_free(key);
-	return rc;
-}
-
-/* Connects, checks the host key and logs in, all within the connect timeout. */
-static int
-sess_open(struct transport *tp, const struct tp_host *h, ssh_session *out)
+sess_open(struct transport *tp, const struct tp_host *h, ssh_session *out,
+    int *host_fault)
 {
 	ssh_session	ssh = NULL;
+	ssh_key		key = NULL;
 	int64_t		deadline;
-	int		pinned, rc;
+	int		pinned, slot = 0, rc;
 
 	*out = NULL;
-	deadline = mono_ms() + tp->opts.connect_timeout_ms;
+	*host_fault = 0;
 	/*
 	 * libssh's blocking calls return early when a Ctrl-C interrupts
 	 * their poll (the handler has no SA_RESTART); whatever they then
@@ -447,16 +555,29 @@ sess_open(struct transport *tp, const struct tp_host *h, ssh_session *out)
 		rc = intr_err(h);
 		goto out;
 	}
-	if ((rc = conn_open(tp, h, deadline, &ssh)) != 0)
+	if ((rc = hs_acquire(tp, h)) != 0)
 		goto out;
+	slot = 1;
+	deadline = mono_ms() + tp->opts.connect_timeout_ms;
+	if ((rc = conn_open(tp, h, deadline, &ssh)) != 0) {
+		*host_fault = 1;
+		goto out;
+	}
 	if (intr_pending()) {
 		rc = intr_err(h);
 		goto out;
 	}
 	if ((rc = hostkey_check(tp, h, ssh, 0, &pinned, NULL, NULL)) != 0)
 		goto out;
-	if ((rc = conn_auth(tp, h, ssh, deadline)) != 0)
+	if ((rc = auth_key(h, &key)) != 0)
 		goto out;
+	rc = conn_auth(tp, h, ssh, key, deadline);
+	ssh_key_free(key);
+	key = NULL;
+	if (rc != 0) {
+		*host_fault = 1;
+		goto out;
+	}
 	if (intr_pending()) {
 		rc = intr_err(h);
 		goto out;
@@ -466,6 +587,11 @@ sess_open(struct transport *tp, const struct tp_host *h, ssh_session *out)
 out:
 	if (rc != 0 && rc != ERR_CANCEL && intr_pending())
 		rc = intr_err(h);
+	if (rc == ERR_CANCEL)
+		*host_fault = 0;
+	if (slot)
+		hs_release(tp);
+	ssh_key_free(key);
 	conn_close(ssh);
 	return rc;
 }
@@ -783,6 +909,71 @@ out:
 	return rc;
 }
 
+static void
+backoff_clear(struct tp_sess *s)
+{
+	s->nfail = 0;
+	s->retry_at = 0;
+	s->fail_rc = 0;
+	free(s->fail_msg);
+	s->fail_msg = NULL;
+}
+
+/*
+ * Within s's backoff window (s->lock held), the last failure again, saying
+ * when the next try is, instead of a connect timeout spent again (a
+ * dashboard refreshes every few seconds); else 0.
+ */
+static int
+backoff_check(struct tp_sess *s)
+{
+	int64_t	now = mono_ms();
+
+	if (s->fail_msg == NULL || now >= s->retry_at)
+		return 0;
+	return err_set(s->fail_rc, "%s (next try in %d s)", s->fail_msg,
+	    (int)((s->retry_at - now + 999) / 1000));
+}
+
+/*
+ * Notes a failure of the host's (rc, with its message in err_msg()): the
+ * window is TP_BACKOFF_FIRST_MS after one, doubled by each that follows,
+ * at most TP_BACKOFF_MAX_MS.
+ */
+static void
+backoff_fail(struct tp_sess *s, int rc)
+{
+	int64_t	window = TP_BACKOFF_FIRST_MS;
+	int	i;
+
+	for (i = 0; i < s->nfail && window < TP_BACKOFF_MAX_MS; i++)
+		window *= 2;
+	if (window > TP_BACKOFF_MAX_MS)
+		window = TP_BACKOFF_MAX_MS;
+	s->nfail++;
+	s->retry_at = mono_ms() + window;
+	s->fail_rc = rc;
+	free(s->fail_msg);
+	s->fail_msg = xstrdup(err_msg());
+}
+
+/* Opens s, with s->lock held, unless it failed lately. */
+static int
+sess_connect(struct transport *tp, struct tp_sess *s, const struct tp_host *h)
+{
+	int	host_fault, rc;
+
+	if ((rc = backoff_check(s)) != 0)
+		return rc;
+	if ((rc = sess_open(tp, h, &s->ssh, &host_fault)) == 0) {
+		backoff_clear(s);
+		return 0;
+	}
+	if (host_fault)
+		backoff_fail(s, rc);
+	return rc;
+}
+
 /*
  * Runs cmd on s, opening it if needed, with s->lock held. A kept session
  * that fails before the command went out is taken to be dead: it is
@@ -800,7 +991,7 @@ run_locked(struct transport *tp, struct tp_sess *s, const struct tp_host *h,
 		if (s->ssh != NULL && !sess_alive(tp, s))
 			sess_drop(s);
 		if (s->ssh == NULL) {
-			if ((rc = sess_open(tp, h, &s->ssh)) != 0)
+			if ((rc = sess_connect(tp, s, h)) != 0)
 				return rc;
 			fresh = 1;
 		}
@@ -889,7 +1080,7 @@ tp_new(const struct tp_opts *opts, struct transport **out)
 		return err_set(ERR_INVAL, "transport: known_hosts path may "
 		    "not contain '%%': %s", opts->known_hosts);
 	if (opts->connect_timeout_ms < 0 || opts->command_timeout_ms < 0 ||
-	    opts->max_parallel < 0)
+	    opts->max_parallel < 0 || opts->max_handshakes < 0)
 		return err_set(ERR_INVAL, "transport: negative setting");
 	pthread_once(&tp_once, tp_init);
 	if (tp_init_rc != SSH_OK)
@@ -906,9 +1097,14 @@ tp_new(const struct tp_opts *opts, struct transport **out)
 		tp->opts.output_cap = TP_DEFAULT_OUTPUT_CAP;
 	if (tp->opts.max_parallel == 0)
 		tp->opts.max_parallel = TP_DEFAULT_MAX_PARALLEL;
+	if (tp->opts.max_handshakes == 0)
+		tp->opts.max_handshakes = TP_DEFAULT_MAX_HANDSHAKES;
 	tp->probe_idle_ms = TP_DEFAULT_PROBE_IDLE_MS;
 	pthread_mutex_init(&tp->lock, NULL);
 	pthread_mutex_init(&tp->kh_lock, NULL);
+	pthread_mutex_init(&tp->hs_lock, NULL);
+	tp->hs_free = tp->opts.max_handshakes;
+	tp->hs_tail = &tp->hs_head;
 	*out = tp;
 	return 0;
 }
@@ -923,12 +1119,14 @@ tp_free(struct transport *tp)
 	for (s = tp->sessions; s != NULL; s = next) {
 		next = s->next;
 		sess_drop(s);
+		backoff_clear(s);
 		pthread_mutex_destroy(&s->lock);
 		free(s->id);
 		free(s);
 	}
 	pthread_mutex_destroy(&tp->lock);
 	pthread_mutex_destroy(&tp->kh_lock);
+	pthread_mutex_destroy(&tp->hs_lock);
 	free(tp->known_hosts);
 	free(tp);
 }
@@ -1059,16 +1257,49 @@ tp_put(struct transport *tp, const struct tp_host *h, char *const argv[],
 	return rc;
 }
 
+/* A job's index and its session's id, sorted to group jobs by session. */
+struct tp_key {
+	char	*id;
+	size_t	 job;
+};
+
+/* One session's jobs: keys[start .. end), in the order they were given. */
+struct tp_group {
+	size_t	start, end;
+	size_t	first;		/* its first job's index */
+};
+
 /* The state tp_run_many's workers share. */
 struct tp_many {
 	struct transport	*tp;
 	struct tp_job		*jobs;
-	size_t			*order;	/* job indexes, grouped by host */
-	size_t			*group;	/* where each group starts in order */
+	struct tp_key		*keys;
+	struct tp_group		*groups;
 	size_t			 ngroups;
 	size_t			 next;	/* next group to take */
 	pthread_mutex_t		 lock;
 };
+
+/* By session, then by job: a host's jobs keep their order. */
+static int
+key_cmp(const void *a, const void *b)
+{
+	const struct tp_key	*x = a, *y = b;
+	int			 c;
+
+	if ((c = strcmp(x->id, y->id)) != 0)
+		return c;
+	return x->job < y->job ? -1 : x->job > y->job;
+}
+
+/* Groups in the order of their first job, as the caller listed hosts. */
+static int
+group_cmp(const void *a, const void *b)
+{
+	const struct tp_group	*x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
 
 /*
  * Takes one host's jobs at a time and runs them in order. Jobs for one
@@ -1088,8 +1319,8 @@ tp_many_worker(void *arg)
 		pthread_mutex_unlock(&m->lock);
 		if (g == m->ngroups)
 			break;
-		for (i = m->group[g]; i < m->group[g + 1]; i++) {
-			j = &m->jobs[m->order[i]];
+		for (i = m->groups[g].start; i < m->groups[g].end; i++) {
+			j = &m->jobs[m->keys[i].job];
 			tp_run(m->tp, j->host, j->argv, j->stdin_data,
 			    &j->res);
 		}
@@ -1097,43 +1328,47 @@ tp_many_worker(void *arg)
 	return NULL;
 }
 
+/*
+ * Groups jobs by session in O(n log n): the keys sorted by session id,
+ * each run of one id a group, the groups sorted by their first job.
+ */
+static void
+tp_many_group(struct tp_many *m, size_t njobs)
+{
+	size_t	i;
+
+	m->keys = xcalloc(njobs, sizeof *m->keys);
+	m->groups = xcalloc(njobs, sizeof *m->groups);
+	for (i = 0; i < njobs; i++) {
+		m->keys[i].id = host_check(m->jobs[i].host) == 0 ?
+		    sess_id(m->jobs[i].host) : xasprintf("invalid %zu", i);
+		m->keys[i].job = i;
+	}
+	qsort(m->keys, njobs, sizeof *m->keys, key_cmp);
+	for (i = 0; i < njobs; i++) {
+		if (i == 0 || strcmp(m->keys[i].id, m->keys[i - 1].id) != 0) {
+			m->groups[m->ngroups].start = i;
+			m->groups[m->ngroups++].first = m->keys[i].job;
+		}
+		m->groups[m->ngroups - 1].end = i + 1;
+	}
+	qsort(m->groups, m->ngroups, sizeof *m->groups, group_cmp);
+}
+
 void
 tp_run_many(struct transport *tp, struct tp_job *jobs, size_t njobs)
 {
-	struct tp_many	  m;
-	sigset_t	  block, old;
-	pthread_t	 *th;
-	char		**ids;
-	size_t		  i, k, nth, started = 0;
-	int		 *done;
+	struct tp_many	 m;
+	sigset_t	 block, old;
+	pthread_t	*th;
+	size_t		 i, nth, started = 0;
 
 	if (njobs == 0)
 		return;
 	memset(&m, 0, sizeof m);
 	m.tp = tp;
 	m.jobs = jobs;
-	m.order = xcalloc(njobs, sizeof *m.order);
-	m.group = xcalloc(njobs + 1, sizeof *m.group);
-	ids = xcalloc(njobs, sizeof *ids);
-	done = xcalloc(njobs, sizeof *done);
-	/* Group the jobs by session, keeping their order within a host. */
-	for (i = 0; i < njobs; i++)
-		ids[i] = host_check(jobs[i].host) == 0 ?
-		    sess_id(jobs[i].host) : xasprintf("invalid %zu", i);
-	for (i = 0, k = 0; i < njobs; i++) {
-		size_t	j;
-
-		if (done[i])
-			continue;
-		m.group[m.ngroups++] = k;
-		for (j = i; j < njobs; j++) {
-			if (!done[j] && strcmp(ids[i], ids[j]) == 0) {
-				m.order[k++] = j;
-				done[j] = 1;
-			}
-		}
-	}
-	m.group[m.ngroups] = k;
+	tp_many_group(&m, njobs);
 	pthread_mutex_init(&m.lock, NULL);
 	nth = (size_t)tp->opts.max_parallel;
 	if (nth > m.ngroups)
@@ -1159,23 +1394,39 @@ tp_run_many(struct transport *tp, struct tp_job *jobs, size_t njobs)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&m.lock);
 	for (i = 0; i < njobs; i++)
-		free(ids[i]);
-	free(ids);
-	free(done);
+		free(m.keys[i].id);
+	free(m.keys);
+	free(m.groups);
 	free(th);
-	free(m.order);
-	free(m.group);
 }
 
-/* Connects to h for a host key operation: no login, no session kept. */
+/*
+ * Connects to h for a host key operation: no login, no session kept. It
+ * takes a handshake slot like any, and keeps to the host's backoff, which
+ * a failure to connect extends (`host check` scans, then runs).
+ */
 static int
 hostkey_conn(struct transport *tp, const struct tp_host *h, ssh_session *out)
 {
-	int	rc;
+	struct tp_sess	*s;
+	int		 rc;
 
+	*out = NULL;
 	if ((rc = host_check(h)) != 0)
 		return rc;
-	return conn_open(tp, h, mono_ms() + tp->opts.connect_timeout_ms, out);
+	s = sess_get(tp, h, 1);
+	pthread_mutex_lock(&s->lock);
+	if ((rc = backoff_check(s)) != 0 || (rc = hs_acquire(tp, h)) != 0)
+		goto out;
+	rc = conn_open(tp, h, mono_ms() + tp->opts.connect_timeout_ms, out);
+	hs_release(tp);
+	if (rc != 0 && intr_pending())
+		rc = intr_err(h);
+	else if (rc != 0)
+		backoff_fail(s, rc);
+out:
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 int
@@ -1271,5 +1522,6 @@ tp_forget(struct transport *tp, const struct tp_host *h)
 		return;
 	pthread_mutex_lock(&s->lock);
 	sess_drop(s);
+	backoff_clear(s);
 	pthread_mutex_unlock(&s->lock);
 }

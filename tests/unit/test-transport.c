@@ -204,6 +204,33 @@ port_open(int port)
 	return ok;
 }
 
+/*
+ * A listener that never accepts: the kernel completes connections into its
+ * backlog, and then nothing ever answers, as with a host that hangs in the
+ * middle of a handshake. Returns the socket, its port in *port.
+ */
+static int
+silent_listener(int *port)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof sin;
+	int			fd;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
+	    listen(fd, 64) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
 /* Ends a process of ours: wakes it if stopped, asks, then insists. */
 static void
 end_pid(pid_t pid, int ours)
@@ -348,18 +375,24 @@ pin_line(const struct sshd *d)
 	return line;
 }
 
-/* How many logins d has accepted: a new session is one more. */
+/* How many lines of d's log hold what. */
 static int
-logins(const struct sshd *d)
+log_count(const struct sshd *d, const char *what)
 {
 	char	*text = slurp(d->log, NULL), *p;
 	int	 n = 0;
 
-	for (p = text; p != NULL && (p = strstr(p, "Accepted publickey")) !=
-	    NULL; p++)
+	for (p = text; p != NULL && (p = strstr(p, what)) != NULL; p++)
 		n++;
 	free(text);
 	return n;
+}
+
+/* How many logins d has accepted: a new session is one more. */
+static int
+logins(const struct sshd *d)
+{
+	return log_count(d, "Accepted publickey");
 }
 
 /*
@@ -965,17 +998,37 @@ test_auth_refused(void **state)
 	char			*pub = xasprintf("%s.pub", other);
 	char			*missing = xasprintf("%s/missing", lab.dir);
 	char			*argv[] = { "true", NULL };
+	char			*first;
+	/* What sshd logs (INFO) when a client leaves a refused login. */
+	const char		*gone = "Disconnected from authenticating user";
+	int			 before = log_count(&lab.sshd[0], gone), i;
 
 	assert_int_equal(keygen(other, "ed25519"), 0);
-	h.key = other;
-	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_PERM);
-	assert_contains(res.errmsg, "kvm-auth: login as ");
-	assert_contains(res.errmsg, "refused");
-	tp_result_free(&res);
+	/* A key file we cannot read is ours to fix: no backoff. */
 	h.key = missing;
 	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_PERM);
 	assert_contains(res.errmsg, "kvm-auth: cannot read private key");
 	tp_result_free(&res);
+	h.key = other;
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_PERM);
+	assert_contains(res.errmsg, "kvm-auth: login as ");
+	assert_contains(res.errmsg, "refused");
+	assert_null(strstr(res.errmsg, "next try"));
+	first = xstrdup(res.errmsg);
+	tp_result_free(&res);
+	/* sshd logs the refused login when it ends; wait for it. */
+	for (i = 0; i < 200 &&
+	    log_count(&lab.sshd[0], gone) == before; i++)
+		msleep(10);
+	assert_int_equal(log_count(&lab.sshd[0], gone), before + 1);
+	/* A refused login is the host's answer: repeated, not asked again. */
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_PERM);
+	assert_contains(res.errmsg, first);
+	assert_contains(res.errmsg, "(next try in 1 s)");
+	tp_result_free(&res);
+	msleep(200);
+	assert_int_equal(log_count(&lab.sshd[0], gone), before + 1);
+	free(first);
 	tp_free(tp);
 	unlink(other);
 	unlink(pub);
@@ -1349,6 +1402,316 @@ test_threads(void **state)
 	tp_free(tp);
 }
 
+/*
+ * Backoff: a host that timed out is not tried again within its window, the
+ * window doubles, a success clears it, and tp_forget does too.
+ */
+static void
+test_backoff(void **state)
+{
+	struct transport	*tp = tp_make(lab.pinned, 400, 5000, 0);
+	struct tp_host		 h;
+	struct tp_result	 res;
+	char			*argv[] = { "echo", "back", NULL };
+	char			*first;
+	double			 t0, dt;
+	int			 fd, port;
+
+	assert_true((fd = silent_listener(&port)) >= 0);
+	h = host_of(0, "kvm-silent");
+	h.port = port;
+	t0 = now_ms();
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	dt = now_ms() - t0;
+	assert_true(dt >= 350);
+	assert_contains(res.errmsg, "kvm-silent: cannot connect");
+	assert_null(strstr(res.errmsg, "next try"));
+	first = xstrdup(res.errmsg);
+	tp_result_free(&res);
+	/* Within the window: the same error at once, and when to try. */
+	t0 = now_ms();
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	dt = now_ms() - t0;
+	printf("# within the backoff window: %.1f ms: %s\n", dt, res.errmsg);
+	assert_true(dt < 300);
+	assert_contains(res.errmsg, first);
+	assert_contains(res.errmsg, "(next try in 1 s)");
+	tp_result_free(&res);
+	/* After it: tried again, and the next window is twice as long. */
+	msleep(1100);
+	t0 = now_ms();
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	assert_true(now_ms() - t0 >= 350);
+	assert_null(strstr(res.errmsg, "next try"));
+	tp_result_free(&res);
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	assert_contains(res.errmsg, "(next try in 2 s)");
+	tp_result_free(&res);
+	/* tp_forget clears it: the next call tries at once. */
+	tp_forget(tp, &h);
+	t0 = now_ms();
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	assert_true(now_ms() - t0 >= 350);
+	assert_null(strstr(res.errmsg, "next try"));
+	tp_result_free(&res);
+	/*
+	 * The host comes back (a real sshd on the address): after the window
+	 * the session opens, and the backoff is gone with the failure count.
+	 */
+	msleep(1100);
+	h.port = lab.sshd[0].port;
+	run_ok(tp, &h, argv, NULL, &res);
+	tp_result_free(&res);
+	free(first);
+	close(fd);
+	tp_free(tp);
+}
+
+/* A dead kept session is reopened at once, and a success resets the count. */
+static void
+test_backoff_reset(void **state)
+{
+	struct transport	*tp;
+	struct sshd		*d = &lab.sshd[EXTRA];
+	struct tp_host		 h;
+	struct tp_result	 res;
+	char			*kh = xasprintf("%s/kh-backoff", lab.dir);
+	char			*argv[] = { "echo", "up", NULL };
+	int			 i;
+
+	unlink(kh);
+	assert_int_equal(sshd_init(d, EXTRA, "ed25519"), 0);
+	assert_int_equal(sshd_start(d), 0);
+	h = host_of(EXTRA, "kvm-flaky");
+	tp = tp_make(kh, 500, 5000, 0);
+	assert_int_equal(tp_hostkey_accept(tp, &h, d->fp), 0);
+	/* Two failures: the window is 2 s. */
+	kill(d->pid, SIGSTOP);
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	tp_result_free(&res);
+	msleep(1100);
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	tp_result_free(&res);
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	assert_contains(res.errmsg, "(next try in 2 s)");
+	tp_result_free(&res);
+	kill(d->pid, SIGCONT);
+	for (i = 0; i < 50; i++) {
+		if (tp_run(tp, &h, argv, NULL, &res) == 0)
+			break;
+		assert_contains(res.errmsg, "next try in");
+		tp_result_free(&res);
+		msleep(100);
+	}
+	assert_int_equal(res.rc, 0);
+	assert_string_equal(res.out, "up\n");
+	tp_result_free(&res);
+	/* The session dies: it is reopened at once, which is no failure. */
+	signal_descendants(d, SIGKILL);
+	msleep(100);
+	run_ok(tp, &h, argv, NULL, &res);
+	tp_result_free(&res);
+	/* A failure after the success opens a window of 1 s again, not 4. */
+	signal_descendants(d, SIGKILL);
+	kill(d->pid, SIGSTOP);
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	tp_result_free(&res);
+	assert_int_equal(tp_run(tp, &h, argv, NULL, &res), ERR_IO);
+	assert_contains(res.errmsg, "(next try in 1 s)");
+	tp_result_free(&res);
+	kill(d->pid, SIGCONT);
+	tp_free(tp);
+	sshd_stop(d);
+	unlink(kh);
+	free(kh);
+}
+
+struct hang_arg {
+	struct transport	*tp;
+	struct tp_host		 h;
+	int			 rc;
+};
+
+static void *
+hang_run(void *p)
+{
+	struct hang_arg		*a = p;
+	struct tp_result	 res;
+	char			*argv[] = { "true", NULL };
+
+	a->rc = tp_run(a->tp, &a->h, argv, NULL, &res);
+	tp_result_free(&res);
+	return NULL;
+}
+
+/*
+ * A transport of one handshake slot: two handshakes that hang (a listener
+ * that never answers, two users so two sessions) hold it in turn; a good
+ * host waits for both, longer than its connect timeout, and then succeeds,
+ * since its timeout starts with its own handshake. With the default, it
+ * does not wait.
+ */
+static void
+test_handshake_cap(void **state)
+{
+	struct transport	*tp;
+	struct tp_opts		 o;
+	struct hang_arg		 a[2];
+	pthread_t		 th[2];
+	struct tp_host		 good = host_of(1, "kvm1");
+	struct tp_result	 res;
+	char			*argv[] = { "echo", "waited", NULL };
+	double			 t0, dt;
+	int			 fd, port, i, cap;
+
+	assert_true((fd = silent_listener(&port)) >= 0);
+	for (cap = 1; cap >= 0; cap--) {
+		memset(&o, 0, sizeof o);
+		o.known_hosts = lab.pinned;
+		o.connect_timeout_ms = 600;
+		o.command_timeout_ms = 5000;
+		o.max_handshakes = cap;		/* 0: the default */
+		assert_int_equal(tp_new(&o, &tp), 0);
+		for (i = 0; i < 2; i++) {
+			a[i].tp = tp;
+			a[i].h = host_of(0, "kvm-hangs");
+			a[i].h.port = port;
+			a[i].h.user = i == 0 ? "one" : "two";
+			assert_int_equal(pthread_create(&th[i], NULL, hang_run,
+			    &a[i]), 0);
+			msleep(100);
+		}
+		t0 = now_ms();
+		run_ok(tp, &good, argv, NULL, &res);
+		dt = now_ms() - t0;
+		printf("# %s handshake slots, behind 2 hung: %.0f ms\n",
+		    cap ? "1" : "default", dt);
+		assert_string_equal(res.out, "waited\n");
+		tp_result_free(&res);
+		if (cap)
+			assert_true(dt >= 900);	/* both hung ones first */
+		else
+			assert_true(dt < 500);
+		for (i = 0; i < 2; i++) {
+			pthread_join(th[i], NULL);
+			assert_int_equal(a[i].rc, ERR_IO);
+		}
+		tp_free(tp);
+	}
+	close(fd);
+}
+
+/* Ctrl-C ends the wait for a handshake slot at once. */
+static void
+test_handshake_intr(void **state)
+{
+	struct transport	*tp;
+	struct tp_opts		 o;
+	struct hang_arg		 a;
+	pthread_t		 th, ti;
+	struct tp_host		 good = host_of(1, "kvm1");
+	struct tp_result	 res;
+	char			*argv[] = { "true", NULL };
+	double			 t0, dt;
+	int			 fd, port;
+
+	assert_true((fd = silent_listener(&port)) >= 0);
+	memset(&o, 0, sizeof o);
+	o.known_hosts = lab.pinned;
+	o.connect_timeout_ms = 1500;
+	o.max_handshakes = 1;
+	assert_int_equal(tp_new(&o, &tp), 0);
+	intr_clear();
+	a.tp = tp;
+	a.h = host_of(0, "kvm-hangs");
+	a.h.port = port;
+	assert_int_equal(pthread_create(&th, NULL, hang_run, &a), 0);
+	msleep(100);
+	t0 = now_ms();
+	assert_int_equal(pthread_create(&ti, NULL, raise_later, NULL), 0);
+	assert_int_equal(tp_run(tp, &good, argv, NULL, &res), ERR_CANCEL);
+	dt = now_ms() - t0;
+	printf("# waiting for a slot, interrupted after 300 ms: %.0f ms\n",
+	    dt);
+	assert_string_equal(res.errmsg, "kvm1: interrupted");
+	assert_true(dt >= 250 && dt < 1000);
+	tp_result_free(&res);
+	pthread_join(ti, NULL);
+	pthread_join(th, NULL);
+	intr_clear();
+	/* An interruption is no failure of the host: no backoff. */
+	run_ok(tp, &good, argv, NULL, &res);
+	tp_result_free(&res);
+	tp_free(tp);
+	close(fd);
+}
+
+/*
+ * tp_run_many keeps each host's jobs in order (a counter file per host
+ * shows the order they ran in), and groups many jobs without a quadratic
+ * cost: 50000 jobs that fail at once (no address) end quickly.
+ */
+static void
+test_run_many_order(void **state)
+{
+	struct transport	*tp = tp_make(lab.pinned, 5000, 10000, 0);
+	struct tp_host		 hosts[NSSHD], bad;
+	struct tp_job		*jobs;
+	char			 names[NSSHD][16], *scripts[NSSHD];
+	char			*argvs[NSSHD][4];
+	size_t			 i, n = 120, nbad = 50000;
+	int			 seen[NSSHD];
+	double			 t0, dt;
+
+	for (i = 0; i < NSSHD; i++) {
+		snprintf(names[i], sizeof names[i], "kvm%zu", i);
+		hosts[i] = host_of((int)i, names[i]);
+		scripts[i] = xasprintf("f=%s/count%zu; n=$(cat $f 2>/dev/null "
+		    "|| echo 0); echo $n; echo $((n + 1)) >$f", lab.dir, i);
+		argvs[i][0] = "sh";
+		argvs[i][1] = "-c";
+		argvs[i][2] = scripts[i];
+		argvs[i][3] = NULL;
+		seen[i] = 0;
+	}
+	jobs = xcalloc(nbad, sizeof *jobs);
+	/* Hosts interleaved irregularly. */
+	for (i = 0; i < n; i++) {
+		jobs[i].host = &hosts[(i * 7 + i / 5) % NSSHD];
+		jobs[i].argv = argvs[(i * 7 + i / 5) % NSSHD];
+	}
+	tp_run_many(tp, jobs, n);
+	for (i = 0; i < n; i++) {
+		size_t	k = (size_t)(jobs[i].host - hosts);
+
+		if (jobs[i].res.rc != 0)
+			fail_msg("job %zu: %s", i, jobs[i].res.errmsg);
+		assert_int_equal(atoi(jobs[i].res.out), seen[k]);
+		seen[k]++;
+		tp_result_free(&jobs[i].res);
+	}
+	memset(&bad, 0, sizeof bad);
+	bad.name = "nowhere";
+	bad.address = "";
+	for (i = 0; i < nbad; i++) {
+		jobs[i].host = &bad;
+		jobs[i].argv = argvs[0];
+	}
+	t0 = now_ms();
+	tp_run_many(tp, jobs, nbad);
+	dt = now_ms() - t0;
+	printf("# run_many: %zu jobs that fail at once: %.0f ms\n", nbad, dt);
+	for (i = 0; i < nbad; i++) {
+		assert_int_equal(jobs[i].res.rc, ERR_INVAL);
+		tp_result_free(&jobs[i].res);
+	}
+	assert_true(dt < 3000);
+	for (i = 0; i < NSSHD; i++)
+		free(scripts[i]);
+	free(jobs);
+	tp_free(tp);
+}
+
 static void
 test_bad_args(void **state)
 {
@@ -1397,6 +1760,11 @@ main(void)
 		cmocka_unit_test(test_dead_session),
 		cmocka_unit_test(test_probe_silent),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_backoff_reset),
+		cmocka_unit_test(test_handshake_cap),
+		cmocka_unit_test(test_handshake_intr),
+		cmocka_unit_test(test_run_many_order),
 		cmocka_unit_test(test_bad_args),
 	};
 
