@@ -7,11 +7,11 @@
  *
  * Opening sessions is throttled for large fleets. At most max_handshakes
  * handshakes (connect, key exchange, host key check, login) are in flight
- * across the transport, so that hundreds of hosts refreshed at once do not
- * trip sshd's MaxStartups (10:30:100 by default) where many of them are one
- * sshd, and the key exchanges do not starve the bastion's CPU. Waiting for
- * a slot does not count against the connect timeout, which starts with the
- * handshake; Ctrl-C ends the wait.
+ * across the transport, so that the key exchanges of hundreds of hosts do
+ * not starve the bastion's CPU, and at most TP_ENDPOINT_HANDSHAKES to any
+ * one sshd, so that hosts behind one sshd do not trip its MaxStartups
+ * (10:30:100 by default). Waiting for a slot does not count against the
+ * connect timeout, which starts with the handshake; Ctrl-C ends the wait.
  *
  * A host that cannot be reached is not retried at once. When opening its
  * session fails (refused, timed out, no route, key exchange, login), every
@@ -56,11 +56,18 @@ struct tp_opts {
 #define TP_DEFAULT_OUTPUT_CAP		((size_t)16 << 20)
 #define TP_DEFAULT_MAX_PARALLEL		16
 /*
- * Below sshd's default MaxStartups (10), with room for sshd's own late
- * count: a fleet behind one sshd is never refused. On 64 lab hosts a cold
- * round took 1.2-1.3x as long as with 64 at once (docs/ARCHITECTURE.md).
+ * Handshakes in flight across the transport: enough that a cold round of
+ * 64 lab hosts takes no longer than with 64 at once (docs/ARCHITECTURE.md),
+ * few enough that hundreds of hosts do not run hundreds of key exchanges
+ * on the bastion at once.
  */
-#define TP_DEFAULT_MAX_HANDSHAKES	8
+#define TP_DEFAULT_MAX_HANDSHAKES	16
+/*
+ * Handshakes in flight to one sshd (address and port): below sshd's
+ * default MaxStartups (10:30:100), with room for sshd's own late count, so
+ * that hosts behind one sshd are never dropped at random.
+ */
+#define TP_ENDPOINT_HANDSHAKES		8
 /* The backoff after a failed open: first window, ceiling. */
 #define TP_BACKOFF_FIRST_MS		1000
 #define TP_BACKOFF_MAX_MS		30000

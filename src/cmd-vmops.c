@@ -1014,9 +1014,12 @@ apply_only_tx(struct store_txn *tx, void *arg)
 	return hostops_apply(tx, as->hr, as->n);
 }
 
-/* Asks every recorded host that has a driver, and records the answers. */
+/*
+ * Asks every recorded host that has a driver, records the answers, and
+ * reports each host that did not answer; *failed counts them.
+ */
 static int
-refresh_all(struct ctx *c, struct transport *tp)
+refresh_all(struct ctx *c, struct transport *tp, size_t *failed)
 {
 	struct records	 hosts = { 0 };
 	struct asked	 as = { 0 };
@@ -1037,7 +1040,17 @@ refresh_all(struct ctx *c, struct transport *tp)
 			as.hr[as.n++].host = hosts.v[i];
 	}
 	cmd_refresh(c, tp, as.hr, as.n, RF_IDS_MATCH);
-	rc = ctx_write(c, apply_only_tx, &as);
+	for (i = 0; i < as.n; i++)
+		if (as.hr[i].rc != 0)
+			(*failed)++;
+	ctx_set_status(c, *failed > 0);
+	if ((rc = ctx_write(c, apply_only_tx, &as)) != 0)
+		goto out;
+	/* Each host that did not answer, by name: its instances are unknown. */
+	for (i = 0; i < as.n; i++)
+		if (as.hr[i].rc != 0)
+			ctx_error(c, as.hr[i].rc, "%s (its instances are "
+			    "unknown)", as.hr[i].errmsg);
 out:
 	asked_free(&as);
 	records_free(&hosts);
@@ -1048,16 +1061,20 @@ static int
 vm_list(struct ctx *c, struct cmd_args *a)
 {
 	struct transport	*tp = NULL;
+	size_t			 failed = 0;
 	int			 rc;
 
 	if (arg_flag(a, "refresh")) {
 		if ((rc = ctx_transport(c, &tp)) != 0)
 			return rc;
-		rc = refresh_all(c, tp);
+		rc = refresh_all(c, tp, &failed);
 		if (rc != 0)
 			return rc;
 	}
-	return view_list(c, a, KIND_VM, -1, 0);
+	/* The list shows what is known; a host that failed fails the command. */
+	if ((rc = view_list(c, a, KIND_VM, -1, 0)) == 0 && failed > 0)
+		rc = ERR_IO;
+	return rc;
 }
 
 static const struct cmd_opt vm_list_opts[] = {

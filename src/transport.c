@@ -85,6 +85,7 @@ struct tp_sess {
 };
 
 struct hs_waiter;
+struct hs_end;
 
 struct transport {
 	struct tp_opts	 opts;
@@ -97,6 +98,8 @@ struct transport {
 	int		 hs_free; /* handshake slots left */
 	struct hs_waiter *hs_head; /* the line for a slot, first first */
 	struct hs_waiter **hs_tail; /* where the next in line goes */
+	struct hs_end	*ends;	/* per sshd: handshakes in flight */
+	pthread_cond_t	 ends_cond; /* an sshd's count went down */
 };
 
 static pthread_once_t	tp_once = PTHREAD_ONCE_INIT;
@@ -226,6 +229,93 @@ hs_release(struct transport *tp)
 	pthread_mutex_lock(&tp->hs_lock);
 	hs_grant(tp);
 	pthread_mutex_unlock(&tp->hs_lock);
+}
+
+/* Handshakes in flight to one sshd (address and port). */
+struct hs_end {
+	struct hs_end	*next;
+	char		*id;
+	int		 busy;
+};
+
+/*
+ * Takes one of the TP_ENDPOINT_HANDSHAKES slots of h's sshd, whose
+ * MaxStartups counts what is in flight to it alone. Taken before a slot
+ * of the transport's, so that a thread waiting here holds none of those.
+ */
+static int
+end_acquire(struct transport *tp, const struct tp_host *h,
+    struct hs_end **out)
+{
+	struct hs_end	*e;
+	struct timespec	 ts;
+	char		*id = xasprintf("%s:%d", h->address, host_port(h));
+	int		 rc = 0;
+
+	pthread_mutex_lock(&tp->hs_lock);
+	for (e = tp->ends; e != NULL; e = e->next)
+		if (strcmp(e->id, id) == 0)
+			break;
+	if (e == NULL) {
+		e = xcalloc(1, sizeof *e);
+		e->id = id;
+		id = NULL;	/* transferred */
+		e->next = tp->ends;
+		tp->ends = e;
+	}
+	while (e->busy >= TP_ENDPOINT_HANDSHAKES) {
+		if (intr_pending()) {
+			rc = intr_err(h);
+			break;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += (long)TP_SLICE_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&tp->ends_cond, &tp->hs_lock, &ts);
+	}
+	if (rc == 0)
+		e->busy++;
+	pthread_mutex_unlock(&tp->hs_lock);
+	free(id);
+	*out = rc == 0 ? e : NULL;
+	return rc;
+}
+
+static void
+end_release(struct transport *tp, struct hs_end *e)
+{
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&tp->hs_lock);
+	e->busy--;
+	pthread_cond_broadcast(&tp->ends_cond);
+	pthread_mutex_unlock(&tp->hs_lock);
+}
+
+/* Both slots of a handshake to h: its sshd's, then the transport's. */
+static int
+slots_acquire(struct transport *tp, const struct tp_host *h,
+    struct hs_end **e)
+{
+	int	rc;
+
+	if ((rc = end_acquire(tp, h, e)) != 0)
+		return rc;
+	if ((rc = hs_acquire(tp, h)) != 0) {
+		end_release(tp, *e);
+		*e = NULL;
+	}
+	return rc;
+}
+
+static void
+slots_release(struct transport *tp, struct hs_end *e)
+{
+	hs_release(tp);
+	end_release(tp, e);
 }
 
 /*
@@ -541,6 +631,7 @@ sess_open(struct transport *tp, const struct tp_host *h, ssh_session *out,
 {
 	ssh_session	ssh = NULL;
 	ssh_key		key = NULL;
+	struct hs_end	*end = NULL;
 	int64_t		deadline;
 	int		pinned, slot = 0, rc;
 
@@ -555,7 +646,7 @@ sess_open(struct transport *tp, const struct tp_host *h, ssh_session *out,
 		rc = intr_err(h);
 		goto out;
 	}
-	if ((rc = hs_acquire(tp, h)) != 0)
+	if ((rc = slots_acquire(tp, h, &end)) != 0)
 		goto out;
 	slot = 1;
 	deadline = mono_ms() + tp->opts.connect_timeout_ms;
@@ -590,7 +681,7 @@ out:
 	if (rc == ERR_CANCEL)
 		*host_fault = 0;
 	if (slot)
-		hs_release(tp);
+		slots_release(tp, end);
 	ssh_key_free(key);
 	conn_close(ssh);
 	return rc;
@@ -1070,6 +1161,7 @@ int
 tp_new(const struct tp_opts *opts, struct transport **out)
 {
 	struct transport	*tp;
+	pthread_condattr_t	 ca;
 
 	*out = NULL;
 	if (opts == NULL || opts->known_hosts == NULL ||
@@ -1105,6 +1197,10 @@ tp_new(const struct tp_opts *opts, struct transport **out)
 	pthread_mutex_init(&tp->hs_lock, NULL);
 	tp->hs_free = tp->opts.max_handshakes;
 	tp->hs_tail = &tp->hs_head;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&tp->ends_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	*out = tp;
 	return 0;
 }
@@ -1113,6 +1209,7 @@ void
 tp_free(struct transport *tp)
 {
 	struct tp_sess	*s, *next;
+	struct hs_end	*e, *enext;
 
 	if (tp == NULL)
 		return;
@@ -1124,6 +1221,12 @@ tp_free(struct transport *tp)
 		free(s->id);
 		free(s);
 	}
+	for (e = tp->ends; e != NULL; e = enext) {
+		enext = e->next;
+		free(e->id);
+		free(e);
+	}
+	pthread_cond_destroy(&tp->ends_cond);
 	pthread_mutex_destroy(&tp->lock);
 	pthread_mutex_destroy(&tp->kh_lock);
 	pthread_mutex_destroy(&tp->hs_lock);
@@ -1409,6 +1512,7 @@ static int
 hostkey_conn(struct transport *tp, const struct tp_host *h, ssh_session *out)
 {
 	struct tp_sess	*s;
+	struct hs_end	*end = NULL;
 	int		 rc;
 
 	*out = NULL;
@@ -1416,10 +1520,11 @@ hostkey_conn(struct transport *tp, const struct tp_host *h, ssh_session *out)
 		return rc;
 	s = sess_get(tp, h, 1);
 	pthread_mutex_lock(&s->lock);
-	if ((rc = backoff_check(s)) != 0 || (rc = hs_acquire(tp, h)) != 0)
+	if ((rc = backoff_check(s)) != 0 ||
+	    (rc = slots_acquire(tp, h, &end)) != 0)
 		goto out;
 	rc = conn_open(tp, h, mono_ms() + tp->opts.connect_timeout_ms, out);
-	hs_release(tp);
+	slots_release(tp, end);
 	if (rc != 0 && intr_pending())
 		rc = intr_err(h);
 	else if (rc != 0)

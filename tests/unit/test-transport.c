@@ -1601,6 +1601,63 @@ test_handshake_cap(void **state)
 	close(fd);
 }
 
+/*
+ * One sshd (address and port) gets at most TP_ENDPOINT_HANDSHAKES at once:
+ * with that many hanging there (one user each, so as many sessions), one
+ * more to the same sshd waits for a hung one to time out, while a host on
+ * another sshd does not wait at all.
+ */
+static void
+test_endpoint_cap(void **state)
+{
+	struct transport	*tp;
+	struct tp_opts		 o;
+	struct hang_arg		 a[TP_ENDPOINT_HANDSHAKES + 1];
+	pthread_t		 th[TP_ENDPOINT_HANDSHAKES + 1];
+	char			 users[TP_ENDPOINT_HANDSHAKES + 1][16];
+	struct tp_host		 good = host_of(1, "kvm1");
+	struct tp_result	 res;
+	char			*argv[] = { "echo", "other", NULL };
+	double			 t0, dt;
+	int			 fd, port, i, n = TP_ENDPOINT_HANDSHAKES;
+
+	(void)state;
+	assert_true((fd = silent_listener(&port)) >= 0);
+	memset(&o, 0, sizeof o);
+	o.known_hosts = lab.pinned;
+	o.connect_timeout_ms = 1500;
+	o.command_timeout_ms = 5000;
+	o.max_handshakes = 64;
+	assert_int_equal(tp_new(&o, &tp), 0);
+	t0 = now_ms();
+	for (i = 0; i <= n; i++) {
+		snprintf(users[i], sizeof users[i], "u%d", i);
+		a[i].tp = tp;
+		a[i].h = host_of(0, "kvm-hangs");
+		a[i].h.port = port;
+		a[i].h.user = users[i];
+		assert_int_equal(pthread_create(&th[i], NULL, hang_run, &a[i]),
+		    0);
+		if (i == n - 1)
+			msleep(200);	/* the first n hold the sshd's slots */
+	}
+	run_ok(tp, &good, argv, NULL, &res);
+	dt = now_ms() - t0;
+	printf("# another sshd, behind %d hung on one: %.0f ms\n", n + 1, dt);
+	assert_true(dt < 1200);
+	tp_result_free(&res);
+	for (i = 0; i <= n; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(a[i].rc, ERR_IO);
+	}
+	dt = now_ms() - t0;
+	printf("# the %dth on the same sshd done after %.0f ms\n", n + 1, dt);
+	/* It waited for a slot (1.5 s), then hung its own 1.5 s. */
+	assert_true(dt >= 2500);
+	tp_free(tp);
+	close(fd);
+}
+
 /* Ctrl-C ends the wait for a handshake slot at once. */
 static void
 test_handshake_intr(void **state)
@@ -1764,6 +1821,7 @@ main(void)
 		cmocka_unit_test(test_backoff_reset),
 		cmocka_unit_test(test_handshake_cap),
 		cmocka_unit_test(test_handshake_intr),
+		cmocka_unit_test(test_endpoint_cap),
 		cmocka_unit_test(test_run_many_order),
 		cmocka_unit_test(test_bad_args),
 	};
