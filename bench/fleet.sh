@@ -62,23 +62,8 @@ done
 
 # ---------------------------------------------------------------- tools
 
-need=()
-command -v parallel-ssh >/dev/null || need+=(pssh)
-command -v clush >/dev/null || need+=(clustershell)
-command -v ssh >/dev/null || need+=(openssh-client)
-command -v jq >/dev/null || need+=(jq)
-if [ ${#need[@]} -gt 0 ]; then
-	if [ "$(id -u)" -eq 0 ]; then
-		say "installing ${need[*]}"
-		{ apt-get update -qq &&
-		    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
-		} >/dev/null 2>&1 || say "apt-get install ${need[*]} failed"
-	else
-		say "missing tools are left out; to have them:" \
-		    "sudo apt-get install -y ${need[*]}"
-	fi
-fi
-have() { command -v "$1" >/dev/null; }
+. "$REPO/bench/lib.sh"
+bench_tools parallel-ssh=pssh clush=clustershell ssh=openssh-client jq=jq
 have jq || die "bench needs jq"
 
 # ---------------------------------------------------------------- labs

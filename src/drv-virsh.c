@@ -614,6 +614,19 @@ parts_free(char **parts, size_t n)
 	free(parts);
 }
 
+/* One virsh process running parts (which it frees), a step of plan. */
+static void
+plan_parts(const struct drv_refresh *rf, char **parts, size_t n,
+    struct drv_plan *plan)
+{
+	char	*script = virsh_script(rf->nonce, (const char *const *)parts,
+		    n);
+
+	drv_plan_add(plan, "virsh", script, NULL);
+	free(script);
+	parts_free(parts, n);
+}
+
 /* Every one of need has a UUID that virsh printed; at most PARTS_MAX. */
 static int
 detail_check(struct hv_vm *const *need, size_t n)
@@ -637,16 +650,13 @@ static int
 virsh_detail(const struct drv_refresh *rf, struct hv_vm *const *need,
     size_t n, struct drv_plan *plan)
 {
-	char	**parts, *script;
+	char	**parts;
 	int	  rc;
 
 	if ((rc = detail_check(need, n)) != 0)
 		return rc;
 	parts = uuid_parts("metadata", DETAIL_TAIL, need, n);
-	script = virsh_script(rf->nonce, (const char *const *)parts, n);
-	drv_plan_add(plan, "virsh", script, NULL);
-	free(script);
-	parts_free(parts, n);
+	plan_parts(rf, parts, n, plan);
 	return 0;
 }
 
@@ -728,15 +738,12 @@ static int
 virsh_state(const struct drv_refresh *rf, const struct drv_target *t,
     size_t n, struct drv_plan *plan)
 {
-	char	**parts = NULL, *script;
+	char	**parts = NULL;
 	int	  rc;
 
 	if ((rc = state_parts(t, n, &parts)) != 0)
 		return rc;
-	script = virsh_script(rf->nonce, (const char *const *)parts, n);
-	drv_plan_add(plan, "virsh", script, NULL);
-	free(script);
-	parts_free(parts, n);
+	plan_parts(rf, parts, n, plan);
 	return 0;
 }
 

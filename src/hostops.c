@@ -307,6 +307,29 @@ struct engine {
 	pthread_mutex_t			 done_lock;
 };
 
+/* Sets e up for hr's n hosts, each with its driver found or its error. */
+static void
+engine_init(struct engine *e, struct transport *tp, struct host_refresh *hr,
+    size_t n, const struct refresh_want *want)
+{
+	size_t	i;
+
+	memset(e, 0, sizeof *e);
+	e->tp = tp;
+	e->hr = hr;
+	e->want = want;
+	pthread_mutex_init(&e->done_lock, NULL);
+	for (i = 0; i < n; i++) {
+		hv_facts_init(&hr[i].facts);
+		hr[i].drv = driver_find(record_get(hr[i].host, HOST_DRIVER));
+		if (hr[i].drv == NULL) {
+			hr[i].rc = ERR_INVAL;
+			hr[i].errmsg = xasprintf("driver %s is not available",
+			    record_get(hr[i].host, HOST_DRIVER));
+		}
+	}
+}
+
 /* Refreshes host k: a job of the engine's workers. */
 static void
 refresh_host(size_t k, void *arg)
@@ -435,22 +458,8 @@ hostops_refresh(struct transport *tp, struct host_refresh *hr, size_t n,
     const struct refresh_want *want)
 {
 	struct engine	e;
-	size_t		i;
 
-	memset(&e, 0, sizeof e);
-	e.tp = tp;
-	e.hr = hr;
-	e.want = want;
-	pthread_mutex_init(&e.done_lock, NULL);
-	for (i = 0; i < n; i++) {
-		hv_facts_init(&hr[i].facts);
-		hr[i].drv = driver_find(record_get(hr[i].host, HOST_DRIVER));
-		if (hr[i].drv == NULL) {
-			hr[i].rc = ERR_INVAL;
-			hr[i].errmsg = xasprintf("driver %s is not available",
-			    record_get(hr[i].host, HOST_DRIVER));
-		}
-	}
+	engine_init(&e, tp, hr, n, want);
 	if (want != NULL && want->ids != RF_IDS_NONE)
 		e.rec = recorded_read(want->store, hr, n);
 	fanout_run(n, HOSTOPS_WORKERS, refresh_host, &e);
@@ -577,21 +586,8 @@ void
 hostops_ask(struct transport *tp, struct host_refresh *hr, size_t n)
 {
 	struct engine	e;
-	size_t		i;
 
-	memset(&e, 0, sizeof e);
-	e.tp = tp;
-	e.hr = hr;
-	pthread_mutex_init(&e.done_lock, NULL);
-	for (i = 0; i < n; i++) {
-		hv_facts_init(&hr[i].facts);
-		hr[i].drv = driver_find(record_get(hr[i].host, HOST_DRIVER));
-		if (hr[i].drv == NULL) {
-			hr[i].rc = ERR_INVAL;
-			hr[i].errmsg = xasprintf("driver %s is not available",
-			    record_get(hr[i].host, HOST_DRIVER));
-		}
-	}
+	engine_init(&e, tp, hr, n, NULL);
 	fanout_run(n, HOSTOPS_WORKERS, ask_host, &e);
 	pthread_mutex_destroy(&e.done_lock);
 }

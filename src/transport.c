@@ -148,6 +148,24 @@ intr_err(const struct tp_host *h)
 	return err_set(ERR_CANCEL, "%s: interrupted", host_label(h));
 }
 
+/*
+ * Waits on cond (a CLOCK_MONOTONIC one) for at most a slice, so that the
+ * caller sees a Ctrl-C within one.
+ */
+static void
+slice_wait(pthread_cond_t *cond, pthread_mutex_t *lock)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += (long)TP_SLICE_MS * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(cond, lock, &ts);
+}
+
 /* A thread waiting for a handshake slot, in line. */
 struct hs_waiter {
 	struct hs_waiter	*next;
@@ -181,7 +199,6 @@ static int
 hs_acquire(struct transport *tp, const struct tp_host *h)
 {
 	struct hs_waiter	  w, **pp;
-	struct timespec		  ts;
 	pthread_condattr_t	  ca;
 	int			  rc = 0;
 
@@ -203,13 +220,7 @@ hs_acquire(struct transport *tp, const struct tp_host *h)
 			rc = intr_err(h);
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (long)TP_SLICE_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&w.cond, &tp->hs_lock, &ts);
+		slice_wait(&w.cond, &tp->hs_lock);
 	}
 	if (!w.granted) {
 		/* Out of the line: hs_grant only takes the first off it. */
@@ -248,7 +259,6 @@ end_acquire(struct transport *tp, const struct tp_host *h,
     struct hs_end **out)
 {
 	struct hs_end	*e;
-	struct timespec	 ts;
 	char		*id = xasprintf("%s:%d", h->address, host_port(h));
 	int		 rc = 0;
 
@@ -268,13 +278,7 @@ end_acquire(struct transport *tp, const struct tp_host *h,
 			rc = intr_err(h);
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += (long)TP_SLICE_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&tp->ends_cond, &tp->hs_lock, &ts);
+		slice_wait(&tp->ends_cond, &tp->hs_lock);
 	}
 	if (rc == 0)
 		e->busy++;

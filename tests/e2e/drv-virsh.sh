@@ -4,7 +4,6 @@
 # runs, each checked by a refresh of the host.
 . "$(dirname "$0")/lib.sh"
 LAB=$(cd "$(dirname "$0")/../lab" && pwd -P)/lab
-DRVRUN=${HVSH_BUILD:?HVSH_BUILD must name the build directory}/tools/drvrun
 export HVSH_LAB_DIR=$T/lab
 chmod 711 "$T"	# as root, the lab's users must reach their homes in $T
 trap '"$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
@@ -17,22 +16,7 @@ fi
 eval "$("$LAB" env)"
 
 # dr HOST ARGS...: drvrun on lab host HOST; sets $status, $out and $err.
-dr() {
-	local h=$1 n= d a p u v i
-	shift
-	for ((i = 1; i <= LAB_HOSTS; i++)); do
-		v=LAB_HOST_$i
-		read -r n d a p u <<<"${!v}"
-		[ "$n" = "$h" ] && break
-	done
-	_cmd="drvrun ($h) $*"
-	"$DRVRUN" --driver kvm --address "$a" --port "$p" --user "$u" \
-	    --key "$LAB_KEY" --known-hosts "$LAB_KNOWN_HOSTS" "$@" \
-	    >"$T/.out" 2>"$T/.err"
-	status=$?
-	out=$(cat "$T/.out")
-	err=$(cat "$T/.err")
-}
+dr() { drvrun_on "$@"; }
 
 # is HOST NAME RE DESC: a refresh of HOST shows NAME's line matching RE.
 is() {

@@ -40,17 +40,7 @@ knob vmw1 speed 0
 knob vmw2 speed 0
 
 # dr HOST OP [ARGS]: runs drvrun on HOST; sets $status, $out, $err.
-dr() {
-	local h=$1
-	shift
-	_cmd="drvrun $h $*"
-	"$DRVRUN" --driver vmware --address "${addr[$h]}" \
-	    --port "${port[$h]}" --user "${user[$h]}" --key "$LAB_KEY" \
-	    --known-hosts "$LAB_KNOWN_HOSTS" "$@" >"$T/.out" 2>"$T/.err"
-	status=$?
-	out=$(cat "$T/.out")
-	err=$(cat "$T/.err")
-}
+dr() { drvrun_on "$@"; }
 
 # state HOST VM: the VM's state in a fresh refresh of HOST ("" if absent).
 state() {

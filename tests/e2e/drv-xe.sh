@@ -30,22 +30,7 @@ for ((i = 1; i <= LAB_HOSTS; i++)); do
 done
 
 # dr HOST [--timeout MS] OP [ARGS...]: drvrun on HOST; $status, $out, $err.
-dr() {
-	local h=$1 extra=()
-	shift
-	if [ "$1" = --timeout ]; then
-		extra=(--timeout "$2")
-		shift 2
-	fi
-	_cmd="drvrun $h $*"
-	"$DRVRUN" --driver xen --address "${addr[$h]}" --port "${port[$h]}" \
-	    --user "${user[$h]}" --key "$LAB_KEY" \
-	    --known-hosts "$LAB_KNOWN_HOSTS" "${extra[@]}" "$@" \
-	    >"$T/.out" 2>"$T/.err"
-	status=$?
-	out=$(cat "$T/.out")
-	err=$(cat "$T/.err")
-}
+dr() { drvrun_on "$@"; }
 # vm NAME: the refresh's line for NAME ("" if none).
 vm() { printf '%s\n' "$out" | grep -E "^vm $1 " || true; }
 knob() { touch "$LAB_DIR/state/$1/$2"; }

@@ -3,30 +3,11 @@
 # that VM look running. drvrun reads the refresh, the detail of what it
 # flagged (each VM asked alone) and the state slot on a simulated host.
 . "$(dirname "$0")/lib.sh"
-LAB=$(cd "$(dirname "$0")/../lab" && pwd -P)/lab
-DRVRUN=${HVSH_BUILD:?HVSH_BUILD must name the build directory}/tools/drvrun
-export HVSH_LAB_DIR=$T/lab
-chmod 711 "$T"
-trap '"$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-
-if ! "$LAB" up --vmware 1 >"$T/up.log" 2>&1; then
-	_nok "lab up --vmware 1"
-	sed 's/^/#   /' "$T/up.log"
-	exit 1
-fi
-_ok "lab up --vmware 1"
-eval "$("$LAB" env)"
+lab_use
+lab_up --vmware 1
 read -r n _ a p u <<<"$LAB_HOST_1"
-printf 0 >"$LAB_DIR/state/$n/speed"
 
-dr() {
-	"$DRVRUN" --driver vmware --address "$a" --port "$p" --user "$u" \
-	    --key "$LAB_KEY" --known-hosts "$LAB_KNOWN_HOSTS" "$@" \
-	    >"$T/.out" 2>"$T/.err"
-	status=$?
-	out=$(cat "$T/.out")
-	err=$(cat "$T/.err")
-}
+dr() { drvrun_on "$n" "$@"; }
 rsh() { "$LAB" ssh "$n" "$@"; }
 
 dr create web1 1 64M 0

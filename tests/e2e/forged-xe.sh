@@ -4,21 +4,9 @@
 # the refresh, then the detail of what it flagged, and the state slot,
 # on a simulated host seeded with such a VM.
 . "$(dirname "$0")/lib.sh"
-LAB=$(cd "$(dirname "$0")/../lab" && pwd -P)/lab
-DRVRUN=${HVSH_BUILD:?HVSH_BUILD must name the build directory}/tools/drvrun
-export HVSH_LAB_DIR=$T/lab
-chmod 711 "$T"
-trap '"$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
-
-if ! "$LAB" up --xen 1 >"$T/up.log" 2>&1; then
-	_nok "lab up --xen 1"
-	sed 's/^/#   /' "$T/up.log"
-	exit 1
-fi
-_ok "lab up --xen 1"
-eval "$("$LAB" env)"
+lab_use
+lab_up --xen 1
 read -r n _ a p u <<<"$LAB_HOST_1"
-echo 0 >"$LAB_DIR/state/$n/speed"
 
 VICTIM=11111111-2222-4333-8444-555555555555
 OTHER=22222222-3333-4444-8555-666666666666
@@ -49,14 +37,7 @@ json.dump({"vms": [vm("$VICTIM", "victim", "halted", {"hvsh-id": "77"}),
           open(sys.argv[1], "w"))
 PY
 
-dr() {
-	"$DRVRUN" --driver xen --address "$a" --port "$p" --user "$u" \
-	    --key "$LAB_KEY" --known-hosts "$LAB_KNOWN_HOSTS" "$@" \
-	    >"$T/.out" 2>"$T/.err"
-	status=$?
-	out=$(cat "$T/.out")
-	err=$(cat "$T/.err")
-}
+dr() { drvrun_on "$n" "$@"; }
 line() { printf '%s\n' "$out" | grep -E "^vm .* uuid=$1 " || true; }
 count() { printf '%s\n' "$out" | grep -cE "^vm .* uuid=$1 " || true; }
 

@@ -98,3 +98,23 @@ lab_add_hosts() {
 		t_status 0 "host add $h ($d)"
 	done
 }
+
+# drvrun_on HOST ARGS...: tests/tools/drvrun, with lab host HOST's driver
+# and login, runs ARGS (options such as --timeout MS first); sets $status,
+# $out and $err as hv does.
+drvrun_on() {
+	local h=$1 i v n= d= a= p= u=
+	shift
+	for ((i = 1; i <= LAB_HOSTS; i++)); do
+		v=LAB_HOST_$i
+		read -r n d a p u <<<"${!v}"
+		[ "$n" = "$h" ] && break
+	done
+	_cmd="drvrun ($h) $*"
+	"$HVSH_BUILD/tools/drvrun" --driver "$d" --address "$a" --port "$p" \
+	    --user "$u" --key "$LAB_KEY" --known-hosts "$LAB_KNOWN_HOSTS" "$@" \
+	    >"$T/.out" 2>"$T/.err"
+	status=$?
+	out=$(cat "$T/.out")
+	err=$(cat "$T/.err")
+}

@@ -1,0 +1,25 @@
+# lib.sh: sourced by the benchmark scripts after they define say().
+#
+#   bench_tools CMD=PACKAGE...   installs the Debian packages of the
+#                                commands missing (as root), else says how;
+#                                a tool still missing is left out of the run
+#   have CMD                     whether CMD can be run
+
+bench_tools() {
+	local need=() pair
+	for pair; do
+		command -v "${pair%%=*}" >/dev/null || need+=("${pair#*=}")
+	done
+	[ ${#need[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -eq 0 ]; then
+		say "installing ${need[*]}"
+		{ apt-get update -qq &&
+		    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+		} >/dev/null 2>&1 || say "apt-get install ${need[*]} failed"
+	else
+		say "missing tools are left out; to have them:" \
+		    "sudo apt-get install -y ${need[*]}"
+	fi
+}
+
+have() { command -v "$1" >/dev/null; }
