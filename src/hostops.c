@@ -330,6 +330,35 @@ engine_init(struct engine *e, struct transport *tp, struct host_refresh *hr,
 	}
 }
 
+/*
+ * Runs plan's one step on r's host: 0 if it ran and exited 0, else r->rc
+ * and r->errmsg say why (the transport's reason, or the driver's reading
+ * of the failure).
+ */
+static int
+run_step(struct transport *tp, struct host_refresh *r,
+    const struct tp_host *th, struct drv_plan *plan, struct tp_result *res)
+{
+	if (tp_run(tp, th, plan->argv[0], NULL, res) != 0) {
+		r->rc = res->rc;
+		r->errmsg = xstrdup(res->errmsg != NULL ? res->errmsg :
+		    "cannot reach the host");
+	} else if (res->status != 0) {
+		r->rc = step_failed(r->drv, th->name, res);
+		r->errmsg = xstrdup(err_msg());
+	}
+	return r->rc;
+}
+
+/* The driver could not read what the host answered. */
+static void
+unreadable(struct host_refresh *r, const struct tp_host *th)
+{
+	r->rc = ERR_FAIL;
+	r->errmsg = xasprintf("%s: unreadable answer: %s", th->name,
+	    err_msg());
+}
+
 /* Refreshes host k: a job of the engine's workers. */
 static void
 refresh_host(size_t k, void *arg)
@@ -360,18 +389,9 @@ refresh_host(size_t k, void *arg)
 		r->errmsg = xstrdup(err_msg());
 		goto done;
 	}
-	if (tp_run(e->tp, &th, plan.argv[0], NULL, &res) != 0) {
-		r->rc = res.rc;
-		r->errmsg = xstrdup(res.errmsg != NULL ? res.errmsg :
-		    "cannot reach the host");
-	} else if (res.status != 0) {
-		r->rc = step_failed(r->drv, th.name, &res);
-		r->errmsg = xstrdup(err_msg());
-	} else if (r->drv->refresh_read(&rf, &res, &r->facts, &r->vms) != 0) {
-		r->rc = ERR_FAIL;
-		r->errmsg = xasprintf("%s: unreadable answer: %s", th.name,
-		    err_msg());
-	}
+	if (run_step(e->tp, r, &th, &plan, &res) == 0 &&
+	    r->drv->refresh_read(&rf, &res, &r->facts, &r->vms) != 0)
+		unreadable(r, &th);
 	if (r->rc != 0)
 		goto done;
 	need = xcalloc(r->vms.n + 1, sizeof *need);
@@ -546,18 +566,9 @@ ask_host(size_t k, void *arg)
 	if (r->drv->state(&rf, t, r->nask, &plan) != 0 || plan.n != 1) {
 		r->rc = ERR_FAIL;
 		r->errmsg = xstrdup(err_msg());
-	} else if (tp_run(e->tp, &th, plan.argv[0], NULL, &res) != 0) {
-		r->rc = res.rc;
-		r->errmsg = xstrdup(res.errmsg != NULL ? res.errmsg :
-		    "cannot reach the host");
-	} else if (res.status != 0) {
-		r->rc = step_failed(r->drv, th.name, &res);
-		r->errmsg = xstrdup(err_msg());
-	} else if (r->drv->state_read(&rf, t, r->nask, &res, st) != 0) {
-		r->rc = ERR_FAIL;
-		r->errmsg = xasprintf("%s: unreadable answer: %s", th.name,
-		    err_msg());
-	}
+	} else if (run_step(e->tp, r, &th, &plan, &res) == 0 &&
+	    r->drv->state_read(&rf, t, r->nask, &res, st) != 0)
+		unreadable(r, &th);
 	r->partial = 1;
 	for (i = 0; r->rc == 0 && i < r->nask; i++) {
 		struct hv_vm	*vm;
