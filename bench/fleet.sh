@@ -695,8 +695,8 @@ hosts at once, every tool (hvsh's own limit). The tools take turns: one untimed 
 then $ROUNDS cycles of one timed run each; wall clock around the whole process; medians. Every run's
 output is checked (every domain listed, none \`unknown\`, the running ones running) and a tool with
 a wrong run is dropped with a note. Fleets of $(words $SIZES) hosts (FLEET_SIZES; the full run
-is 16, 64 and 128). Load average before, after the fleets and at the end (other work shares
-the machine): $LOAD0 / $LOAD1 / $LOAD2.
+is 16, 64 and 128). Load average before, after the fleets and at the end (the labs' sshd,
+libvirtd and QEMU share the machine with the clients): $LOAD0 / $LOAD1 / $LOAD2.
 
 | target | figure | |
 | --- | --- | --- |
