@@ -47,7 +47,7 @@ t_status 2 "filter on unknown column exits 2"
 
 hv host list -o yaml
 t_status 2 "unknown output format exits 2"
-t_err "table, json or csv|table\|json\|csv" "formats are listed"
+t_err "table\|wide\|json\|csv" "formats are listed"
 
 # A table fits the width it is given.
 hv host add very-long-host-name-number-one-that-is-long --address 10.0.0.4 --driver kvm --no-check --tag note=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa

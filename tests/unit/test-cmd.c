@@ -498,7 +498,7 @@ test_enum_choices(void **state)
 	    "[options]\n");
 	assert_int_equal(run(fx, "host list -o yaml"), 2);
 	assert_starts(fx->err,
-	    "hvsh: host list: output: 'yaml' is not one of table|json|csv\n");
+	    "hvsh: host list: output: 'yaml' is not one of table|wide|json|csv\n");
 	/* Enum values are matched exactly. */
 	assert_int_equal(run(fx, "host list -o JSON"), 2);
 	assert_int_equal(run(fx, "pool add p --role tertiary --type dir "
@@ -713,17 +713,13 @@ test_self_test(void **state)
 {
 	struct fix			*fx = *state;
 	const struct cmd_entry *const	*ep;
-	char				*text = NULL, *want;
-	size_t				 len = 0;
+	struct buf			 text = { 0 };
+	char				*want;
 	int				 n = 0;
-	FILE				*f;
 
-	f = open_memstream(&text, &len);
-	assert_non_null(f);
-	assert_int_equal(cmd_self_test(f), 0);
-	fclose(f);
-	assert_string_equal(text, "");
-	free(text);
+	assert_int_equal(cmd_self_test(&text), 0);
+	assert_int_equal(text.len, 0);
+	buf_free(&text);
 
 	for (ep = cmd_table; *ep != NULL; ep++)
 		n++;
@@ -782,15 +778,11 @@ test_find(void **state)
 static char *
 help_text(int argc, char **argv, int *rc)
 {
-	char	*text = NULL;
-	size_t	 len = 0;
-	FILE	*f;
+	struct buf	b = { 0 };
 
-	f = open_memstream(&text, &len);
-	assert_non_null(f);
-	*rc = cmd_help(f, argc, argv);
-	fclose(f);
-	return text;
+	*rc = cmd_help(&b, argc, argv);
+	buf_add(&b, "", 0);
+	return buf_take(&b);
 }
 
 static void
@@ -940,14 +932,14 @@ test_complete_words(void **state)
 	assert_completes(fx, (char *[]){ "host", "add", "--d", NULL },
 	    "--driver");
 	assert_completes(fx, (char *[]){ "host", "ls", "-", NULL },
-	    "--output --columns --no-header --filter --help");
+	    "--output --columns --wide --no-header --filter --sort --help");
 	/* Enum values after the option, long or short. */
 	assert_completes(fx, (char *[]){ "host", "add", "kvm1", "--driver", "",
 	    NULL }, "kvm xen vmware libvirt");
 	assert_completes(fx, (char *[]){ "host", "add", "-d", "x", NULL },
 	    "xen");
 	assert_completes(fx, (char *[]){ "host", "list", "-o", "", NULL },
-	    "table json csv");
+	    "table wide json csv");
 	assert_completes(fx, (char *[]){ "pool", "add", "p", "--type", "",
 	    NULL }, "dir nfs iscsi zfs lvm");
 	/* Columns, also after those already chosen. */

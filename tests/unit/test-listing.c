@@ -24,14 +24,14 @@
 #define NCOLS	8
 
 static const struct col_def cols[NCOLS] = {
-	{ "name", COL_STR },
-	{ "address", COL_STR },
-	{ "cpus", COL_INT },
-	{ "memory", COL_SIZE },
-	{ "created", COL_TIME },
-	{ "host", COL_STR },
-	{ "state", COL_STR },
-	{ "note", COL_STR },
+	{ "name", COL_STR, 0 },
+	{ "address", COL_STR, 0 },
+	{ "cpus", COL_INT, 0 },
+	{ "memory", COL_SIZE, 0 },
+	{ "created", COL_TIME, 0 },
+	{ "host", COL_STR, 0 },
+	{ "state", COL_STR, COL_STATE },
+	{ "note", COL_STR, 0 },
 };
 
 static const char *const rows[][NCOLS] = {
@@ -54,7 +54,7 @@ run(const struct list_opts *o, const char *defaults,
 	*text = NULL;
 	f = open_memstream(text, &len);
 	assert_non_null(f);
-	rc = listing_new(f, cols, NCOLS, defaults, o, &l);
+	rc = listing_new(listing_write_file, f, cols, NCOLS, defaults, o, &l);
 	if (rc == 0) {
 		for (i = 0; i < n; i++)
 			assert_int_equal(listing_row(l, r[i]), 0);
@@ -85,7 +85,7 @@ assert_no_trailing_space(const char *s)
 static void
 test_table(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, "name,address,cpus,memory,state", rows, 2);
@@ -117,7 +117,7 @@ test_table_no_trailing_space(void **state)
 		{ "bbbbbbbb", NULL, NULL, NULL, NULL, NULL, "x", NULL },
 		{ "c", NULL, NULL, NULL, NULL, NULL, "trailing  ", NULL },
 	};
-	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, "state,name", r, 3);
@@ -146,7 +146,7 @@ test_table_fit(void **state)
 		{ "db", "short", "12", NULL, NULL, NULL, NULL, "n" },
 	};
 	struct list_opts	 o = { OUT_TABLE, "name,address,cpus,note", NULL,
-		0, 40 };
+		0, 40, NULL, 0, 0 };
 	char			*t;
 
 	/*
@@ -191,7 +191,7 @@ test_table_fit_exact(void **state)
 		{ "web1", NULL, NULL, NULL, NULL, NULL, NULL,
 		    "a very long note that goes on" },
 	};
-	struct list_opts	 o = { OUT_TABLE, "name,note", NULL, 0, 30 };
+	struct list_opts	 o = { OUT_TABLE, "name,note", NULL, 0, 30, NULL, 0, 0 };
 	char			*t, *line, *save;
 
 	t = list_ok(&o, NULL, r, 1);
@@ -221,7 +221,7 @@ test_table_wide_chars(void **state)
 		{ "café", NULL, NULL, NULL, NULL, NULL, "ok", NULL },
 		{ "abcdefghij", NULL, NULL, NULL, NULL, NULL, "ok", NULL },
 	};
-	struct list_opts	 o = { OUT_TABLE, "name,state", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name,state", NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, NULL, r, 3);
@@ -249,7 +249,7 @@ test_table_wide_chars(void **state)
 static void
 test_columns(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, "state, name", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "state, name", NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, "name,address", rows, 2);
@@ -298,7 +298,7 @@ test_columns(void **state)
 static void
 test_no_header(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, "name,cpus", NULL, 1, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name,cpus", NULL, 1, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, NULL, rows, 2);
@@ -323,7 +323,7 @@ test_no_header(void **state)
 static void
 test_filter(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, "name", "host=kvm2", 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name", "host=kvm2", 0, 0, NULL, 0, 0 };
 	struct listing		*l;
 	FILE			*f;
 	char			*t;
@@ -341,7 +341,7 @@ test_filter(void **state)
 
 	o.filter = "host=kvm1 and state=running";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_new(f, cols, NCOLS, NULL, &o, &l), 0);
+	assert_int_equal(listing_new(listing_write_file, f, cols, NCOLS, NULL, &o, &l), 0);
 	assert_string_equal(filter_eq(listing_filter(l), "host"), "kvm1");
 	assert_int_equal(listing_row(l, rows[0]), 0);
 	assert_int_equal(listing_row(l, rows[1]), 0);
@@ -363,7 +363,7 @@ static void
 test_json(void **state)
 {
 	struct list_opts	 o = { OUT_JSON, "name,cpus,memory,created,note",
-		NULL, 0, 0 };
+		NULL, 0, 0, NULL, 0, 0 };
 	json_error_t		 je;
 	json_t			*root, *obj;
 	char			*t;
@@ -414,7 +414,7 @@ test_json_escaper(void **state)
 		"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80",
 		"c1 \xc2\x9b" "31m", "bidi \xe2\x80\xae",
 	};
-	struct list_opts	 o = { OUT_JSON, "note", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_JSON, "note", NULL, 0, 0, NULL, 0, 0 };
 	const char		*r[NCOLS] = { 0 };
 	json_t			*root, *s;
 	char			*t, *want, *got;
@@ -474,7 +474,7 @@ test_csv(void **state)
 		{ "\"", "", NULL, NULL, NULL, NULL, "plain", "\x1b[2J" },
 	};
 	struct list_opts	 o = { OUT_CSV, "name,address,cpus,memory,"
-		"created,state,note", NULL, 0, 0 };
+		"created,state,note", NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, NULL, rows, 2);
@@ -498,14 +498,14 @@ test_csv(void **state)
 static void
 test_show(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0, NULL, 0, 0 };
 	json_t			*root;
 	FILE			*f;
 	char			*t;
 	size_t			 len;
 
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[0], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[0], &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "name:    web1\n"
@@ -520,7 +520,7 @@ test_show(void **state)
 
 	o.columns = "state,name,note";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[1], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[1], &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "state: stopped\n"
@@ -531,7 +531,7 @@ test_show(void **state)
 	o.format = OUT_JSON;
 	o.columns = "name,cpus,memory,created,note";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[0], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[0], &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "{\n"
@@ -549,7 +549,7 @@ test_show(void **state)
 	o.format = OUT_CSV;
 	o.columns = "name,note";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[1], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[1], &o), 0);
 	fclose(f);
 	assert_string_equal(t, "name,note\r\ndb-primary,\"main, \"\"prod\"\" "
 	    "db\"\r\n");
@@ -557,14 +557,14 @@ test_show(void **state)
 
 	o.no_header = 1;
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[1], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[1], &o), 0);
 	fclose(f);
 	assert_string_equal(t, "db-primary,\"main, \"\"prod\"\" db\"\r\n");
 	free(t);
 
 	o.columns = "nope";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[1], &o), ERR_USAGE);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[1], &o), ERR_USAGE);
 	fclose(f);
 	assert_string_equal(t, "");
 	free(t);
@@ -575,13 +575,13 @@ test_show_sanitized(void **state)
 {
 	static const char *const r[NCOLS] = { "evil\x1b]0;pwned\x07",
 		NULL, NULL, NULL, NULL, NULL, NULL, "multi\nline" };
-	struct list_opts	 o = { OUT_TABLE, "name,note", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name,note", NULL, 0, 0, NULL, 0, 0 };
 	FILE			*f;
 	char			*t;
 	size_t			 len;
 
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, r, &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, r, &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "name: evil\\x1b]0;pwned\\x07\n"
@@ -591,7 +591,7 @@ test_show_sanitized(void **state)
 	/* JSON carries the real value, escaped the JSON way. */
 	o.format = OUT_JSON;
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, r, &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, r, &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "{\n"
@@ -651,7 +651,7 @@ test_table_sanitized(void **state)
 		{ "\x1b[2Jx", NULL, NULL, NULL, NULL, NULL, "a\nb", NULL },
 		{ "ok", NULL, NULL, NULL, NULL, NULL, "\xff", NULL },
 	};
-	struct list_opts	 o = { OUT_TABLE, "name,state", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name,state", NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, NULL, r, 2);
@@ -675,7 +675,7 @@ test_out_format(void **state)
 	assert_int_equal(f, OUT_TABLE);
 	assert_int_equal(out_format_parse("xml", &f), ERR_USAGE);
 	assert_string_equal(err_msg(), "unknown output format 'xml' (table, "
-	    "json, csv)");
+	    "wide, json, csv)");
 	assert_int_equal(out_format_parse("x\x1b", &f), ERR_USAGE);
 	assert_null(strchr(err_msg(), '\x1b'));
 }
@@ -687,7 +687,7 @@ test_many_rows(void **state)
 	static const enum out_format	fmts[] = { OUT_TABLE, OUT_JSON,
 		OUT_CSV };
 	struct list_opts		o = { OUT_TABLE, NULL, "cpus>=0", 0,
-		80 };
+		80, NULL, 0, 0 };
 	struct listing			*l;
 	const char			*v[NCOLS];
 	char				 name[32], cpus[32];
@@ -698,7 +698,7 @@ test_many_rows(void **state)
 	assert_non_null(f);
 	for (k = 0; k < nitems(fmts); k++) {
 		o.format = fmts[k];
-		assert_int_equal(listing_new(f, cols, NCOLS, NULL, &o, &l), 0);
+		assert_int_equal(listing_new(listing_write_file, f, cols, NCOLS, NULL, &o, &l), 0);
 		for (i = 0; i < 20000; i++) {
 			snprintf(name, sizeof name, "vm%zu", i);
 			snprintf(cpus, sizeof cpus, "%zu", i % 64);
