@@ -713,6 +713,190 @@ test_many_rows(void **state)
 	fclose(f);
 }
 
+/* Wide is the table with every column and nothing cut to the terminal. */
+static void
+test_wide(void **state)
+{
+	struct list_opts	 o = { OUT_WIDE, NULL, NULL, 0, 20, NULL, 0, 0 };
+	char			*t;
+
+	t = list_ok(&o, "name", rows, 2);
+	assert_string_equal(t,
+	    "NAME        ADDRESS   CPUS     MEMORY  CREATED               "
+	    "HOST  STATE    NOTE\n"
+	    "web1        10.0.0.1     2    2.0 GiB  2026-11-23T10:00:00Z  "
+	    "kvm1  running  -\n"
+	    "db-primary  -           16  512.0 MiB  2026-01-01T00:00:00Z  "
+	    "kvm2  stopped  main, \"prod\" db\n");
+	free(t);
+	/* --columns still picks. */
+	o.columns = "state";
+	t = list_ok(&o, "name", rows, 2);
+	assert_string_equal(t, "STATE\nrunning\nstopped\n");
+	free(t);
+	/* --wide on a table is the same as -o wide, --columns aside. */
+	o.columns = NULL;
+	o.format = OUT_TABLE;
+	o.all = 1;
+	o.width = 0;
+	t = list_ok(&o, "name", rows, 1);
+	assert_non_null(strstr(t, "CREATED"));
+	free(t);
+	/* JSON: every column without --columns; CSV: the usual ones. */
+	o.all = 0;
+	o.format = OUT_JSON;
+	t = list_ok(&o, "name", rows, 1);
+	assert_non_null(strstr(t, "\"created\":"));
+	assert_non_null(strstr(t, "\"note\":null"));
+	free(t);
+	o.format = OUT_CSV;
+	t = list_ok(&o, "name,state", rows, 1);
+	assert_string_equal(t, "name,state\r\nweb1,running\r\n");
+	free(t);
+}
+
+static void
+test_sort(void **state)
+{
+	static const char *const r[][NCOLS] = {
+		{ "b", NULL, "10", "2048", NULL, NULL, "x", NULL },
+		{ "a", NULL, "9", NULL, NULL, NULL, "x", NULL },
+		{ "c", NULL, NULL, "1024", NULL, NULL, "y", NULL },
+		{ "d", NULL, "100", "4096", NULL, NULL, "x", NULL },
+	};
+	struct list_opts	 o = { OUT_TABLE, "name", NULL, 1, 0, "cpus", 0,
+		0 };
+	struct listing		*l = NULL;
+	char			*t;
+
+	/* Numbers as numbers (9 < 10 < 100); unset last either way. */
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "a\nb\nd\nc\n");
+	free(t);
+	o.sort = "-cpus";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "d\nb\na\nc\n");
+	free(t);
+	/* Text bytewise; equal keys keep the order they came in. */
+	o.sort = "state";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "b\na\nd\nc\n");
+	free(t);
+	o.sort = "-state";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "c\nb\na\nd\n");
+	free(t);
+	/* A column not shown can order the rows; the filter still applies. */
+	o.sort = "memory";
+	o.filter = "state=x";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "b\nd\na\n");
+	free(t);
+	/* Streaming formats hold their rows too. */
+	o.filter = NULL;
+	o.format = OUT_CSV;
+	o.sort = "-name";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "d\r\nc\r\nb\r\na\r\n");
+	free(t);
+	o.format = OUT_JSON;
+	t = list_ok(&o, NULL, r, 2);
+	assert_string_equal(t, "[\n{\"name\":\"b\"},\n{\"name\":\"a\"}\n]\n");
+	free(t);
+	o.sort = "nosuch";
+	assert_int_equal(listing_new(listing_write_file, stdout, cols, NCOLS,
+	    NULL, &o, &l), ERR_USAGE);
+	assert_null(l);
+	assert_non_null(strstr(err_msg(), "unknown column 'nosuch' to sort "
+	    "by"));
+	o.sort = "-";
+	assert_int_equal(listing_new(listing_write_file, stdout, cols, NCOLS,
+	    NULL, &o, &l), ERR_USAGE);
+}
+
+/* State words in colour when asked, in tables only, widths unchanged. */
+static void
+test_colour(void **state)
+{
+	struct list_opts	 o = { OUT_TABLE, "name,state,cpus", NULL, 0, 0,
+		NULL, 0, 1 };
+	char			*t;
+
+	t = list_ok(&o, NULL, rows, 2);
+	assert_string_equal(t,
+	    "NAME        STATE    CPUS\n"
+	    "web1        \033[32mrunning\033[m     2\n"
+	    "db-primary  stopped    16\n");
+	free(t);
+	o.format = OUT_JSON;
+	t = list_ok(&o, NULL, rows, 2);
+	assert_null(strchr(t, '\033'));
+	free(t);
+	o.format = OUT_CSV;
+	t = list_ok(&o, NULL, rows, 2);
+	assert_null(strchr(t, '\033'));
+	free(t);
+	/* Only a column marked as a state: "host" holds no colour. */
+	o.format = OUT_TABLE;
+	o.columns = "host";
+	t = list_ok(&o, NULL, rows, 2);
+	assert_null(strchr(t, '\033'));
+	free(t);
+}
+
+/* A writer gets the pieces in order and one call of length 0 at the end. */
+struct pieces {
+	struct buf	text;
+	int		ends;
+	int		fail;
+};
+
+static int
+pieces_write(void *arg, const char *text, size_t len)
+{
+	struct pieces	*p = arg;
+
+	if (len == 0) {
+		p->ends++;
+		return 0;
+	}
+	assert_int_equal(p->ends, 0);
+	buf_add(&p->text, text, len);
+	return p->fail ? err_set(ERR_IO, "cannot write") : 0;
+}
+
+static void
+test_writer(void **state)
+{
+	struct list_opts	 o = { OUT_CSV, "name", NULL, 0, 0, NULL, 0, 0 };
+	struct pieces		 p = { { NULL, 0, 0 }, 0, 0 };
+	struct listing		*l;
+
+	assert_int_equal(listing_new(pieces_write, &p, cols, NCOLS, NULL, &o,
+	    &l), 0);
+	assert_int_equal(listing_row(l, rows[0]), 0);
+	assert_int_equal(listing_end(l), 0);
+	assert_string_equal(p.text.data, "name\r\nweb1\r\n");
+	assert_int_equal(p.ends, 1);
+	buf_free(&p.text);
+
+	memset(&p, 0, sizeof p);
+	assert_int_equal(listing_show(pieces_write, &p, cols, NCOLS, rows[0],
+	    &o), 0);
+	assert_string_equal(p.text.data, "name\r\nweb1\r\n");
+	assert_int_equal(p.ends, 1);
+	buf_free(&p.text);
+
+	/* A failed write is the listing's failure. */
+	memset(&p, 0, sizeof p);
+	p.fail = 1;
+	assert_int_equal(listing_new(pieces_write, &p, cols, NCOLS, NULL, &o,
+	    &l), 0);
+	assert_int_equal(listing_row(l, rows[0]), 0);
+	assert_int_equal(listing_end(l), ERR_IO);
+	buf_free(&p.text);
+}
+
 static int
 setup(void **state)
 {
@@ -740,6 +924,10 @@ main(void)
 		cmocka_unit_test(test_table_sanitized),
 		cmocka_unit_test(test_out_format),
 		cmocka_unit_test(test_many_rows),
+		cmocka_unit_test(test_wide),
+		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_colour),
+		cmocka_unit_test(test_writer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
