@@ -99,9 +99,10 @@ out_format_parse(const char *s, enum out_format *fmt)
 			*fmt = (enum out_format)i;
 			return 0;
 		}
+	}
+	for (i = 0; i < OUT__COUNT; i++)
 		buf_printf(&names, "%s%s", i > 0 ? ", " : "",
 		    out_format_names[i]);
-	}
 	r = err_set(ERR_USAGE, "unknown output format '%s' (%s)",
 	    sanitize(s, &b), names.data);
 	buf_free(&b);
