@@ -256,14 +256,14 @@ cmd_dry_emit(void *arg, const char *host, const char *line)
 {
 	struct ctx	*c = arg;
 
-	fprintf(c->out, "%s: %s\n", host, line);
+	ctx_printf(c, "%s: %s\n", host, line);
 }
 
 int
 cmd_at_terminal(const struct ctx *c)
 {
 	return (c->interactive || c->ask != NULL) && !c->quiet &&
-	    isatty(fileno(c->err));
+	    (c->emit != NULL || isatty(fileno(c->err)));
 }
 
 /* 1 while a progress line stands on the terminal, to be wiped. */
@@ -276,11 +276,12 @@ cmd_progress(struct ctx *c, const char *fmt, ...)
 
 	if (!cmd_at_terminal(c))
 		return;
-	fputs("\r\033[K", c->err);
+	/* A front-end's hook gets the bare line; a terminal, its rewrite. */
+	if (c->emit == NULL)
+		ctx_emit(c, CTX_ERR, "\r\033[K", 4);
 	va_start(ap, fmt);
-	vfprintf(c->err, fmt, ap);
+	ctx_vemit(c, CTX_ERR, fmt, ap);
 	va_end(ap);
-	fflush(c->err);
 	progress_shown = 1;
 }
 
@@ -289,8 +290,8 @@ cmd_progress_done(struct ctx *c)
 {
 	if (!progress_shown)
 		return;
-	fputs("\r\033[K", c->err);
-	fflush(c->err);
+	if (c->emit == NULL)
+		ctx_emit(c, CTX_ERR, "\r\033[K", 4);
 	progress_shown = 0;
 }
 

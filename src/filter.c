@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "filter.h"
+#include "text.h"
 #include "util.h"
 
 #define FILTER_MAXLEN	4096

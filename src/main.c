@@ -227,7 +227,11 @@ main(int argc, char **argv)
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			quiet = 1;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			(void)cmd_help(stdout, 0, NULL);
+			struct buf	b = { 0 };
+
+			(void)cmd_help(&b, 0, NULL);
+			fputs(b.data, stdout);
+			buf_free(&b);
 			free(home);
 			return 0;
 		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
