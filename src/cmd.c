@@ -1078,7 +1078,7 @@ cmd_check(int argc, char **argv, char **why)
 	const struct cmd_entry	*e;
 	struct quiet_ctx	 q;
 	struct cmd_args		 a;
-	char			*verbs;
+	char			*verbs, name[64];
 	int			 used, rc;
 
 	*why = NULL;
@@ -1108,8 +1108,8 @@ cmd_check(int argc, char **argv, char **why)
 	if (rc == 1)
 		rc = 0;		/* --help */
 	if (rc != 0)
-		*why = q.msg != NULL ? q.msg : xstrdup("bad command");
-	else
-		free(q.msg);
+		*why = xasprintf("%s: %s", cmd_name(e, name, sizeof name),
+		    q.msg != NULL ? q.msg : "bad command");
+	free(q.msg);
 	return rc != 0 ? ERR_USAGE : 0;
 }

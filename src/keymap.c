@@ -390,8 +390,7 @@ load_line(struct keymap *km, char *line, int layer, int lineno, char **why)
 		goto out;
 	}
 	if (command_check(argv + k, argc - k, &cmdwhy) != 0) {
-		*why = xasprintf("%s: %s", argv[k], cmdwhy);
-		free(cmdwhy);
+		*why = cmdwhy;
 		goto out;
 	}
 	if (e != NULL && e->layer == layer) {
@@ -577,12 +576,13 @@ static char *
 try_dir(const char *dir, const char *name)
 {
 	struct stat	 st;
-	char		*p = xasprintf("%s/%s.keys", dir, name);
+	char		*p = xasprintf("%s/%s.keys", dir, name), *real = NULL;
 
-	if (stat(p, &st) == 0 && S_ISREG(st.st_mode))
-		return p;
+	if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (real = realpath(p, NULL)) == NULL)
+		real = xstrdup(p);
 	free(p);
-	return NULL;
+	return real;
 }
 
 /*
