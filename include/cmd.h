@@ -107,8 +107,9 @@ struct ctx {
 	int			(*ask)(struct ctx *, const char *prompt);
 	/*
 	 * Carries out a ui command (cmd-ui.c: "move", "view", ...) with its
-	 * words; set only by the dashboard. NULL elsewhere, where a ui command
-	 * fails with "only in the dashboard". 0 or an ERR_* code.
+	 * word, if any (ui prompt's words come joined as one); set only by
+	 * the dashboard. NULL elsewhere, where a ui command fails with "only
+	 * in the dashboard". 0 or an ERR_* code.
 	 */
 	int			(*ui)(struct ctx *, const char *action, int argc,
 				    char **argv);
