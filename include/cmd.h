@@ -121,6 +121,14 @@ struct ctx {
 	 * NULL: no one to ask (a script), so CMD_DESTRUCTIVE needs --yes.
 	 */
 	int			(*ask)(struct ctx *, const char *prompt);
+	/*
+	 * Carries out a ui command (cmd-ui.c: "move", "view", ...) with its
+	 * word, if any (ui prompt's words come joined as one); set only by
+	 * the dashboard. NULL elsewhere, where a ui command fails with "only
+	 * in the dashboard". 0 or an ERR_* code.
+	 */
+	int			(*ui)(struct ctx *, const char *action, int argc,
+				    char **argv);
 
 	/* Managed by cmd_run and the store helpers below. */
 	struct store		 *store;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd-parse.h"
 #include "err.h"
 #include "hostops.h"
 #include "lex.h"
@@ -68,6 +69,7 @@ struct cmd_args {
 	int			 nvals[CMD_ALLOPTS];
 	int64_t			 num[CMD_ALLOPTS];
 	struct list_opts	 lo;
+	int			 partial;	/* cmd_where: values unchecked */
 };
 
 size_t
@@ -430,7 +432,7 @@ add_value(struct ctx *c, struct cmd_args *a, size_t i, char *val)
 		return ctx_error(c, ERR_USAGE, "option --%s given twice",
 		    o->name);
 	}
-	if ((rc = check_value(c, a, i, val)) != 0)
+	if (!a->partial && (rc = check_value(c, a, i, val)) != 0)
 		return rc;
 	a->vals[i] = xreallocarray(a->vals[i], (size_t)a->nvals[i] + 2,
 	    sizeof *a->vals[i]);
@@ -478,11 +480,56 @@ unknown_option(struct ctx *c, const struct cmd_args *a, const char *w)
 }
 
 /*
+ * Says what the word under the cursor is, from the state args_parse reached
+ * before it: an option's name, a value given with the option ("--driver=kv",
+ * "-dkv"), or the next positional, if any is left.
+ */
+static void
+where_word(struct cmd_args *a, struct cmd_where *where, char *w, int dashdash,
+    size_t pos)
+{
+	const char	*eq;
+	size_t		 i;
+	int		 idx;
+
+	where->word = w;
+	if (!dashdash && w[0] == '-') {
+		if (w[1] == '-' && (eq = strchr(w + 2, '=')) != NULL) {
+			idx = find_opt(a, w + 2, (size_t)(eq - (w + 2)), 0);
+			where->lead = (size_t)(eq + 1 - w);
+		} else if (w[1] != '-' && w[1] != '\0' && w[2] != '\0') {
+			idx = find_opt(a, NULL, 0, w[1]);
+			where->lead = 2;
+		} else {
+			where->at = CMD_AT_OPTION;
+			return;
+		}
+		if (idx >= 0 && a->opts[idx]->type != OPT_FLAG) {
+			where->at = CMD_AT_VALUE;
+			where->opt = a->opts[idx];
+			where->word = w + where->lead;
+		} else
+			where->lead = 0;
+		return;
+	}
+	for (i = pos; i < a->nopts; i++) {
+		if (a->opts[i]->flags & OPT_POSITIONAL) {
+			where->at = CMD_AT_VALUE;
+			where->opt = a->opts[i];
+			return;
+		}
+	}
+}
+
+/*
  * Parses argv (the words after the command's name) into a. Options may come
  * anywhere; "--" ends them. Returns 0, ERR_USAGE, or 1 when --help was given.
+ * With where set (cmd_where) the last word is the one under the cursor: the
+ * parse stops there and says what it is.
  */
 static int
-args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv)
+args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv,
+    struct cmd_where *where)
 {
 	size_t	 pos = 0, i;
 	int	 k, idx, rc, dashdash = 0;
@@ -491,6 +538,10 @@ args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv)
 	for (k = 0; k < argc; k++) {
 		char	*w = argv[k], *val = NULL;
 
+		if (where != NULL && k == argc - 1) {
+			where_word(a, where, w, dashdash, pos);
+			return 0;
+		}
 		if (!dashdash && strcmp(w, "--") == 0) {
 			dashdash = 1;
 			continue;
@@ -524,6 +575,12 @@ args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv)
 				continue;
 			}
 			if (val == NULL) {
+				if (where != NULL && k + 1 == argc - 1) {
+					where->at = CMD_AT_VALUE;
+					where->opt = a->opts[idx];
+					where->word = argv[k + 1];
+					return 0;
+				}
 				if (k + 1 >= argc)
 					return ctx_error(c, ERR_USAGE, "option "
 					    "--%s needs a value (%s)",
@@ -1165,7 +1222,7 @@ cmd_run(struct ctx *c, int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	a.entry = e;
 	a.nopts = cmd_opts(e, a.opts);
-	rc = args_parse(c, &a, argc - used, argv + used);
+	rc = args_parse(c, &a, argc - used, argv + used, NULL);
 	if (rc == 1) {
 		args_free(&a);
 		c->entry = NULL;
@@ -1199,4 +1256,107 @@ out:
 	c->entry = NULL;
 	c->confirmed = 0;
 	return exit_status(rc);
+}
+
+/* A ctx for parses that run nothing: it keeps the first error's text. */
+struct quiet_ctx {
+	struct ctx	 c;		/* first, so the ctx is the whole */
+	char		*msg;
+};
+
+static void
+quiet_on_error(struct ctx *c, const char *msg)
+{
+	struct quiet_ctx	*q = (struct quiet_ctx *)c;
+
+	if (q->msg == NULL)
+		q->msg = xstrdup(msg);
+}
+
+void
+cmd_where(int argc, char **argv, struct cmd_where *w)
+{
+	const struct cmd_entry	*e;
+	struct quiet_ctx	 q;
+	struct cmd_args		 a;
+	size_t			 i;
+	int			 used;
+
+	memset(w, 0, sizeof *w);
+	if (argc < 1)
+		return;
+	w->word = argv[argc - 1];
+	if (argc == 1) {
+		w->at = CMD_AT_COMMAND;
+		return;
+	}
+	/* The words before the cursor's name the command, or a noun of one. */
+	if ((e = cmd_find(argc - 1, argv, &used)) == NULL) {
+		if (argc == 2 && is_noun(argv[0])) {
+			w->at = CMD_AT_COMMAND;
+			w->noun = argv[0];
+		}
+		return;
+	}
+	w->entry = e;
+	memset(&q, 0, sizeof q);
+	q.c.on_error = quiet_on_error;
+	memset(&a, 0, sizeof a);
+	a.entry = e;
+	a.nopts = cmd_opts(e, a.opts);
+	a.partial = 1;
+	if (args_parse(&q.c, &a, argc - used, argv + used, w) != 0) {
+		w->at = CMD_AT_NONE;
+		w->opt = NULL;
+		w->lead = 0;
+	}
+	for (i = 0; i < a.nopts; i++) {
+		w->opts[i] = a.opts[i];
+		w->given[i] = a.nvals[i];
+	}
+	w->nopts = a.nopts;
+	args_free(&a);
+	free(q.msg);
+}
+
+int
+cmd_check(int argc, char **argv, char **why)
+{
+	const struct cmd_entry	*e;
+	struct quiet_ctx	 q;
+	struct cmd_args		 a;
+	char			*verbs, name[64];
+	int			 used, rc;
+
+	*why = NULL;
+	if (argc < 1) {
+		*why = xstrdup("no command");
+		return ERR_USAGE;
+	}
+	if ((e = cmd_find(argc, argv, &used)) == NULL) {
+		if (!is_noun(argv[0]))
+			*why = xasprintf("unknown command '%s'", argv[0]);
+		else {
+			verbs = noun_verbs(argv[0]);
+			*why = argc < 2 ? xasprintf("%s: missing verb (%s)",
+			    argv[0], verbs) : xasprintf("%s: unknown verb "
+			    "'%s' (%s)", argv[0], argv[1], verbs);
+			free(verbs);
+		}
+		return ERR_USAGE;
+	}
+	memset(&q, 0, sizeof q);
+	q.c.on_error = quiet_on_error;
+	memset(&a, 0, sizeof a);
+	a.entry = e;
+	a.nopts = cmd_opts(e, a.opts);
+	rc = args_parse(&q.c, &a, argc - used, argv + used, NULL);
+	args_free(&a);
+	if (rc == 1)
+		rc = 0;		/* --help */
+	if (rc != 0)
+		*why = xasprintf("%s: %s", cmd_name(e, name, sizeof name),
+		    q.msg != NULL ? q.msg : "bad command");
+	free(q.msg);
+	return rc != 0 ? ERR_USAGE : 0;
 }
