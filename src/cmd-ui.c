@@ -117,10 +117,10 @@ UI_ENTRY(cmd_ui_quit, "quit", ui_no_opts, "dashboard: leave it");
 /* --- keys --- */
 
 static const struct col_def keys_cols[] = {
-	{ "table", COL_STR },
-	{ "key", COL_STR },
-	{ "note", COL_STR },
-	{ "command", COL_STR },
+	{ "table", COL_STR, 0 },
+	{ "key", COL_STR, 0 },
+	{ "note", COL_STR, 0 },
+	{ "command", COL_STR, 0 },
 };
 
 /* Reports each "FILE:LINE: why" line of errors; how many there were. */
@@ -181,7 +181,7 @@ keys_cmd(struct ctx *c, struct cmd_args *a)
 		rc = ctx_error(c, rc, "%s", err_msg());
 		goto out;
 	}
-	if ((rc = listing_new(c->out, keys_cols, nitems(keys_cols),
+	if ((rc = listing_new(ctx_out_write, c, keys_cols, nitems(keys_cols),
 	    "table,key,note,command", arg_list_opts(a), &l)) != 0) {
 		rc = ctx_error(c, rc, "%s", err_msg());
 		goto out;
