@@ -105,6 +105,12 @@ struct ctx {
 	 * NULL: no one to ask (a script), so CMD_DESTRUCTIVE needs --yes.
 	 */
 	int			(*ask)(struct ctx *, const char *prompt);
+	/*
+	 * The dashboard's actions (the ui commands): set only by the
+	 * dashboard; NULL elsewhere, where ui commands fail.
+	 */
+	int			(*ui)(struct ctx *, const char *action,
+				    int argc, char **argv);
 
 	/* Managed by cmd_run and the store helpers below. */
 	struct store		 *store;

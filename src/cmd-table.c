@@ -29,6 +29,10 @@ extern const struct cmd_entry cmd_audit_list;
 extern const struct cmd_entry cmd_store_info, cmd_store_check, cmd_store_dump;
 extern const struct cmd_entry cmd_help_entry, cmd_version, cmd_shell,
     cmd_self_test_entry, cmd_complete_entry;
+extern const struct cmd_entry cmd_ui_move, cmd_ui_view, cmd_ui_sort,
+    cmd_ui_filter, cmd_ui_prompt, cmd_ui_mark, cmd_ui_mark_all,
+    cmd_ui_mark_none, cmd_ui_detail, cmd_ui_help, cmd_ui_refresh,
+    cmd_ui_redraw, cmd_ui_quit;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_add, &cmd_host_check, &cmd_host_facts,
@@ -52,5 +56,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_store_info, &cmd_store_check, &cmd_store_dump,
 	&cmd_help_entry, &cmd_version, &cmd_shell, &cmd_self_test_entry,
 	&cmd_complete_entry,
+	&cmd_ui_move, &cmd_ui_view, &cmd_ui_sort, &cmd_ui_filter, &cmd_ui_prompt,
+	&cmd_ui_mark, &cmd_ui_mark_all, &cmd_ui_mark_none, &cmd_ui_detail,
+	&cmd_ui_help, &cmd_ui_refresh, &cmd_ui_redraw, &cmd_ui_quit,
 	NULL
 };
