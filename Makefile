@@ -12,7 +12,7 @@ BINDIR	?= $(PREFIX)/bin
 CC	?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS	:= lmdb jansson readline libcrypto libssh
+PKGS	:= lmdb jansson readline libcrypto libssh ncursesw
 # libvirt is loaded at run time by drv-libvirt.c (dlopen): headers only.
 DLPKGS	:= libvirt
 VERSION	:= 0.1.0
