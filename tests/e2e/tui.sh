@@ -182,7 +182,9 @@ t_eq "$(on kvm1 virsh domstate g1 | head -1)" running "g1 still runs"
 keys T
 t_screen 'On 2 instances' "asked again"
 keys y
-t_screen 'done: vm stop|stopped' "y: the stop runs" 30
+t_screen 'g1 powered off' "y: the stop runs, its output in a pane" 30
+t_screen 'g2 powered off' "both stopped"
+keys x
 t_eq "$(on kvm1 virsh domstate g1 | head -1)" "shut off" "g1 is shut off on kvm1"
 t_eq "$(on kvm1 virsh domstate g2 | head -1)" "shut off" "g2 is shut off on kvm1"
 t_screen 'g1 +kvm1 +- +stopped' "the view shows g1 stopped"
