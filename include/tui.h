@@ -201,6 +201,7 @@ struct tui_ui {
 	char			**pane;		/* lines of output or help */
 	size_t			 npane;
 	char			*pane_title;
+	size_t			 pane_top;	/* first line shown */
 	char			*question;	/* a modal question */
 	int			 busy;		/* a command runs */
 	char			*busy_what;

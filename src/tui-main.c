@@ -56,6 +56,7 @@ struct tui {
 	struct tui_live		*live;
 	int			 pipefd[2];
 	int			 changes;	/* of the ui hook */
+	int			 pane_moved;	/* a move scrolled the pane */
 	int			 quit;
 	/* The worker and its questions. */
 	pthread_mutex_t		 lock;
@@ -117,6 +118,7 @@ pane_free(struct tui_ui *ui)
 	free(ui->pane_title);
 	ui->pane = NULL;
 	ui->npane = 0;
+	ui->pane_top = 0;
 	ui->pane_title = NULL;
 }
 
@@ -171,6 +173,29 @@ help_pane(struct tui *t)
 	}
 }
 
+/* A move while a pane is open scrolls it. */
+static void
+pane_move(struct tui *t, const char *how)
+{
+	struct tui_ui	*ui = &t->ui;
+	size_t		 page = t->ui.model.page > 1 ? (size_t)ui->model.page : 1;
+
+	if (strcmp(how, "up") == 0 && ui->pane_top > 0)
+		ui->pane_top--;
+	else if (strcmp(how, "down") == 0)
+		ui->pane_top++;
+	else if (strcmp(how, "page-up") == 0 || strcmp(how, "half-up") == 0)
+		ui->pane_top = ui->pane_top > page ? ui->pane_top - page : 0;
+	else if (strcmp(how, "page-down") == 0 ||
+	    strcmp(how, "half-down") == 0)
+		ui->pane_top += page;
+	else if (strcmp(how, "top") == 0)
+		ui->pane_top = 0;
+	else if (strcmp(how, "bottom") == 0)
+		ui->pane_top = ui->npane;
+	t->pane_moved = 1;
+}
+
 /* The ui commands' hook: the dashboard's actions. */
 static int
 tui_ui(struct ctx *c, const char *action, int argc, char **argv)
@@ -181,7 +206,10 @@ tui_ui(struct ctx *c, const char *action, int argc, char **argv)
 	char			*text;
 	int			 r;
 
-	if (strcmp(action, "move") == 0)
+	if (strcmp(action, "move") == 0 && t->ui.npane > 0) {
+		pane_move(t, argv[0]);
+		r = TUI_CH_TABLE;
+	} else if (strcmp(action, "move") == 0)
 		r = tui_model_move(m, argv[0]);
 	else if (strcmp(action, "view") == 0)
 		r = tui_model_show(m, argv[0]);
@@ -462,6 +490,19 @@ run_now(struct tui *t, const char *line)
 		return;
 	}
 	job_start(t, line, &res);
+}
+
+/* A key's command while a pane is open: only what runs here runs. */
+static void
+run_pane_key(struct tui *t, const char *line)
+{
+	struct lex_result	res;
+
+	if (lex_split(line, 1, &res) != 0)
+		return;
+	if (res.ncmds == 1 && runs_here(&res))
+		run_here(t, line, res.cmds[0].argc, res.cmds[0].argv);
+	lex_result_free(&res);
 }
 
 /* A name as a word of a command line: quoted only when it must be. */
@@ -759,8 +800,15 @@ key(struct tui *t, int k)
 		return;
 	}
 	if (t->ui.npane > 0 || t->ui.pane_title != NULL) {
-		pane_free(&t->ui);
-		t->changes |= TUI_CH_LAYOUT;
+		/* The move keys scroll it; any other key closes it. */
+		t->pane_moved = 0;
+		if ((kb = lookup(t, k)) != NULL && strstr(kb->command,
+		    "{sel}") == NULL)
+			run_pane_key(t, kb->command);
+		if (!t->pane_moved) {
+			pane_free(&t->ui);
+			t->changes |= TUI_CH_LAYOUT;
+		}
 		return;
 	}
 	if (t->ui.prompt.active) {

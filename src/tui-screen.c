@@ -345,6 +345,16 @@ col_right(const struct tui_view *v, size_t c)
 	return v->cols[c].type == COL_INT || v->cols[c].type == COL_SIZE;
 }
 
+/* Columns whose words are states, and so coloured. */
+static int
+col_stateful(const struct tui_view *v, size_t c)
+{
+	const char	*n = v->cols[c].name;
+
+	return strcmp(n, "state") == 0 || strcmp(n, "status") == 0 ||
+	    strcmp(n, "age") == 0;
+}
+
 static void
 draw_row(struct tui_screen *sc, const struct tui_view *v, int y,
     const struct tui_row *row, int selected)
@@ -369,7 +379,7 @@ draw_row(struct tui_screen *sc, const struct tui_view *v, int y,
 		w = sc->width[i];
 		if (x + w > sc->w || i + 1 == v->nshow)
 			w = sc->w - x;
-		attr = state_attr(sc, row->cell[c]);
+		attr = col_stateful(v, c) ? state_attr(sc, row->cell[c]) : 0;
 		if (attr != 0 && !selected)
 			attron(attr);
 		put_cell(sc, y, x, row->cell[c], w > 0 ? w : 0,
@@ -575,11 +585,15 @@ draw_pane(struct tui_screen *sc, struct tui_ui *ui)
 	struct buf	clean = { 0 };
 	int		y, last = sc->h - 3;
 	size_t		i;
+	char		more[128];
 
 	attron(A_REVERSE);
 	put_line(sc, 1, 0, ui->pane_title != NULL ? ui->pane_title : "");
 	attroff(A_REVERSE);
-	for (y = 2, i = 0; y < last; y++, i++) {
+	if (ui->pane_top + (size_t)(last - 2) > ui->npane)
+		ui->pane_top = ui->npane > (size_t)(last - 2) ?
+		    ui->npane - (size_t)(last - 2) : 0;
+	for (y = 2, i = ui->pane_top; y < last; y++, i++) {
 		if (i < ui->npane)
 			put_line(sc, y, 1, sanitize(ui->pane[i], &clean));
 		else {
@@ -587,8 +601,10 @@ draw_pane(struct tui_screen *sc, struct tui_ui *ui)
 			clrtoeol();
 		}
 	}
-	put_line(sc, last, 0, ui->npane > (size_t)(last - 2) ?
-	    " ... more: see the command's output in the shell. Any key closes." :
+	snprintf(more, sizeof more, " lines %zu-%zu of %zu: the move keys "
+	    "scroll, any other key closes.", ui->npane > 0 ? ui->pane_top + 1 :
+	    0, i < ui->npane ? i : ui->npane, ui->npane);
+	put_line(sc, last, 0, ui->npane > (size_t)(last - 2) ? more :
 	    " Any key closes.");
 	buf_free(&clean);
 }

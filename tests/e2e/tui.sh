@@ -9,8 +9,8 @@ if ! command -v tmux >/dev/null; then
 	exit 0
 fi
 lab_use
-SOCK=$T/tmux.sock
-trap 'tmux -S "$SOCK" kill-server 2>/dev/null; "$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+SOCK=$T/tmux.0.sock
+trap 'for s in "$T"/tmux.*.sock; do tmux -S "$s" kill-server 2>/dev/null; done; "$LAB" down >/dev/null 2>&1; chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
 export HVSH_CONNECT_TIMEOUT_MS=5000 HVSH_COMMAND_TIMEOUT_MS=30000
 lab_up --kvm 1 --xen 1
 lab_add_hosts kvm1 xen1
@@ -27,8 +27,15 @@ printf '%s\n' 'bind -T instances T vm stop --force {sel}   # stop now' \
     >"$HVSH_HOME/keys"
 
 # tui [ENV=VALUE...]: the dashboard in a 100x30 tmux window of its own.
-tui() {
+# Each on a server of its own: a server being killed takes no new session.
+nsock=0
+newsock() {
 	tmux -S "$SOCK" kill-server 2>/dev/null
+	nsock=$((nsock + 1))
+	SOCK=$T/tmux.$nsock.sock
+}
+tui() {
+	newsock
 	tmux -S "$SOCK" -f /dev/null new-session -d -s t -x 100 -y 30 \
 	    env HVSH_HOME="$HVSH_HOME" LANG=C.UTF-8 LC_ALL=C.UTF-8 \
 	    HVSH_TUI_INTERVAL_MS=1000 HVSH_CONNECT_TIMEOUT_MS=5000 \
@@ -88,6 +95,16 @@ keys Tab
 t_screen 'name +status +driver' "Tab wraps to the hosts view"
 keys 2
 t_screen 'g1 +kvm1' "back to instances"
+
+# --- the help screen, from the keymap ---
+keys '?'
+t_screen 'ui quit +quit' "? shows the bindings with their notes"
+t_screen "vm stop --force '?\\{sel\\}'? +stop now" "the user's own binding among them"
+t_screen 'lines 1-[0-9]+ of [0-9]+' "more than fits: it says which lines"
+keys Down
+t_screen 'lines 2-[0-9]+ of [0-9]+' "a move key scrolls it"
+keys x
+t_screen 'g1 +kvm1' "another key closes it"
 
 # --- moving and the detail pane ---
 keys Enter
@@ -277,6 +294,21 @@ t_eq "$(colors)" 0 "and uses no colour"
 tui
 t_screen 'kvm1 +ok' "colour terminal"
 t_true "states are coloured there" test "$(colors)" -gt 0
+
+# --- a scroll step writes a few lines, not the screen ---
+newsock
+REC=$T/tty.rec
+tmux -S "$SOCK" -f /dev/null new-session -d -s t -x 100 -y 30 \
+    script -q -f -c "env HVSH_HOME='$HVSH_HOME' LANG=C.UTF-8 LC_ALL=C.UTF-8 HVSH_TUI_INTERVAL_MS=600000 '$HVSH' tui" "$REC"
+t_screen 'kvm1 +ok' "the dashboard, its output recorded"
+keys 2
+t_screen 'g1 +kvm1' "instances"
+sleep 1.5
+a=$(stat -c %s "$REC"); keys Down; t_screen 'g1 +kvm1'  "scrolled"
+sleep 0.3; b=$(stat -c %s "$REC")
+t_true "a scroll step wrote $((b - a)) bytes, under a screen's 3000" \
+    test $((b - a)) -gt 0 -a $((b - a)) -lt 1000
+keys q
 
 # --- hvsh tui needs a terminal ---
 hv tui
