@@ -13,7 +13,7 @@ DATADIR	?= $(PREFIX)/share/hvsh
 CC	?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS	:= lmdb jansson readline libcrypto libssh
+PKGS	:= lmdb jansson readline libcrypto libssh ncursesw
 # libvirt is loaded at run time by drv-libvirt.c (dlopen): headers only.
 DLPKGS	:= libvirt
 VERSION	:= 0.1.0

@@ -1,7 +1,7 @@
 /*
  * main.c: hvsh's entry point. Picks the front-end from how it was called
  * (words on the command line, -c, -f, commands on standard input, or the
- * shell on a terminal) and hands every command to the one command table.
+ * dashboard on a terminal) and hands every command to the one command table.
  */
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -280,9 +280,11 @@ main(int argc, char **argv)
 		sigint_install();
 		status = text != NULL ? run_script(&c, text, "stdin") : 1;
 	} else {
-		char	*shell[] = { (char *)"shell", NULL };
+		/* A terminal on both ends: the dashboard; else the shell. */
+		char	*front[] = { (char *)(isatty(STDOUT_FILENO) ? "tui" :
+		    "shell"), NULL };
 
-		status = cmd_run(&c, 1, shell);
+		status = cmd_run(&c, 1, front);
 	}
 	free(text);
 	ctx_free(&c);

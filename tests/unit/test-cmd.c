@@ -912,7 +912,7 @@ test_complete_words(void **state)
 	/* First words: each noun once and the lone words, none hidden. */
 	all = complete(fx, (char *[]){ "", NULL });
 	assert_string_equal(all, "host pool image vm volume snapshot user "
-	    "audit store ui keys help version shell self-test");
+	    "audit store ui keys help version tui shell self-test");
 	free(all);
 	assert_completes(fx, (char *[]){ "s", NULL },
 	    "snapshot store shell self-test");

@@ -123,7 +123,7 @@ test_complete_like_the_parser(void **state)
 	/* As before. */
 	completes("ho", "host");
 	completes("host add new --driver ", "kvm xen vmware libvirt");
-	completes("host list -o ", "table json csv");
+	completes("host list -o ", "table wide json csv");
 	completes("host list --co", "--columns");
 	completes("help ho", "host");
 	completes("ui view i", "instances images");
@@ -141,8 +141,8 @@ test_complete_like_the_parser(void **state)
 	completes("host add new -dx", "-dxen");
 	completes("host list --columns=name,dr", "--columns=name,driver");
 	/* An option given once is not offered again; one that repeats is. */
-	completes("host list -o json --", "--columns --no-header --filter "
-	    "--help");
+	completes("host list -o json --", "--columns --wide --no-header "
+	    "--filter --sort --help");
 	completes("host add new --tag a=b --t", "--tag");
 	/* After --help the line is help; nothing follows. */
 	completes("host add --help --dr", "");
