@@ -145,27 +145,37 @@ pane_text(struct tui_ui *ui, const char *text)
 	}
 }
 
-/* The help pane: every binding of the view's table and main's. */
+/* The help pane: every binding, the view's own first. */
 static void
 help_pane(struct tui *t)
 {
-	const char		*tables[2];
+	const char		*view = tui_model_view(&t->ui.model)->title;
+	const char		*table;
 	const struct keybind	*kb;
-	size_t			 i, n;
-	int			 k;
+	size_t			 i, n, k;
+	int			 titled;
 	char			*line;
 
 	pane_free(&t->ui);
 	t->ui.pane_title = xstrdup(" keys (from the keymap)");
-	tables[0] = tui_model_view(&t->ui.model)->title;
-	tables[1] = "main";
 	n = t->ui.keymap != NULL ? keymap_count(t->ui.keymap) : 0;
-	for (k = 0; k < 2; k++) {
+	/* The view's own table, main's, then the other views'. */
+	for (k = 0; k == 0 || keymap_tables[k - 1] != NULL; k++) {
+		table = k == 0 ? view : keymap_tables[k - 1];
+		if (k > 0 && strcmp(table, view) == 0)
+			continue;
+		titled = 0;
 		for (i = 0; i < n; i++) {
 			kb = keymap_at(t->ui.keymap, i);
-			if (strcmp(kb->table, tables[k]) != 0)
+			if (strcmp(kb->table, table) != 0)
 				continue;
-			line = xasprintf("%-10s %-32s %s", kb->keyname,
+			if (!titled++) {
+				line = xasprintf("%s%s:", table, k == 0 ?
+				    " (this view)" : "");
+				pane_add(&t->ui, line);
+				free(line);
+			}
+			line = xasprintf("  %-10s %-32s %s", kb->keyname,
 			    kb->command, kb->note != NULL ? kb->note : "");
 			pane_add(&t->ui, line);
 			free(line);

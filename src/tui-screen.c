@@ -548,30 +548,51 @@ draw_msg(struct tui_screen *sc, struct tui_ui *ui)
 	buf_free(&clean);
 }
 
-/* Key hints: the noted bindings of the view's table, then main's. */
+/*
+ * One key hint: the first key bound to a note, with the note up to its
+ * first ':' or '(' ("check hosts: reach them" hints "check hosts").
+ */
+static void
+hint(struct buf *b, struct buf *seen, const struct keybind *kb)
+{
+	size_t	len;
+
+	if (kb->note == NULL || (seen->data != NULL &&
+	    strstr(seen->data, kb->note) != NULL))
+		return;
+	buf_printf(seen, "|%s|", kb->note);
+	len = strcspn(kb->note, ":(");
+	while (len > 0 && kb->note[len - 1] == ' ')
+		len--;
+	buf_printf(b, "%s%s %.*s", b->len > 0 ? "  " : " ", kb->keyname,
+	    (int)len, kb->note);
+}
+
+/*
+ * Key hints from the keymap's notes: help and leaving first, then the
+ * view's own bindings, then main's other ones but the moves.
+ */
 static void
 draw_footer(struct tui_screen *sc, struct tui_ui *ui)
 {
-	const char		*tables[2];
+	const char		*view = tui_model_view(&ui->model)->title;
 	const struct keybind	*kb;
 	struct buf		 b = { 0 }, seen = { 0 };
 	size_t			 i, n;
-	int			 t;
+	int			 pass, main, first;
 
-	tables[0] = tui_model_view(&ui->model)->title;
-	tables[1] = "main";
 	n = ui->keymap != NULL ? keymap_count(ui->keymap) : 0;
-	for (t = 0; t < 2; t++) {
+	for (pass = 0; pass < 3; pass++) {
 		for (i = 0; i < n; i++) {
 			kb = keymap_at(ui->keymap, i);
-			if (kb->note == NULL || strcmp(kb->table, tables[t]) != 0)
-				continue;
-			/* One hint per note: the first key bound to it. */
-			if (seen.data != NULL && strstr(seen.data, kb->note) != NULL)
-				continue;
-			buf_printf(&seen, "|%s|", kb->note);
-			buf_printf(&b, "%s%s %s", b.len > 0 ? "  " : " ",
-			    kb->keyname, kb->note);
+			main = strcmp(kb->table, "main") == 0;
+			first = strcmp(kb->command, "ui help") == 0 ||
+			    strcmp(kb->command, "ui quit") == 0;
+			if ((pass == 0 && main && first) ||
+			    (pass == 1 && strcmp(kb->table, view) == 0) ||
+			    (pass == 2 && main && strncmp(kb->command,
+			    "ui move", 7) != 0))
+				hint(&b, &seen, kb);
 		}
 	}
 	attron(A_REVERSE);

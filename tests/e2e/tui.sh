@@ -1,8 +1,9 @@
 # tui.sh: the dashboard driven in tmux against the lab: every view,
 # moving, the filter line, sorting, the ':' line with completion, marks and
-# a bulk stop seen on the host, a hung host that does not hold up a key,
-# resizing, 80x24 and smaller, monochrome and NO_COLOR, a hostile domain
-# name shown neutralised, leaving.
+# a bulk stop seen on the host, a hung host that does not hold up a key and
+# a command's progress meanwhile, resizing, 80x24 and smaller, monochrome
+# and NO_COLOR, a hostile domain name shown neutralised, each shipped
+# keymap's help listing every binding, a broken user keymap, leaving.
 . "$(dirname "$0")/lib.sh"
 if ! command -v tmux >/dev/null; then
 	echo "ok 1 # SKIP tmux is not installed"
@@ -71,7 +72,8 @@ t_screen 'instances 2/3 running' "header: instances running of all"
 t_screen 'kvm1 +ok +kvm +[0-9]+ +[0-9]+ +[0-9.]+ [KMG]iB +[0-9]+ +3 ' \
     "kvm1's row: cpus, cpu%, memory, mem%, 3 instances"
 t_screen ' [0-9]+s *$' "the data's age"
-t_screen 'q quit' "footer: key hints from the keymap's notes"
+t_screen '\? these keys +q leave' "footer: help and leaving first, from the keymap's notes"
+t_screen 'q leave +C check hosts +Y sync' "then the view's own bindings (the hosts view's C, Y)"
 
 # --- every view ---
 keys 2
@@ -98,7 +100,8 @@ t_screen 'g1 +kvm1' "back to instances"
 
 # --- the help screen, from the keymap ---
 keys '?'
-t_screen 'ui quit +quit' "? shows the bindings with their notes"
+t_screen 'instances \(this view\):' "? shows the view's bindings first"
+t_screen 'S +vm start \{sel\} +start' "? shows the bindings with their notes"
 t_screen "vm stop --force '?\\{sel\\}'? +stop now" "the user's own binding among them"
 t_screen 'lines 1-[0-9]+ of [0-9]+' "more than fits: it says which lines"
 keys Down
@@ -112,9 +115,9 @@ t_screen 'name: g1' "Enter: detail of the first row (g1)"
 t_screen 'cpu% +[0-9.]+ ' "detail: a CPU line with its history"
 keys Down
 t_screen 'name: g2' "Down: g2 selected"
-keys j
-t_screen 'name: g3' "j: g3 selected"
-keys j
+keys Down
+t_screen 'name: g3' "Down: g3 selected"
+keys Down
 t_screen 'name: g3' "down at the last row stays there"
 keys Home
 t_screen 'name: g1' "Home: first row"
@@ -153,8 +156,8 @@ keys Enter
 t_screen 'sort name desc' "again: reversed"
 first=$(cap | grep -E ' g[123] +kvm1' | head -1 | grep -Eo 'g[123]' | head -1)
 t_eq "$first" g3 "reversed by name: g3 first"
-keys '>'
-t_screen 'sort host' "> sorts by the next column"
+keys s
+t_screen 'sort host' "s sorts by the next column"
 
 # --- the ':' line: completion and a command's output ---
 keys :
@@ -242,7 +245,23 @@ done
 t_true "a key is answered within 100 ms while kvm1 hangs (best ${best} ms)" \
     test "$best" -lt 100
 t_screen 'xen1 +ok' "the other host is still shown"
+# A command that waits on the hung host shows its progress meanwhile.
+keys :
+keys -l 'vm list --refresh'
+keys Enter
+t_screen 'running: vm list --refresh \([0-9]+s\): refreshing: 1 of 2 hosts answered' \
+    "a long command's progress in the message line" 20
+keys 2
+t_screen 'g1 +kvm1' "keys still answered while it runs"
 rm -f "$HANG"
+for ((i = 0; i < 800; i++)); do
+	cap | grep -q 'running: vm list' || break
+	sleep 0.05
+done
+t_noscreen 'running: vm list' "the command ends once kvm1 answers"
+t_screen 'Any key closes' "its output in a pane"
+keys x
+keys 1
 t_screen 'kvm1 +ok .* [0-9]s *$' "kvm1 fresh again once it answers" 40
 
 # --- hostile names from a host, neutralised ---
@@ -265,10 +284,10 @@ keys x
 # --- resize, 80x24, smaller ---
 tmux -S "$SOCK" resize-window -t t -x 120 -y 40
 t_screen 'hosts 2/2 up' "resized to 120x40: redrawn"
-t_true "the footer is on the last line" sh -c "tmux -S '$SOCK' capture-pane -p -t t | sed -n 40p | grep -q 'q quit'"
+t_true "the footer is on the last line" sh -c "tmux -S '$SOCK' capture-pane -p -t t | sed -n 40p | grep -q 'q leave'"
 tmux -S "$SOCK" resize-window -t t -x 80 -y 24
 t_screen 'hosts 2/2 up' "80x24 works"
-t_true "80x24: the footer on line 24" sh -c "tmux -S '$SOCK' capture-pane -p -t t | sed -n 24p | grep -q 'q quit'"
+t_true "80x24: the footer on line 24" sh -c "tmux -S '$SOCK' capture-pane -p -t t | sed -n 24p | grep -q 'q leave'"
 tmux -S "$SOCK" resize-window -t t -x 70 -y 20
 t_screen 'terminal too small' "70x20: 'terminal too small'"
 tmux -S "$SOCK" resize-window -t t -x 100 -y 30
@@ -309,6 +328,36 @@ sleep 0.3; b=$(stat -c %s "$REC")
 t_true "a scroll step wrote $((b - a)) bytes, under a screen's 3000" \
     test $((b - a)) -gt 0 -a $((b - a)) -lt 1000
 keys q
+
+# --- each shipped keymap: the help lists every binding it makes ---
+# "TABLE KEY" of each binding the help pane shows, under its table's title.
+help_keys() {
+	cap | awk '/^ [a-z]+( \(this view\))?:$/ { t = $1; sub(":", "", t); next }
+		t != "" && /^   [^ ]/ { print t, $1 }' | sort
+}
+for km in default vi emacs; do
+	tui HVSH_KEYMAP=$km
+	tmux -S "$SOCK" resize-window -t t -x 120 -y 150
+	t_screen 'hosts 2/2 up' "HVSH_KEYMAP=$km: the dashboard"
+	keys '?'
+	t_screen 'hosts \(this view\):|main:' "$km: ? opens the help"
+	want=$(HVSH_KEYMAP=$km "$HVSH" keys -o csv --no-header --columns table,key |
+	    tr -d '\r' | tr , ' ' | sort)
+	got=$(help_keys)
+	t_eq "$got" "$want" "$km: the help lists every binding ($(printf '%s\n' "$want" | wc -l))"
+done
+
+# --- a broken user keymap: named by file:line, the rest loads ---
+cp "$HVSH_HOME/keys" "$T/keys.good"
+printf '%s\n' 'bind -T instances T vm stop --force {sel}   # stop now' \
+    'bind Nope ui quit # a key that is not' 'bind -T hosts Z ui view instances # go' \
+    >"$HVSH_HOME/keys"
+tui
+t_screen "$HVSH_HOME/keys:2: unknown key 'Nope'" "the bad line, by file and line"
+keys Z
+t_screen 'g1 +kvm1' "the lines after it still load (Z on hosts)"
+keys q
+cp "$T/keys.good" "$HVSH_HOME/keys"
 
 # --- hvsh tui needs a terminal ---
 hv tui
