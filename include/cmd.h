@@ -213,6 +213,11 @@ int	ctx_error_last(struct ctx *);
  * one to ask and no --yes.
  */
 int	ctx_confirm(struct ctx *, const char *what);
+/*
+ * An error message as the default reporter words it after "hvsh: ":
+ * "[FILE:LINE: ][CMD: ]msg\n", sanitised, appended to line.
+ */
+void	ctx_error_text(struct ctx *, const char *msg, struct buf *line);
 /* A confirmation on out ("host kvm1 added"), unless quiet. */
 void	ctx_info(struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -335,6 +335,40 @@ cmd_refresh(struct ctx *c, struct transport *tp, struct host_refresh *hr,
 	cmd_progress_done(c);
 }
 
+const struct col_def cmd_facts_cols[CMD_FACTS_NCOLS] = {
+	{ "host", COL_STR, 0 },
+	{ "status", COL_STR, 0 },
+	{ "cpus", COL_INT, 0 },
+	{ "memory", COL_SIZE, 0 },
+	{ "mem_free", COL_SIZE, 0 },
+	{ "hv_version", COL_STR, 0 },
+	{ "vms", COL_INT, 0 },
+	{ "error", COL_STR, 0 },
+};
+
+void
+cmd_facts_row(struct cmd_facts_row *row, const char *name,
+    const struct host_refresh *hr)
+{
+	const struct hv_facts	*f = &hr->facts;
+
+	memset(row->vals, 0, sizeof row->vals);
+	row->vals[0] = name;
+	row->vals[1] = hr->rc == 0 ? "ok" : "unreachable";
+	row->vals[7] = hr->errmsg;
+	if (hr->rc != 0)
+		return;
+	snprintf(row->cpus, sizeof row->cpus, "%d", f->cpus);
+	snprintf(row->mem, sizeof row->mem, "%" PRId64, f->memory);
+	snprintf(row->mfree, sizeof row->mfree, "%" PRId64, f->mem_free);
+	snprintf(row->nvms, sizeof row->nvms, "%zu", hr->vms.n);
+	row->vals[2] = f->cpus > 0 ? row->cpus : NULL;
+	row->vals[3] = f->memory > 0 ? row->mem : NULL;
+	row->vals[4] = f->mem_free >= 0 ? row->mfree : NULL;
+	row->vals[5] = f->version;
+	row->vals[6] = row->nvms;
+}
+
 /* The first failed call's code, after reporting every failure. */
 static int
 dispatch_failures(struct ctx *c, const struct dcall *dc, size_t n)

@@ -219,17 +219,6 @@ apply_tx(struct store_txn *tx, void *arg)
 	return hostops_apply(tx, aa->hr, aa->n);
 }
 
-static const struct col_def check_cols[] = {
-	{ "host", COL_STR, 0 },
-	{ "status", COL_STR, 0 },
-	{ "cpus", COL_INT, 0 },
-	{ "memory", COL_SIZE, 0 },
-	{ "mem_free", COL_SIZE, 0 },
-	{ "hv_version", COL_STR, 0 },
-	{ "vms", COL_INT, 0 },
-	{ "error", COL_STR, 0 },
-};
-
 /*
  * host check [HOST...]: reach each host (all when none is named) at once,
  * verify its key and CLI, record its facts and its instances' states, and
@@ -246,8 +235,7 @@ host_check(struct ctx *c, struct cmd_args *a)
 	struct listing		*l = NULL;
 	struct apply_arg	 aa;
 	struct tp_host		 th;
-	const char		*vals[nitems(check_cols)];
-	char			 cpus[16], mem[24], mfree[24], nvms[16];
+	struct cmd_facts_row	 row;
 	char *const		*names;
 	size_t			 i;
 	int			 k, n, rc, failed = 0;
@@ -271,9 +259,8 @@ host_check(struct ctx *c, struct cmd_args *a)
 	store_txn_end(tx);
 	if (rc != 0)
 		goto out;
-	if ((rc = listing_new(ctx_out_write, c, check_cols, nitems(check_cols),
-	    "host,status,cpus,memory,mem_free,hv_version,vms,error",
-	    arg_list_opts(a), &l)) != 0) {
+	if ((rc = listing_new(ctx_out_write, c, cmd_facts_cols,
+	    CMD_FACTS_NCOLS, CMD_FACTS_DEFAULT, arg_list_opts(a), &l)) != 0) {
 		rc = ctx_error(c, rc, "%s", err_msg());
 		goto out;
 	}
@@ -301,20 +288,8 @@ host_check(struct ctx *c, struct cmd_args *a)
 	if ((rc = ctx_write(c, apply_tx, &aa)) != 0)
 		goto out;
 	for (i = 0; i < hl.n; i++) {
-		snprintf(cpus, sizeof cpus, "%d", hr[i].facts.cpus);
-		snprintf(mem, sizeof mem, "%" PRId64, hr[i].facts.memory);
-		snprintf(mfree, sizeof mfree, "%" PRId64, hr[i].facts.mem_free);
-		snprintf(nvms, sizeof nvms, "%zu", hr[i].vms.n);
-		vals[0] = record_get(hl.v[i], FI_NAME);
-		vals[1] = hr[i].rc == 0 ? "ok" : "unreachable";
-		vals[2] = hr[i].rc == 0 && hr[i].facts.cpus > 0 ? cpus : NULL;
-		vals[3] = hr[i].rc == 0 && hr[i].facts.memory > 0 ? mem : NULL;
-		vals[4] = hr[i].rc == 0 && hr[i].facts.mem_free >= 0 ? mfree :
-		    NULL;
-		vals[5] = hr[i].rc == 0 ? hr[i].facts.version : NULL;
-		vals[6] = hr[i].rc == 0 ? nvms : NULL;
-		vals[7] = hr[i].errmsg;
-		listing_row(l, vals);
+		cmd_facts_row(&row, record_get(hl.v[i], FI_NAME), &hr[i]);
+		listing_row(l, row.vals);
 		if (hr[i].rc != 0)
 			failed++;
 	}

@@ -600,48 +600,20 @@ out:
 	return rc;
 }
 
-static const struct col_def facts_cols[] = {
-	{ "host", COL_STR, 0 },
-	{ "status", COL_STR, 0 },
-	{ "cpus", COL_INT, 0 },
-	{ "memory", COL_SIZE, 0 },
-	{ "mem_free", COL_SIZE, 0 },
-	{ "hv_version", COL_STR, 0 },
-	{ "vms", COL_INT, 0 },
-	{ "error", COL_STR, 0 },
-};
-
 /* host facts HOST: what the host says of itself now, recorded too. */
 static int
 host_facts(struct ctx *c, struct cmd_args *a)
 {
 	struct survey	 sv;
 	char		*host = (char *)arg_str(a, "host");
-	const char	*vals[nitems(facts_cols)];
-	char		 cpus[16], mem[24], mfree[24], nvms[16];
-	struct hv_facts	*f;
+	struct cmd_facts_row row;
 	int		 rc;
 
 	if ((rc = survey(c, &host, 1, 1, &sv)) != 0)
 		goto out;
-	f = &sv.hr[0].facts;
-	memset(vals, 0, sizeof vals);
-	vals[0] = host;
-	vals[1] = sv.hr[0].rc == 0 ? "ok" : "unreachable";
-	if (sv.hr[0].rc == 0) {
-		snprintf(cpus, sizeof cpus, "%d", f->cpus);
-		snprintf(mem, sizeof mem, "%" PRId64, f->memory);
-		snprintf(mfree, sizeof mfree, "%" PRId64, f->mem_free);
-		snprintf(nvms, sizeof nvms, "%zu", sv.hr[0].vms.n);
-		vals[2] = f->cpus > 0 ? cpus : NULL;
-		vals[3] = f->memory > 0 ? mem : NULL;
-		vals[4] = f->mem_free >= 0 ? mfree : NULL;
-		vals[5] = f->version;
-		vals[6] = nvms;
-	}
-	vals[7] = sv.hr[0].errmsg;
-	if ((rc = listing_show(ctx_out_write, c, facts_cols, nitems(facts_cols), vals,
-	    arg_list_opts(a))) != 0)
+	cmd_facts_row(&row, host, &sv.hr[0]);
+	if ((rc = listing_show(ctx_out_write, c, cmd_facts_cols,
+	    CMD_FACTS_NCOLS, row.vals, arg_list_opts(a))) != 0)
 		rc = ctx_error(c, rc, "%s", err_msg());
 	else if (sv.hr[0].rc != 0)
 		rc = ctx_error(c, sv.hr[0].rc, "%s", sv.hr[0].errmsg);

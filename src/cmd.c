@@ -701,24 +701,30 @@ arg_list_opts(const struct cmd_args *a)
 	return &a->lo;
 }
 
-static void
-default_on_error(struct ctx *c, const char *msg)
+void
+ctx_error_text(struct ctx *c, const char *msg, struct buf *line)
 {
 	struct buf	clean = { 0 };
 	char		name[64];
 
+	if (c->src.file != NULL && c->src.line > 0)
+		buf_printf(line, "%s:%d: ", c->src.file, c->src.line);
+	if (c->entry != NULL)
+		buf_printf(line, "%s: ", cmd_name(c->entry, name, sizeof name));
+	/* Messages carry text from hosts and users: never raw to a terminal. */
+	buf_printf(line, "%s\n", sanitize(msg, &clean));
+	buf_free(&clean);
+}
+
+static void
+default_on_error(struct ctx *c, const char *msg)
+{
 	struct buf	line = { 0 };
 
 	buf_addstr(&line, "hvsh: ");
-	if (c->src.file != NULL && c->src.line > 0)
-		buf_printf(&line, "%s:%d: ", c->src.file, c->src.line);
-	if (c->entry != NULL)
-		buf_printf(&line, "%s: ", cmd_name(c->entry, name, sizeof name));
-	/* Messages carry text from hosts and users: never raw to a terminal. */
-	buf_printf(&line, "%s\n", sanitize(msg, &clean));
+	ctx_error_text(c, msg, &line);
 	ctx_emit(c, CTX_ERR, line.data, line.len);
 	buf_free(&line);
-	buf_free(&clean);
 }
 
 void

@@ -71,15 +71,6 @@ struct tui {
 static struct tui		*tui_cur;
 static volatile sig_atomic_t	 tui_got_term;
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 notify(int fd, char what)
 {
@@ -294,15 +285,11 @@ caught_emit(struct ctx *c, int stream, const char *text, size_t len)
 static void
 caught_error(struct ctx *c, const char *msg)
 {
-	struct buf	line = { 0 }, clean = { 0 };
-	char		name[64];
+	struct buf	line = { 0 };
 
-	if (c->entry != NULL)
-		buf_printf(&line, "%s: ", cmd_name(c->entry, name, sizeof name));
-	buf_printf(&line, "%s\n", sanitize(msg, &clean));
+	ctx_error_text(c, msg, &line);
 	ctx_emit(c, CTX_ERR, line.data, line.len);
 	buf_free(&line);
-	buf_free(&clean);
 }
 
 /* The worker's questions go to the person as a modal box. */
