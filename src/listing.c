@@ -349,20 +349,6 @@ json_value(struct buf *scratch, const char *v, enum col_type t)
 	return json_string(v);
 }
 
-static size_t
-col_find(const struct col_def *cols, size_t ncols, const char *name,
-    size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < ncols; i++) {
-		if (strlen(cols[i].name) == len &&
-		    memcmp(cols[i].name, name, len) == 0)
-			return i;
-	}
-	return ncols;
-}
-
 /*
  * Turns "a,b,c" (spaces around names allowed) into column indexes, or all
  * columns when spec is NULL. A repeated column is refused: it is nearly
@@ -403,10 +389,7 @@ select_cols(const struct col_def *cols, size_t ncols, const char *spec,
 			goto out;
 		}
 		if ((idx = col_find(cols, ncols, p, len)) == ncols) {
-			buf_add(&names, "", 0);
-			for (j = 0; j < ncols; j++)
-				buf_printf(&names, "%s%s", j > 0 ? ", " : "",
-				    cols[j].name);
+			col_names(cols, ncols, &names);
 			name = xstrndup(p, len);
 			r = err_set(ERR_USAGE, "unknown column '%s' (columns: "
 			    "%s)", sanitize(name, &b), names.data);

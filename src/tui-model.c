@@ -57,13 +57,9 @@ add_xcol(struct tui_view *v, const char *name, enum tui_xcol x)
 int
 tui_view_col(const struct tui_view *v, const char *name)
 {
-	size_t	i;
+	size_t	i = col_find(v->cols, v->ncols, name, strlen(name));
 
-	for (i = 0; i < v->ncols; i++) {
-		if (strcmp(v->cols[i].name, name) == 0)
-			return (int)i;
-	}
-	return -1;
+	return i < v->ncols ? (int)i : -1;
 }
 
 /* The columns of a view: its kind's (view.c), then the live ones. */
