@@ -9,10 +9,11 @@
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
+DATADIR	?= $(PREFIX)/share/hvsh
 CC	?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS	:= lmdb jansson readline libcrypto libssh
+PKGS	:= lmdb jansson readline libcrypto libssh ncursesw
 # libvirt is loaded at run time by drv-libvirt.c (dlopen): headers only.
 DLPKGS	:= libvirt
 VERSION	:= 0.1.0
@@ -57,6 +58,9 @@ all: $(B)/hvsh
 
 $(B)/obj/%.o: src/%.c $(wildcard include/*.h) | $(B)/obj
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Where an installed hvsh finds its keymaps when they are not beside it.
+$(B)/obj/keymap.o: CFLAGS += -DHVSH_DATADIR='"$(DATADIR)"'
 
 $(B)/libhvsh.a: $(LIB_OBJ)
 	rm -f $@
@@ -106,6 +110,8 @@ install: $(B)/hvsh
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0644 contrib/hvsh.bash-completion \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/hvsh
+	install -d $(DESTDIR)$(DATADIR)/keymaps
+	install -m 0644 keymaps/*.keys $(DESTDIR)$(DATADIR)/keymaps
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -73,6 +73,18 @@ struct host_refresh;
 void	cmd_refresh(struct ctx *, struct transport *, struct host_refresh *,
 	    size_t n, int ids);
 
+/* A host's facts as a row (host check, host facts): the columns, the row. */
+#define CMD_FACTS_NCOLS	8
+extern const struct col_def cmd_facts_cols[CMD_FACTS_NCOLS];
+#define CMD_FACTS_DEFAULT "host,status,cpus,memory,mem_free,hv_version,vms,error"
+struct cmd_facts_row {
+	const char	*vals[CMD_FACTS_NCOLS];
+	char		 cpus[16], mem[24], mfree[24], nvms[16];
+};
+/* Fills row from what host (named name) answered; row is self-contained. */
+void	cmd_facts_row(struct cmd_facts_row *, const char *name,
+	    const struct host_refresh *);
+
 struct dcall;
 
 /*

@@ -6,18 +6,21 @@
  *
  * Commands are "NOUN VERB ARGS..." (or a lone word such as "help"). Each
  * command file (cmd-host.c, ...) exports its entries; cmd-table.c lists them.
- * Commands never print directly: they report through the ctx functions and
- * the listing module, writing to ctx->out.
+ * Commands never print directly: every byte of their output goes through
+ * the ctx (ctx_printf, ctx_info, ctx_error, listings written with
+ * ctx_out_write), which a front-end can route with ctx->emit.
  */
 #ifndef HVSH_CMD_H
 #define HVSH_CMD_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "listing.h"
 #include "schema.h"
 #include "store.h"
+#include "util.h"
 
 enum opt_type {
 	OPT_FLAG,	/* --force */
@@ -79,6 +82,10 @@ extern const struct cmd_entry *const cmd_table[];
 
 enum role { ROLE_VIEWER, ROLE_OPERATOR, ROLE_ADMIN };
 
+/* The streams of a command's output, for ctx->emit. */
+#define CTX_OUT		1	/* results */
+#define CTX_ERR		2	/* errors, notes, progress */
+
 /* Where a command's words came from, for error messages. */
 struct ctx_source {
 	const char	*file;		/* script path, "-c", "stdin", or NULL (argv) */
@@ -96,7 +103,16 @@ struct ctx {
 	int			  width;	/* terminal width for tables; 0: none */
 	int			  interactive;	/* a person at a terminal */
 	int			  quiet;	/* no confirmations on out */
+	int			  colour;	/* tables may colour states */
 	struct ctx_source	  src;
+	/*
+	 * Takes every byte a command outputs, on stream CTX_OUT or CTX_ERR;
+	 * NULL writes to out and err. Errors and notes come as whole lines;
+	 * a progress line comes without its newline and without terminal
+	 * controls, to be replaced by whatever comes next.
+	 */
+	void			(*emit)(struct ctx *, int stream,
+				    const char *text, size_t len);
 	/* Routes error messages; default writes "hvsh: CMD: msg" to err. */
 	void			(*on_error)(struct ctx *, const char *msg);
 	/*
@@ -105,6 +121,14 @@ struct ctx {
 	 * NULL: no one to ask (a script), so CMD_DESTRUCTIVE needs --yes.
 	 */
 	int			(*ask)(struct ctx *, const char *prompt);
+	/*
+	 * Carries out a ui command (cmd-ui.c: "move", "view", ...) with its
+	 * word, if any (ui prompt's words come joined as one); set only by
+	 * the dashboard. NULL elsewhere, where a ui command fails with "only
+	 * in the dashboard". 0 or an ERR_* code.
+	 */
+	int			(*ui)(struct ctx *, const char *action, int argc,
+				    char **argv);
 
 	/* Managed by cmd_run and the store helpers below. */
 	struct store		 *store;
@@ -143,11 +167,14 @@ const char *cmd_name(const struct cmd_entry *, char *buf, size_t len);
 typedef void (*cmd_complete_fn)(const char *cand, void *arg);
 void	cmd_complete(struct ctx *, int argc, char **argv, cmd_complete_fn cb, void *arg);
 
-/* Checks the table (unique names, options well formed); prints problems; count. */
-int	cmd_self_test(FILE *out);
+/* Checks the table (unique names, options well formed); adds problems to out; count. */
+int	cmd_self_test(struct buf *out);
 
-/* Writes help: all commands (words NULL), a noun's commands, or one command. */
-int	cmd_help(FILE *out, int argc, char **argv);
+/*
+ * Help into out: all commands (argc 0), a noun's commands, or one command;
+ * ERR_USAGE if the words name none.
+ */
+int	cmd_help(struct buf *out, int argc, char **argv);
 
 /*
  * The options a command accepts: its own, then those its flags imply (list
@@ -158,8 +185,8 @@ int	cmd_help(FILE *out, int argc, char **argv);
 size_t	cmd_opts(const struct cmd_entry *, const struct cmd_opt **out);
 /* The metavar shown for an option's value ("SIZE", "table|json|csv"). */
 const char *cmd_metavar(const struct cmd_opt *, char *buf, size_t len);
-/* Writes the usage line of a command ("host add NAME --address ADDR ..."). */
-void	cmd_usage(FILE *out, const struct cmd_entry *);
+/* Adds the usage line of a command ("host add NAME --address ADDR ...\n"). */
+void	cmd_usage(struct buf *out, const struct cmd_entry *);
 
 /* --- for command implementations --- */
 
@@ -186,9 +213,36 @@ int	ctx_error_last(struct ctx *);
  * one to ask and no --yes.
  */
 int	ctx_confirm(struct ctx *, const char *what);
+/*
+ * An error message as the default reporter words it after "hvsh: ":
+ * "[FILE:LINE: ][CMD: ]msg\n", sanitised, appended to line.
+ */
+void	ctx_error_text(struct ctx *, const char *msg, struct buf *line);
 /* A confirmation on out ("host kvm1 added"), unless quiet. */
 void	ctx_info(struct ctx *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * A command's output: through ctx->emit when set, else to out (CTX_OUT)
+ * or err (CTX_ERR). Text is passed as given: values from hosts and users
+ * must have been through sanitize().
+ */
+void	ctx_emit(struct ctx *, int stream, const char *text, size_t len);
+/* Results on CTX_OUT, as fprintf and fputs would write them. */
+void	ctx_printf(struct ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	ctx_puts(struct ctx *, const char *);
+/* Notes on CTX_ERR. */
+void	ctx_eprintf(struct ctx *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	ctx_vemit(struct ctx *, int stream, const char *fmt, va_list);
+/* Pushes out what out and err hold (a no-op with emit set). */
+void	ctx_flush(struct ctx *);
+/*
+ * A listing_write_fn (listing.h) for a command's results; arg is the
+ * struct ctx: listing_new(ctx_out_write, c, ...).
+ */
+int	ctx_out_write(void *ctx, const char *text, size_t len);
 
 /*
  * The transport of this ctx, made on first use and kept until ctx_free:

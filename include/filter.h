@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "listing.h"
+#include "column.h"
 
 struct filter;
 

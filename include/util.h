@@ -40,6 +40,9 @@ char	*buf_take(struct buf *);
 /* Seconds since the epoch. HVSH_FAKE_TIME, if set, fixes it (tests). */
 int64_t	 now_unix(void);
 
+/* Milliseconds of the monotonic clock, for intervals. */
+int64_t	 mono_ms(void);
+
 /* Parses a decimal integer, whole string; 0 on success, -1 otherwise. */
 int	 parse_i64(const char *, int64_t *);
 /*

@@ -13,7 +13,7 @@ audit_list(struct ctx *c, struct cmd_args *a)
 }
 
 static const struct cmd_opt audit_list_opts[] = {
-	{ "limit", 'l', OPT_INT, 0, 0, NULL, "N", "only the newest N events" },
+	{ "limit", 0, OPT_INT, 0, 0, NULL, "N", "only the newest N events" },
 	{ NULL }
 };
 

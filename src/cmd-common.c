@@ -256,14 +256,14 @@ cmd_dry_emit(void *arg, const char *host, const char *line)
 {
 	struct ctx	*c = arg;
 
-	fprintf(c->out, "%s: %s\n", host, line);
+	ctx_printf(c, "%s: %s\n", host, line);
 }
 
 int
 cmd_at_terminal(const struct ctx *c)
 {
 	return (c->interactive || c->ask != NULL) && !c->quiet &&
-	    isatty(fileno(c->err));
+	    (c->emit != NULL || isatty(fileno(c->err)));
 }
 
 /* 1 while a progress line stands on the terminal, to be wiped. */
@@ -276,11 +276,12 @@ cmd_progress(struct ctx *c, const char *fmt, ...)
 
 	if (!cmd_at_terminal(c))
 		return;
-	fputs("\r\033[K", c->err);
+	/* A front-end's hook gets the bare line; a terminal, its rewrite. */
+	if (c->emit == NULL)
+		ctx_emit(c, CTX_ERR, "\r\033[K", 4);
 	va_start(ap, fmt);
-	vfprintf(c->err, fmt, ap);
+	ctx_vemit(c, CTX_ERR, fmt, ap);
 	va_end(ap);
-	fflush(c->err);
 	progress_shown = 1;
 }
 
@@ -289,8 +290,8 @@ cmd_progress_done(struct ctx *c)
 {
 	if (!progress_shown)
 		return;
-	fputs("\r\033[K", c->err);
-	fflush(c->err);
+	if (c->emit == NULL)
+		ctx_emit(c, CTX_ERR, "\r\033[K", 4);
 	progress_shown = 0;
 }
 
@@ -332,6 +333,40 @@ cmd_refresh(struct ctx *c, struct transport *tp, struct host_refresh *hr,
 		cmd_progress(c, "refreshing %zu hosts", n);
 	hostops_refresh(tp, hr, n, &w);
 	cmd_progress_done(c);
+}
+
+const struct col_def cmd_facts_cols[CMD_FACTS_NCOLS] = {
+	{ "host", COL_STR, 0 },
+	{ "status", COL_STR, 0 },
+	{ "cpus", COL_INT, 0 },
+	{ "memory", COL_SIZE, 0 },
+	{ "mem_free", COL_SIZE, 0 },
+	{ "hv_version", COL_STR, 0 },
+	{ "vms", COL_INT, 0 },
+	{ "error", COL_STR, 0 },
+};
+
+void
+cmd_facts_row(struct cmd_facts_row *row, const char *name,
+    const struct host_refresh *hr)
+{
+	const struct hv_facts	*f = &hr->facts;
+
+	memset(row->vals, 0, sizeof row->vals);
+	row->vals[0] = name;
+	row->vals[1] = hr->rc == 0 ? "ok" : "unreachable";
+	row->vals[7] = hr->errmsg;
+	if (hr->rc != 0)
+		return;
+	snprintf(row->cpus, sizeof row->cpus, "%d", f->cpus);
+	snprintf(row->mem, sizeof row->mem, "%" PRId64, f->memory);
+	snprintf(row->mfree, sizeof row->mfree, "%" PRId64, f->mem_free);
+	snprintf(row->nvms, sizeof row->nvms, "%zu", hr->vms.n);
+	row->vals[2] = f->cpus > 0 ? row->cpus : NULL;
+	row->vals[3] = f->memory > 0 ? row->mem : NULL;
+	row->vals[4] = f->mem_free >= 0 ? row->mfree : NULL;
+	row->vals[5] = f->version;
+	row->vals[6] = row->nvms;
 }
 
 /* The first failed call's code, after reporting every failure. */

@@ -1,7 +1,10 @@
 /*
- * cmd-complete.c: completion for the shell and for bash, read off the same
- * table and option declarations the parser uses: command words, option
- * names, enum values, columns, and object names from the store.
+ * cmd-complete.c: completion for the shell, the dashboard's prompt and bash.
+ * It parses nothing itself: the command parser, run on the partial line
+ * (cmd_where), says whether the cursor is on a command word, an option's
+ * name or a value and whose; this file only offers what can go there:
+ * command words, option names, enum values, columns, files, and object names
+ * from the store.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -9,29 +12,45 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "cmd-parse.h"
 #include "err.h"
 #include "util.h"
 
 struct comp {
-	const char	*prefix;
+	const char	*prefix;	/* what is typed of the value */
 	size_t		 plen;
+	const char	*lead;		/* what comes before it in the word */
+	size_t		 llen;
 	cmd_complete_fn	 cb;
 	void		*arg;
 };
+
+/* Hands cand on as the whole word: "--driver=" and "kvm" give "--driver=kvm". */
+static void
+emit(struct comp *cp, const char *cand)
+{
+	char	*w;
+
+	if (cp->llen == 0) {
+		cp->cb(cand, cp->arg);
+		return;
+	}
+	w = xasprintf("%.*s%s", (int)cp->llen, cp->lead, cand);
+	cp->cb(w, cp->arg);
+	free(w);
+}
 
 static void
 offer(struct comp *cp, const char *cand)
 {
 	if (strncmp(cand, cp->prefix, cp->plen) == 0)
-		cp->cb(cand, cp->arg);
+		emit(cp, cand);
 }
 
 static void
 name_cb(const char *name, void *arg)
 {
-	struct comp	*cp = arg;
-
-	cp->cb(name, cp->arg);
+	emit(arg, name);
 }
 
 /* Names of kind from the store; the store's prefix walk keeps this fast. */
@@ -75,7 +94,7 @@ complete_files(struct comp *cp)
 			continue;
 		cand = xasprintf("%s%s%s", slash != NULL ? dir : "", de->d_name,
 		    de->d_type == DT_DIR ? "/" : "");
-		cp->cb(cand, cp->arg);
+		emit(cp, cand);
 		free(cand);
 	}
 	closedir(d);
@@ -106,7 +125,7 @@ complete_columns(struct comp *cp, const struct cmd_entry *e)
 			continue;
 		cand = xasprintf("%.*s%s", (int)(comma - cp->prefix + 1),
 		    cp->prefix, col);
-		cp->cb(cand, cp->arg);
+		emit(cp, cand);
 		free(cand);
 	}
 }
@@ -138,127 +157,98 @@ complete_value(struct ctx *c, struct comp *cp, const struct cmd_entry *e,
 	}
 }
 
-/* The option of e that word names ("--host", "-o"), or NULL. */
-static const struct cmd_opt *
-word_opt(const struct cmd_opt **opts, size_t n, const char *word)
+/* First words (nouns once, lone words), or the verbs of noun. */
+static void
+complete_command(struct comp *cp, const char *noun)
 {
-	size_t	i;
+	const struct cmd_entry *const	*ep;
+	const char			*w, *last = NULL;
 
-	for (i = 0; i < n; i++) {
-		if (opts[i]->flags & OPT_POSITIONAL)
+	for (ep = cmd_table; *ep != NULL; ep++) {
+		if ((*ep)->flags & CMD_HIDDEN)
 			continue;
-		if (word[0] == '-' && word[1] == '-' &&
-		    strcmp(word + 2, opts[i]->name) == 0)
-			return opts[i];
-		if (word[0] == '-' && word[1] != '-' && word[1] != '\0' &&
-		    word[2] == '\0' && word[1] == opts[i]->short_name)
-			return opts[i];
+		if (noun != NULL) {
+			if ((*ep)->noun != NULL && strcmp((*ep)->noun, noun) == 0)
+				offer(cp, (*ep)->verb);
+			continue;
+		}
+		w = (*ep)->noun != NULL ? (*ep)->noun : (*ep)->verb;
+		if (last != NULL && strcmp(last, w) == 0)
+			continue;
+		offer(cp, w);
+		last = w;
 	}
-	return NULL;
 }
 
+/* Long names of the options not given yet (or that may repeat). */
 static void
-complete_args(struct ctx *c, struct comp *cp, const struct cmd_entry *e,
-    int argc, char **argv)
+complete_options(struct comp *cp, const struct cmd_where *w)
 {
-	const struct cmd_opt	*opts[CMD_ALLOPTS], *o;
-	size_t			 n, i, npos = 0;
-	int			 k;
+	const struct cmd_opt	*o;
 	char			*cand;
+	size_t			 i;
 
-	n = cmd_opts(e, opts);
-	/* Count the positionals before the word under the cursor. */
-	for (k = 0; k < argc - 1; k++) {
-		if (argv[k][0] == '-' && argv[k][1] != '\0') {
-			o = word_opt(opts, n, argv[k]);
-			if (o != NULL && o->type != OPT_FLAG &&
-			    strchr(argv[k], '=') == NULL)
-				k++;
+	for (i = 0; i < w->nopts; i++) {
+		o = w->opts[i];
+		if ((o->flags & OPT_POSITIONAL) ||
+		    (w->given[i] > 0 && !(o->flags & OPT_MULTI)))
 			continue;
-		}
-		npos++;
+		cand = xasprintf("--%s", o->name);
+		offer(cp, cand);
+		free(cand);
 	}
-	if (argc >= 2 && argv[argc - 2][0] == '-') {
-		o = word_opt(opts, n, argv[argc - 2]);
-		if (o != NULL && o->type != OPT_FLAG) {
-			complete_value(c, cp, e, o);
-			return;
-		}
-	}
-	if (cp->prefix[0] == '-') {
-		for (i = 0; i < n; i++) {
-			if (opts[i]->flags & OPT_POSITIONAL)
-				continue;
-			cand = xasprintf("--%s", opts[i]->name);
-			offer(cp, cand);
-			free(cand);
-		}
+}
+
+/* "help WORDS": the words of a command, and nothing after them. */
+static void
+complete_help(struct comp *cp, int argc, char **argv)
+{
+	struct cmd_where	w;
+
+	if (argc > 2)
 		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (!(opts[i]->flags & OPT_POSITIONAL))
-			continue;
-		if (npos == 0 || (opts[i]->flags & OPT_MULTI)) {
-			complete_value(c, cp, e, opts[i]);
-			return;
-		}
-		npos--;
-	}
+	cmd_where(argc, argv, &w);
+	if (w.at == CMD_AT_COMMAND)
+		complete_command(cp, w.noun);
 }
 
 void
 cmd_complete(struct ctx *c, int argc, char **argv, cmd_complete_fn cb,
     void *arg)
 {
-	const struct cmd_entry *const	*ep;
-	const struct cmd_entry		*e;
-	struct comp			 cp;
-	const char			*last = NULL;
-	int				 used;
+	struct cmd_where	w;
+	struct comp		cp;
+	int			used;
 
 	if (argc < 1)
 		return;
-	cp.prefix = argv[argc - 1];
-	cp.plen = strlen(cp.prefix);
+	cmd_where(argc, argv, &w);
+	memset(&cp, 0, sizeof cp);
+	cp.prefix = w.word;
+	cp.plen = strlen(w.word);
+	cp.lead = argv[argc - 1];
+	cp.llen = w.lead;
 	cp.cb = cb;
 	cp.arg = arg;
 
-	/* "help host a" completes like "host a". */
-	if (argc >= 2 && strcmp(argv[0], "help") == 0) {
-		argv++;
-		argc--;
-		if (argc > 2)
-			return;
-	}
-	if (argc == 1) {
-		for (ep = cmd_table; *ep != NULL; ep++) {
-			const char	*w = (*ep)->noun != NULL ? (*ep)->noun :
-			    (*ep)->verb;
-
-			if (((*ep)->flags & CMD_HIDDEN) ||
-			    (last != NULL && strcmp(last, w) == 0))
-				continue;
-			offer(&cp, w);
-			last = w;
+	switch (w.at) {
+	case CMD_AT_COMMAND:
+		complete_command(&cp, w.noun);
+		break;
+	case CMD_AT_OPTION:
+		complete_options(&cp, &w);
+		break;
+	case CMD_AT_VALUE:
+		/* help's words are commands: complete them as such. */
+		if (w.entry->noun == NULL && strcmp(w.entry->verb, "help") == 0 &&
+		    (w.opt->flags & OPT_POSITIONAL)) {
+			(void)cmd_find(argc, argv, &used);
+			complete_help(&cp, argc - used, argv + used);
+			break;
 		}
-		return;
+		complete_value(c, &cp, w.entry, w.opt);
+		break;
+	case CMD_AT_NONE:
+		break;
 	}
-	if (argc == 2) {
-		int	noun = 0;
-
-		for (ep = cmd_table; *ep != NULL; ep++) {
-			if ((*ep)->noun == NULL ||
-			    strcmp((*ep)->noun, argv[0]) != 0)
-				continue;
-			noun = 1;
-			if (!((*ep)->flags & CMD_HIDDEN))
-				offer(&cp, (*ep)->verb);
-		}
-		if (noun)
-			return;
-	}
-	e = cmd_find(argc - 1, argv, &used);
-	if (e == NULL || e->exec == NULL)
-		return;
-	complete_args(c, &cp, e, argc - used, argv + used);
 }

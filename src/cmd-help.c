@@ -10,25 +10,25 @@
 #include "util.h"
 
 static void
-help_all(FILE *out)
+help_all(struct buf *out)
 {
 	const struct cmd_entry *const	*ep;
 	char				 name[64];
 
-	fputs("usage: hvsh [--home DIR] [-q] COMMAND [ARGS...]\n"
+	buf_addstr(out, "usage: hvsh [--home DIR] [-q] COMMAND [ARGS...]\n"
 	    "       hvsh [--home DIR] -c 'COMMAND; COMMAND...'\n"
 	    "       hvsh [--home DIR] -f FILE\n"
 	    "       hvsh [--home DIR] shell\n"
 	    "Commands are also read from standard input when it is not a "
 	    "terminal.\n\n"
-	    "Commands:\n", out);
+	    "Commands:\n");
 	for (ep = cmd_table; *ep != NULL; ep++) {
 		if ((*ep)->flags & CMD_HIDDEN)
 			continue;
-		fprintf(out, "  %-18s %s\n", cmd_name(*ep, name, sizeof name),
+		buf_printf(out, "  %-18s %s\n", cmd_name(*ep, name, sizeof name),
 		    (*ep)->summary);
 	}
-	fputs("\nRun 'hvsh help COMMAND' for a command's options.\n", out);
+	buf_addstr(out, "\nRun 'hvsh help COMMAND' for a command's options.\n");
 }
 
 /* "a, b, c" for an enum option's values. */
@@ -46,19 +46,19 @@ enum_values(const struct cmd_opt *o, char *buf, size_t len)
 }
 
 static void
-help_one(FILE *out, const struct cmd_entry *e)
+help_one(struct buf *out, const struct cmd_entry *e)
 {
 	const struct cmd_opt	*opts[CMD_ALLOPTS];
 	size_t			 n, i;
 	char			 mv[128], left[160];
 
-	fputs("usage: hvsh ", out);
+	buf_addstr(out, "usage: hvsh ");
 	cmd_usage(out, e);
-	fprintf(out, "\n%s\n", e->summary);
+	buf_printf(out, "\n%s\n", e->summary);
 	if (e->help != NULL)
-		fprintf(out, "\n%s\n", e->help);
+		buf_printf(out, "\n%s\n", e->help);
 	n = cmd_opts(e, opts);
-	fputs("\n", out);
+	buf_addc(out, '\n');
 	for (i = 0; i < n; i++) {
 		const struct cmd_opt	*o = opts[i];
 
@@ -76,17 +76,17 @@ help_one(FILE *out, const struct cmd_entry *e)
 			    o->short_name ? o->short_name : ' ',
 			    o->short_name ? ", " : "", o->name,
 			    cmd_metavar(o, mv, sizeof mv));
-		fprintf(out, "  %-28s %s%s%s\n", left[0] == ' ' ? left + 1 :
+		buf_printf(out, "  %-28s %s%s%s\n", left[0] == ' ' ? left + 1 :
 		    left, o->help, (o->flags & OPT_REQUIRED) ? " (required)" :
 		    "", (o->flags & OPT_MULTI) ? " (may repeat)" : "");
 		if (o->type == OPT_ENUM && o->metavar != NULL)
-			fprintf(out, "  %-28s one of: %s\n", "",
+			buf_printf(out, "  %-28s one of: %s\n", "",
 			    enum_values(o, mv, sizeof mv));
 	}
 }
 
 int
-cmd_help(FILE *out, int argc, char **argv)
+cmd_help(struct buf *out, int argc, char **argv)
 {
 	const struct cmd_entry *const	*ep;
 	const struct cmd_entry		*e;
@@ -106,7 +106,7 @@ cmd_help(FILE *out, int argc, char **argv)
 		if ((*ep)->noun == NULL || strcmp((*ep)->noun, argv[0]) != 0 ||
 		    ((*ep)->flags & CMD_HIDDEN))
 			continue;
-		fprintf(out, "  %-18s %s\n", cmd_name(*ep, name, sizeof name),
+		buf_printf(out, "  %-18s %s\n", cmd_name(*ep, name, sizeof name),
 		    (*ep)->summary);
 		found = 1;
 	}
@@ -115,12 +115,12 @@ cmd_help(FILE *out, int argc, char **argv)
 
 /* Reports one problem of the table; counts it. */
 static void
-problem(FILE *out, int *count, const struct cmd_entry *e, const char *what,
+problem(struct buf *out, int *count, const struct cmd_entry *e, const char *what,
     const char *detail)
 {
 	char	name[64];
 
-	fprintf(out, "%s: %s%s%s\n", cmd_name(e, name, sizeof name), what,
+	buf_printf(out, "%s: %s%s%s\n", cmd_name(e, name, sizeof name), what,
 	    detail != NULL ? ": " : "", detail != NULL ? detail : "");
 	(*count)++;
 }
@@ -140,7 +140,7 @@ word_ok(const char *w)
 }
 
 static void
-check_entry(FILE *out, int *count, const struct cmd_entry *e)
+check_entry(struct buf *out, int *count, const struct cmd_entry *e)
 {
 	const struct cmd_opt	*opts[CMD_ALLOPTS];
 	size_t			 n, i, j;
@@ -192,7 +192,7 @@ check_entry(FILE *out, int *count, const struct cmd_entry *e)
 }
 
 int
-cmd_self_test(FILE *out)
+cmd_self_test(struct buf *out)
 {
 	const struct cmd_entry *const	*ep, *const *ep2;
 	int				 count = 0;

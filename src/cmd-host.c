@@ -90,32 +90,36 @@ host_init(struct ctx *c, struct store_txn *tx, struct record *r,
 
 /*
  * Makes sure the host's key is pinned before anything is run there: with
- * --accept-key the key offered must be that one; else a person at a
- * terminal confirms the fingerprint shown; else it is refused.
+ * --accept-key the key offered must be that one; else the person at the
+ * shell (or dashboard) confirms the fingerprint shown, asked through
+ * c->ask; else it is refused.
  */
 static int
 host_trust(struct ctx *c, struct transport *tp, const struct tp_host *th,
     const char *accept)
 {
-	char	*fp = NULL, *type = NULL, answer[16];
-	int	 rc;
+	struct buf	 t = { 0 }, f = { 0 };
+	char		*fp = NULL, *type = NULL, *prompt;
+	int		 rc;
 
 	if (accept != NULL)
 		return tp_hostkey_accept(tp, th, accept);
 	/* No one to ask: the contact that follows refuses an unpinned key. */
-	if (!isatty(STDIN_FILENO) || !c->interactive)
+	if (!c->interactive || c->ask == NULL)
 		return 0;
 	if ((rc = tp_hostkey_scan(tp, th, &fp, &type)) != 0)
 		return rc;
-	fprintf(c->err, "The %s host key of %s (%s) is %s.\n"
-	    "Accept it? [y/N] ", type != NULL ? type : "", th->name,
-	    th->address, fp);
-	fflush(c->err);
-	if (fgets(answer, sizeof answer, stdin) != NULL &&
-	    (answer[0] == 'y' || answer[0] == 'Y'))
+	/* The key's type and fingerprint are the host's words. */
+	prompt = xasprintf("The %s host key of %s (%s) is %s.\n"
+	    "Accept it? [y/N] ", sanitize(type, &t), th->name, th->address,
+	    sanitize(fp, &f));
+	if (c->ask(c, prompt) == 1)
 		rc = tp_hostkey_accept(tp, th, fp);
 	else
 		rc = err_set(ERR_PERM, "host key of %s not accepted", th->name);
+	free(prompt);
+	buf_free(&t);
+	buf_free(&f);
 	free(fp);
 	free(type);
 	return rc;
@@ -215,12 +219,6 @@ apply_tx(struct store_txn *tx, void *arg)
 	return hostops_apply(tx, aa->hr, aa->n);
 }
 
-static const struct col_def check_cols[] = {
-	{ "host", COL_STR }, { "status", COL_STR }, { "cpus", COL_INT },
-	{ "memory", COL_SIZE }, { "mem_free", COL_SIZE },
-	{ "hv_version", COL_STR }, { "vms", COL_INT }, { "error", COL_STR },
-};
-
 /*
  * host check [HOST...]: reach each host (all when none is named) at once,
  * verify its key and CLI, record its facts and its instances' states, and
@@ -237,8 +235,7 @@ host_check(struct ctx *c, struct cmd_args *a)
 	struct listing		*l = NULL;
 	struct apply_arg	 aa;
 	struct tp_host		 th;
-	const char		*vals[nitems(check_cols)];
-	char			 cpus[16], mem[24], mfree[24], nvms[16];
+	struct cmd_facts_row	 row;
 	char *const		*names;
 	size_t			 i;
 	int			 k, n, rc, failed = 0;
@@ -262,9 +259,8 @@ host_check(struct ctx *c, struct cmd_args *a)
 	store_txn_end(tx);
 	if (rc != 0)
 		goto out;
-	if ((rc = listing_new(c->out, check_cols, nitems(check_cols),
-	    "host,status,cpus,memory,mem_free,hv_version,vms,error",
-	    arg_list_opts(a), &l)) != 0) {
+	if ((rc = listing_new(ctx_out_write, c, cmd_facts_cols,
+	    CMD_FACTS_NCOLS, CMD_FACTS_DEFAULT, arg_list_opts(a), &l)) != 0) {
 		rc = ctx_error(c, rc, "%s", err_msg());
 		goto out;
 	}
@@ -292,20 +288,8 @@ host_check(struct ctx *c, struct cmd_args *a)
 	if ((rc = ctx_write(c, apply_tx, &aa)) != 0)
 		goto out;
 	for (i = 0; i < hl.n; i++) {
-		snprintf(cpus, sizeof cpus, "%d", hr[i].facts.cpus);
-		snprintf(mem, sizeof mem, "%" PRId64, hr[i].facts.memory);
-		snprintf(mfree, sizeof mfree, "%" PRId64, hr[i].facts.mem_free);
-		snprintf(nvms, sizeof nvms, "%zu", hr[i].vms.n);
-		vals[0] = record_get(hl.v[i], FI_NAME);
-		vals[1] = hr[i].rc == 0 ? "ok" : "unreachable";
-		vals[2] = hr[i].rc == 0 && hr[i].facts.cpus > 0 ? cpus : NULL;
-		vals[3] = hr[i].rc == 0 && hr[i].facts.memory > 0 ? mem : NULL;
-		vals[4] = hr[i].rc == 0 && hr[i].facts.mem_free >= 0 ? mfree :
-		    NULL;
-		vals[5] = hr[i].rc == 0 ? hr[i].facts.version : NULL;
-		vals[6] = hr[i].rc == 0 ? nvms : NULL;
-		vals[7] = hr[i].errmsg;
-		listing_row(l, vals);
+		cmd_facts_row(&row, record_get(hl.v[i], FI_NAME), &hr[i]);
+		listing_row(l, row.vals);
 		if (hr[i].rc != 0)
 			failed++;
 	}
@@ -362,16 +346,17 @@ watch_event(const struct hv_vm *vm, void *arg)
 	w->vm = vm;
 	rc = ctx_write(w->c, watch_tx, w);
 	if (rc == 0)
-		fprintf(w->c->out, "%s %s\n", w->name,
+		ctx_printf(w->c, "%s %s\n", w->name,
 		    hv_state_name(vm->state));
 	else if (rc == ERR_NOENT) {
 		/* Text from the host: never raw to a terminal. */
-		fprintf(w->c->out, "%s %s (unmanaged)\n",
+		ctx_printf(w->c, "%s %s (unmanaged)\n",
 		    sanitize(what != NULL ? what : "?", &clean),
 		    hv_state_name(vm->state));
 		rc = 0;
 	}
-	fflush(w->c->out);
+	/* Each event as it comes, also into a pipe. */
+	ctx_flush(w->c);
 	buf_free(&clean);
 	return rc;
 }
@@ -403,13 +388,15 @@ host_watch(struct ctx *c, struct cmd_args *a)
 	if (rc != 0)
 		return rc;
 	if (!c->quiet) {
-		fprintf(c->err, "hvsh: host watch: watching %s for ",
-		    record_get(w.host, FI_NAME));
 		if (count > 0)
-			fprintf(c->err, "%" PRId64 " event%s or ", count,
-			    count == 1 ? "" : "s");
-		fprintf(c->err, "%" PRId64 " s\n", timeout);
-		fflush(c->err);
+			ctx_eprintf(c, "hvsh: host watch: watching %s for "
+			    "%" PRId64 " event%s or %" PRId64 " s\n",
+			    record_get(w.host, FI_NAME), count,
+			    count == 1 ? "" : "s", timeout);
+		else
+			ctx_eprintf(c, "hvsh: host watch: watching %s for "
+			    "%" PRId64 " s\n", record_get(w.host, FI_NAME),
+			    timeout);
 	}
 	rc = dispatch_watch(w.host, watch_event, &w, (int)count,
 	    (int)(timeout * 1000));

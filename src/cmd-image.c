@@ -149,7 +149,7 @@ struct import {
 	int64_t			 expect;	/* -1: a pipe, size unknown */
 	struct timespec		 start;
 	struct timespec		 drawn;
-	int			 bar;		/* width of the bar drawn, or 0 */
+	int			 bar;		/* the bar is drawn */
 };
 
 /*
@@ -232,8 +232,8 @@ elapsed(const struct timespec *from, const struct timespec *to)
 }
 
 /*
- * Draws "copied / total  pct  rate  ETA" on the error stream, at most ten
- * times a second; the last call (done) erases it.
+ * Shows "copied / total  pct  rate  ETA" as the command's progress line, at
+ * most ten times a second; the last call (done) erases it.
  */
 static void
 import_progress(struct import *im, int64_t copied, int done)
@@ -242,14 +242,13 @@ import_progress(struct import *im, int64_t copied, int done)
 	char		a[32], b[32], r[32], eta[32] = "";
 	double		secs, rate;
 	int64_t		left;
-	int		n;
 
 	if (!cmd_at_terminal(im->c))
 		return;
 	if (done) {
 		if (im->bar)
-			fprintf(im->c->err, "\r%*s\r", im->bar, "");
-		fflush(im->c->err);
+			cmd_progress_done(im->c);
+		im->bar = 0;
 		return;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -268,13 +267,11 @@ import_progress(struct import *im, int64_t copied, int done)
 			snprintf(eta, sizeof eta, "  ETA %" PRId64 ":%02d",
 			    (int64_t)((double)left / rate) / 60,
 			    (int)((int64_t)((double)left / rate) % 60));
-		n = fprintf(im->c->err, "\r%s %s / %s  %3d%%  %s/s%s   ",
-		    im->name, a, b, (int)(copied * 100 / im->expect), r, eta);
+		cmd_progress(im->c, "%s %s / %s  %3d%%  %s/s%s", im->name, a,
+		    b, (int)(copied * 100 / im->expect), r, eta);
 	} else
-		n = fprintf(im->c->err, "\r%s %s  %s/s   ", im->name, a, r);
-	if (n > im->bar)
-		im->bar = n;
-	fflush(im->c->err);
+		cmd_progress(im->c, "%s %s  %s/s", im->name, a, r);
+	im->bar = 1;
 }
 
 /* Writes all of p, retrying short writes. */

@@ -14,10 +14,16 @@
 static int
 help_cmd(struct ctx *c, struct cmd_args *a)
 {
-	int	n;
-	char	*const *words = arg_multi(a, "command", &n);
+	struct buf	 b = { 0 };
+	char		*const *words;
+	int		 n, rc;
 
-	if (cmd_help(c->out, n, (char **)words) != 0)
+	words = arg_multi(a, "command", &n);
+	rc = cmd_help(&b, n, (char **)words);
+	if (rc == 0)
+		ctx_emit(c, CTX_OUT, b.data, b.len);
+	buf_free(&b);
+	if (rc != 0)
 		return ctx_error(c, ERR_USAGE, "no command '%s'", words[0]);
 	return 0;
 }
@@ -25,7 +31,7 @@ help_cmd(struct ctx *c, struct cmd_args *a)
 static int
 version_cmd(struct ctx *c, struct cmd_args *a)
 {
-	fprintf(c->out, "hvsh %s (store schema %d, %s)\n", HVSH_VERSION,
+	ctx_printf(c, "hvsh %s (store schema %d, %s)\n", HVSH_VERSION,
 	    SCHEMA_VERSION, MDB_VERSION_STRING);
 	return 0;
 }
@@ -34,11 +40,14 @@ static int
 self_test_cmd(struct ctx *c, struct cmd_args *a)
 {
 	const struct cmd_entry *const	*ep;
+	struct buf			 b = { 0 };
 	int				 n = 0, problems;
 
 	for (ep = cmd_table; *ep != NULL; ep++)
 		n++;
-	problems = cmd_self_test(c->out);
+	problems = cmd_self_test(&b);
+	ctx_emit(c, CTX_OUT, b.data, b.len);
+	buf_free(&b);
 	if (problems > 0)
 		return ctx_error(c, ERR_FAIL, "%d problem%s in the command "
 		    "table", problems, problems == 1 ? "" : "s");
@@ -49,7 +58,7 @@ self_test_cmd(struct ctx *c, struct cmd_args *a)
 static void
 print_cand(const char *cand, void *arg)
 {
-	fprintf((FILE *)arg, "%s\n", cand);
+	ctx_printf(arg, "%s\n", cand);
 }
 
 static int
@@ -60,9 +69,9 @@ complete_cmd(struct ctx *c, struct cmd_args *a)
 	char	*empty[] = { (char *)"", NULL };
 
 	if (n == 0)
-		cmd_complete(c, 1, empty, print_cand, c->out);
+		cmd_complete(c, 1, empty, print_cand, c);
 	else
-		cmd_complete(c, n, (char **)words, print_cand, c->out);
+		cmd_complete(c, n, (char **)words, print_cand, c);
 	return 0;
 }
 

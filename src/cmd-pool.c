@@ -376,9 +376,13 @@ check_images(struct ctx *c, struct transport *tp, struct seen *v)
 }
 
 static const struct col_def check_cols[] = {
-	{ "pool", COL_STR }, { "host", COL_STR }, { "path", COL_STR },
-	{ "status", COL_STR }, { "capacity", COL_SIZE }, { "used", COL_SIZE },
-	{ "detail", COL_STR },
+	{ "pool", COL_STR, 0 },
+	{ "host", COL_STR, 0 },
+	{ "path", COL_STR, 0 },
+	{ "status", COL_STR, 0 },
+	{ "capacity", COL_SIZE, 0 },
+	{ "used", COL_SIZE, 0 },
+	{ "detail", COL_STR, 0 },
 };
 
 /*
@@ -408,7 +412,7 @@ pool_check(struct ctx *c, struct cmd_args *a)
 			check_images(c, tp, &s.v[i]);
 	if ((rc = store_write(c->store, capacity_tx, &s)) != 0)
 		goto out;
-	if ((rc = listing_new(c->out, check_cols, nitems(check_cols),
+	if ((rc = listing_new(ctx_out_write, c, check_cols, nitems(check_cols),
 	    "pool,host,path,status,capacity,used,detail", arg_list_opts(a),
 	    &l)) != 0) {
 		rc = ctx_error(c, rc, "%s", err_msg());

@@ -22,14 +22,14 @@ store_info_cmd(struct ctx *c, struct cmd_args *a)
 
 	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_info(st, &si)) != 0)
 		return rc;
-	fprintf(c->out, "path:      %s\n", store_path(st));
-	fprintf(c->out, "schema:    %d\n", si.schema);
-	fprintf(c->out, "map size:  %s\n", fmt_size((int64_t)si.map_size, b1,
+	ctx_printf(c, "path:      %s\n", store_path(st));
+	ctx_printf(c, "schema:    %d\n", si.schema);
+	ctx_printf(c, "map size:  %s\n", fmt_size((int64_t)si.map_size, b1,
 	    sizeof b1));
-	fprintf(c->out, "used:      %s\n", fmt_size((int64_t)si.used, b2,
+	ctx_printf(c, "used:      %s\n", fmt_size((int64_t)si.used, b2,
 	    sizeof b2));
 	for (k = 0; k < KIND__COUNT; k++)
-		fprintf(c->out, "%-10s %zu\n", kind_def((enum kind)k)->plural,
+		ctx_printf(c, "%-10s %zu\n", kind_def((enum kind)k)->plural,
 		    si.count[k]);
 	return 0;
 }
@@ -49,7 +49,7 @@ store_check_cmd(struct ctx *c, struct cmd_args *a)
 		return rc;
 	}
 	if (report.len > 0)
-		fputs(report.data, c->out);
+		ctx_puts(c, report.data);
 	buf_free(&report);
 	if (problems > 0)
 		return ctx_error(c, ERR_FAIL, "%zu problem%s found", problems,
@@ -59,8 +59,8 @@ store_check_cmd(struct ctx *c, struct cmd_args *a)
 }
 
 struct dump {
-	FILE	*out;
-	int	 first;
+	struct ctx	*c;
+	int		 first;
 };
 
 /* Writes one record as a JSON object of its raw fields, id first. */
@@ -83,7 +83,7 @@ dump_record(const struct record *r, void *arg)
 		json_object_set_new(o, kd->fields[i].name, v);
 	}
 	s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fprintf(d->out, "%s\n  %s", d->first ? "" : ",", s != NULL ? s : "{}");
+	ctx_printf(d->c, "%s\n  %s", d->first ? "" : ",", s != NULL ? s : "{}");
 	d->first = 0;
 	free(s);
 	json_decref(o);
@@ -95,19 +95,19 @@ store_dump_cmd(struct ctx *c, struct cmd_args *a)
 {
 	struct store		*st;
 	struct store_txn	*tx;
-	struct dump		 d = { c->out, 1 };
+	struct dump		 d = { c, 1 };
 	int			 k, rc;
 
 	if ((rc = ctx_store(c, &st)) != 0 || (rc = store_read(st, &tx)) != 0)
 		return rc;
-	fprintf(c->out, "{\"schema\": %d", SCHEMA_VERSION);
+	ctx_printf(c, "{\"schema\": %d", SCHEMA_VERSION);
 	for (k = 0; k < KIND__COUNT && rc == 0; k++) {
-		fprintf(c->out, ",\n\"%s\": [", kind_def((enum kind)k)->name);
+		ctx_printf(c, ",\n\"%s\": [", kind_def((enum kind)k)->name);
 		d.first = 1;
 		rc = store_iter_id(tx, (enum kind)k, 0, dump_record, &d);
-		fputs("]", c->out);
+		ctx_puts(c, "]");
 	}
-	fputs("}\n", c->out);
+	ctx_puts(c, "}\n");
 	store_txn_end(tx);
 	return rc;
 }

@@ -166,9 +166,13 @@ is_managed(struct survey *sv, const struct host_refresh *hr,
 }
 
 static const struct col_def sync_cols[] = {
-	{ "host", COL_STR }, { "vm", COL_STR }, { "drift", COL_STR },
-	{ "state", COL_STR }, { "uuid", COL_STR }, { "hvsh_id", COL_STR },
-	{ "error", COL_STR },
+	{ "host", COL_STR, 0 },
+	{ "vm", COL_STR, 0 },
+	{ "drift", COL_STR, 0 },
+	{ "state", COL_STR, COL_STATE },
+	{ "uuid", COL_STR, 0 },
+	{ "hvsh_id", COL_STR, 0 },
+	{ "error", COL_STR, 0 },
 };
 
 /* The snapshots of recorded instances, as their hosts list them. */
@@ -296,7 +300,7 @@ host_sync(struct ctx *c, struct cmd_args *a)
 	memset(&ss, 0, sizeof ss);
 	ss.c = c;
 	names = arg_multi(a, "host", &n);
-	if ((rc = listing_new(c->out, sync_cols, nitems(sync_cols),
+	if ((rc = listing_new(ctx_out_write, c, sync_cols, nitems(sync_cols),
 	    "host,vm,drift,state,uuid", arg_list_opts(a), &l)) != 0)
 		return ctx_error(c, rc, "%s", err_msg());
 	/* The refresh is recorded with the snapshots adopted, in one write. */
@@ -371,7 +375,7 @@ host_sync(struct ctx *c, struct cmd_args *a)
 		rc = ctx_error(c, ERR_FAIL, "%zu host%s could not be reached",
 		    failed, failed == 1 ? "" : "s");
 	else if (drift > 0 && !c->quiet)
-		fprintf(c->err, "hvsh: host sync: %zu instance%s differ; "
+		ctx_eprintf(c, "hvsh: host sync: %zu instance%s differ; "
 		    "nothing was changed ('vm adopt' records an unmanaged "
 		    "one)\n", drift, drift == 1 ? "" : "s");
 out:
@@ -524,9 +528,13 @@ out:
 }
 
 static const struct col_def stats_cols[] = {
-	{ "name", COL_STR }, { "host", COL_STR }, { "state", COL_STR },
-	{ "cpus", COL_INT }, { "memory", COL_SIZE }, { "mem_used", COL_SIZE },
-	{ "cpu_time", COL_STR },
+	{ "name", COL_STR, 0 },
+	{ "host", COL_STR, 0 },
+	{ "state", COL_STR, COL_STATE },
+	{ "cpus", COL_INT, 0 },
+	{ "memory", COL_SIZE, 0 },
+	{ "mem_used", COL_SIZE, 0 },
+	{ "cpu_time", COL_STR, 0 },
 };
 
 /* vm stats [NAME...]: live figures of recorded instances, from their hosts. */
@@ -544,7 +552,7 @@ vm_stats(struct ctx *c, struct cmd_args *a)
 	int			 k, n, rc, shown;
 
 	names = arg_multi(a, "name", &n);
-	if ((rc = listing_new(c->out, stats_cols, nitems(stats_cols),
+	if ((rc = listing_new(ctx_out_write, c, stats_cols, nitems(stats_cols),
 	    "name,host,state,cpus,memory,mem_used,cpu_time",
 	    arg_list_opts(a), &l)) != 0)
 		return ctx_error(c, rc, "%s", err_msg());
@@ -592,43 +600,20 @@ out:
 	return rc;
 }
 
-static const struct col_def facts_cols[] = {
-	{ "host", COL_STR }, { "status", COL_STR }, { "cpus", COL_INT },
-	{ "memory", COL_SIZE }, { "mem_free", COL_SIZE },
-	{ "hv_version", COL_STR }, { "vms", COL_INT }, { "error", COL_STR },
-};
-
 /* host facts HOST: what the host says of itself now, recorded too. */
 static int
 host_facts(struct ctx *c, struct cmd_args *a)
 {
 	struct survey	 sv;
 	char		*host = (char *)arg_str(a, "host");
-	const char	*vals[nitems(facts_cols)];
-	char		 cpus[16], mem[24], mfree[24], nvms[16];
-	struct hv_facts	*f;
+	struct cmd_facts_row row;
 	int		 rc;
 
 	if ((rc = survey(c, &host, 1, 1, &sv)) != 0)
 		goto out;
-	f = &sv.hr[0].facts;
-	memset(vals, 0, sizeof vals);
-	vals[0] = host;
-	vals[1] = sv.hr[0].rc == 0 ? "ok" : "unreachable";
-	if (sv.hr[0].rc == 0) {
-		snprintf(cpus, sizeof cpus, "%d", f->cpus);
-		snprintf(mem, sizeof mem, "%" PRId64, f->memory);
-		snprintf(mfree, sizeof mfree, "%" PRId64, f->mem_free);
-		snprintf(nvms, sizeof nvms, "%zu", sv.hr[0].vms.n);
-		vals[2] = f->cpus > 0 ? cpus : NULL;
-		vals[3] = f->memory > 0 ? mem : NULL;
-		vals[4] = f->mem_free >= 0 ? mfree : NULL;
-		vals[5] = f->version;
-		vals[6] = nvms;
-	}
-	vals[7] = sv.hr[0].errmsg;
-	if ((rc = listing_show(c->out, facts_cols, nitems(facts_cols), vals,
-	    arg_list_opts(a))) != 0)
+	cmd_facts_row(&row, host, &sv.hr[0]);
+	if ((rc = listing_show(ctx_out_write, c, cmd_facts_cols,
+	    CMD_FACTS_NCOLS, row.vals, arg_list_opts(a))) != 0)
 		rc = ctx_error(c, rc, "%s", err_msg());
 	else if (sv.hr[0].rc != 0)
 		rc = ctx_error(c, sv.hr[0].rc, "%s", sv.hr[0].errmsg);

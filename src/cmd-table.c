@@ -27,8 +27,12 @@ extern const struct cmd_entry cmd_user_add, cmd_user_list, cmd_user_set,
     cmd_user_remove;
 extern const struct cmd_entry cmd_audit_list;
 extern const struct cmd_entry cmd_store_info, cmd_store_check, cmd_store_dump;
+extern const struct cmd_entry cmd_ui_move, cmd_ui_view, cmd_ui_sort,
+    cmd_ui_filter, cmd_ui_prompt, cmd_ui_mark, cmd_ui_mark_all,
+    cmd_ui_mark_none, cmd_ui_detail, cmd_ui_help, cmd_ui_refresh,
+    cmd_ui_redraw, cmd_ui_quit, cmd_keys;
 extern const struct cmd_entry cmd_help_entry, cmd_version, cmd_shell,
-    cmd_self_test_entry, cmd_complete_entry;
+    cmd_self_test_entry, cmd_complete_entry, cmd_tui;
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_host_add, &cmd_host_check, &cmd_host_facts,
@@ -50,7 +54,11 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_user_add, &cmd_user_list, &cmd_user_set, &cmd_user_remove,
 	&cmd_audit_list,
 	&cmd_store_info, &cmd_store_check, &cmd_store_dump,
-	&cmd_help_entry, &cmd_version, &cmd_shell, &cmd_self_test_entry,
+	&cmd_ui_move, &cmd_ui_view, &cmd_ui_sort, &cmd_ui_filter,
+	&cmd_ui_prompt, &cmd_ui_mark, &cmd_ui_mark_all, &cmd_ui_mark_none,
+	&cmd_ui_detail, &cmd_ui_help, &cmd_ui_refresh, &cmd_ui_redraw,
+	&cmd_ui_quit, &cmd_keys,
+	&cmd_help_entry, &cmd_version, &cmd_tui, &cmd_shell, &cmd_self_test_entry,
 	&cmd_complete_entry,
 	NULL
 };

@@ -123,6 +123,7 @@ static int
 place(struct ctx *c, struct transport *tp, struct create *cr, int dry)
 {
 	struct records		 hosts = { 0 };
+	struct buf		 clean = { 0 };
 	struct cand		*k = NULL;
 	struct host_refresh	*hr = NULL;
 	struct store		*st;
@@ -157,17 +158,19 @@ place(struct ctx *c, struct transport *tp, struct create *cr, int dry)
 	}
 	store_txn_end(tx);
 	for (i = 0; dry && i < n; i++) {
+		/* The reasons may quote a host. */
+		sanitize(k[i].why, &clean);
 		if (i == best)
-			fprintf(c->out, "placement: %s: chosen (%" PRId64
+			ctx_printf(c, "placement: %s: chosen (%" PRId64
 			    " MiB free, %zu instances%s)\n",
 			    record_get(k[i].hr->host, FI_NAME),
 			    k[i].hr->facts.mem_free >> 20, k[i].ninst,
 			    cr->image == NULL ? "" : k[i].sees ?
 			    ", sees the image" : ", image to be pushed");
 		else
-			fprintf(c->out, "placement: %s: %s\n",
+			ctx_printf(c, "placement: %s: %s\n",
 			    record_get(k[i].hr->host, FI_NAME),
-			    k[i].why != NULL ? k[i].why : "fits, but another "
+			    k[i].why != NULL ? clean.data : "fits, but another "
 			    "fits better");
 	}
 	if (best == SIZE_MAX)
@@ -185,6 +188,7 @@ out:
 	free(hr);
 	free(k);
 	records_free(&hosts);
+	buf_free(&clean);
 	return rc;
 }
 

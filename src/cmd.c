@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cmd-parse.h"
 #include "err.h"
 #include "hostops.h"
 #include "lex.h"
@@ -24,22 +25,24 @@
 /* Longest value an option takes; longer input is refused, not truncated. */
 #define ARG_MAXLEN 4096
 
-static const char *const out_formats[] = { "table", "json", "csv", NULL };
-
 static const struct cmd_opt list_common[] = {
-	{ "output", 'o', OPT_ENUM, 0, 0, out_formats, "FORMAT",
-	    "output format: table, json or csv" },
+	{ "output", 'o', OPT_ENUM, 0, 0, out_format_names, "FORMAT",
+	    "output format (wide: a table of every column)" },
 	{ "columns", 0, OPT_STR, 0, 0, NULL, "COLS",
 	    "columns to show, comma-separated, in order" },
+	{ "wide", 'l', OPT_FLAG, 0, 0, NULL, NULL,
+	    "every column, not only the usual ones" },
 	{ "no-header", 0, OPT_FLAG, 0, 0, NULL, NULL,
 	    "leave out the header line" },
 	{ "filter", 0, OPT_STR, 0, 0, NULL, "EXPR",
 	    "rows to keep, e.g. 'state!=running and host=kvm1'" },
+	{ "sort", 0, OPT_STR, 0, 0, NULL, "[-]COLUMN",
+	    "order rows by COLUMN (-COLUMN: descending)" },
 };
 
 static const struct cmd_opt show_common[] = {
-	{ "output", 'o', OPT_ENUM, 0, 0, out_formats, "FORMAT",
-	    "output format: table, json or csv" },
+	{ "output", 'o', OPT_ENUM, 0, 0, out_format_names, "FORMAT",
+	    "output format" },
 	{ "columns", 0, OPT_STR, 0, 0, NULL, "COLS",
 	    "fields to show, comma-separated, in order" },
 };
@@ -66,6 +69,7 @@ struct cmd_args {
 	int			 nvals[CMD_ALLOPTS];
 	int64_t			 num[CMD_ALLOPTS];
 	struct list_opts	 lo;
+	int			 partial;	/* cmd_where: values unchecked */
 };
 
 size_t
@@ -163,6 +167,101 @@ noun_verbs(const char *noun)
 	return buf_take(&b);
 }
 
+/*
+ * The optimal string alignment distance of a and b: insertions, deletions,
+ * substitutions and swaps of neighbours count one each. Words are short
+ * (callers refuse longer than 64 bytes).
+ */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, d[66][66], best;
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The closest of the names offered to a mistyped word, for "did you mean". */
+struct suggest {
+	const char	*word;
+	const char	*best;
+	size_t		 dist;
+};
+
+static void
+suggest_try(struct suggest *sg, const char *cand)
+{
+	size_t	d;
+
+	if (cand == NULL)
+		return;
+	d = edit_distance(sg->word, cand);
+	if (d > 0 && (sg->best == NULL || d < sg->dist)) {
+		sg->best = cand;
+		sg->dist = d;
+	}
+}
+
+/* The best name if it is near enough to be what was meant, else NULL. */
+static const char *
+suggest_get(const struct suggest *sg)
+{
+	size_t	limit = strlen(sg->word) <= 4 ? 1 : 2;
+
+	return sg->best != NULL && sg->dist <= limit ? sg->best : NULL;
+}
+
+/* The command word (a noun or a lone word) nearest to word, or NULL. */
+static const char *
+suggest_command(const char *word)
+{
+	const struct cmd_entry *const	*ep;
+	struct suggest			 sg = { word, NULL, 0 };
+
+	for (ep = cmd_table; *ep != NULL; ep++) {
+		if ((*ep)->flags & CMD_HIDDEN)
+			continue;
+		suggest_try(&sg, (*ep)->noun != NULL ? (*ep)->noun :
+		    (*ep)->verb);
+	}
+	return suggest_get(&sg);
+}
+
+/* The verb (or alias) of noun nearest to word, or NULL. */
+static const char *
+suggest_verb(const char *noun, const char *word)
+{
+	const struct cmd_entry *const	*ep;
+	struct suggest			 sg = { word, NULL, 0 };
+
+	for (ep = cmd_table; *ep != NULL; ep++) {
+		if ((*ep)->noun == NULL || strcmp((*ep)->noun, noun) != 0 ||
+		    ((*ep)->flags & CMD_HIDDEN))
+			continue;
+		suggest_try(&sg, (*ep)->verb);
+		suggest_try(&sg, (*ep)->alias);
+	}
+	return suggest_get(&sg);
+}
+
 /* The values of an enum option joined by '|'. */
 static const char *
 enum_list(const struct cmd_opt *o, char *buf, size_t len)
@@ -201,20 +300,20 @@ cmd_metavar(const struct cmd_opt *o, char *buf, size_t len)
 }
 
 void
-cmd_usage(FILE *out, const struct cmd_entry *e)
+cmd_usage(struct buf *out, const struct cmd_entry *e)
 {
 	const struct cmd_opt	*opts[CMD_ALLOPTS];
 	size_t			 n, i;
 	char			 name[64], mv[128];
 
 	n = cmd_opts(e, opts);
-	fputs(cmd_name(e, name, sizeof name), out);
+	buf_addstr(out, cmd_name(e, name, sizeof name));
 	for (i = 0; i < n; i++) {
 		const struct cmd_opt	*o = opts[i];
 
 		if (!(o->flags & OPT_POSITIONAL))
 			continue;
-		fprintf(out, (o->flags & OPT_REQUIRED) ? " %s%s" : " [%s%s]",
+		buf_printf(out, (o->flags & OPT_REQUIRED) ? " %s%s" : " [%s%s]",
 		    cmd_metavar(o, mv, sizeof mv),
 		    (o->flags & OPT_MULTI) ? "..." : "");
 	}
@@ -223,16 +322,17 @@ cmd_usage(FILE *out, const struct cmd_entry *e)
 
 		if ((o->flags & OPT_POSITIONAL) || !(o->flags & OPT_REQUIRED))
 			continue;
-		fprintf(out, " --%s %s", o->name, cmd_metavar(o, mv, sizeof mv));
+		buf_printf(out, " --%s %s", o->name,
+		    cmd_metavar(o, mv, sizeof mv));
 	}
 	for (i = 0; i < n; i++) {
 		if (!(opts[i]->flags & (OPT_POSITIONAL | OPT_REQUIRED)) &&
 		    opts[i] != &help_opt[0]) {
-			fputs(" [options]", out);
+			buf_addstr(out, " [options]");
 			break;
 		}
 	}
-	fputc('\n', out);
+	buf_addc(out, '\n');
 }
 
 /* Finds a long (--name) or short (-x) option; NULL if the command has none. */
@@ -332,7 +432,7 @@ add_value(struct ctx *c, struct cmd_args *a, size_t i, char *val)
 		return ctx_error(c, ERR_USAGE, "option --%s given twice",
 		    o->name);
 	}
-	if ((rc = check_value(c, a, i, val)) != 0)
+	if (!a->partial && (rc = check_value(c, a, i, val)) != 0)
 		return rc;
 	a->vals[i] = xreallocarray(a->vals[i], (size_t)a->nvals[i] + 2,
 	    sizeof *a->vals[i]);
@@ -350,12 +450,86 @@ args_free(struct cmd_args *a)
 		free(a->vals[i]);
 }
 
+/* Refuses an option the command does not take, naming the nearest one. */
+static int
+unknown_option(struct ctx *c, const struct cmd_args *a, const char *w)
+{
+	struct suggest	 sg = { NULL, NULL, 0 };
+	const char	*near;
+	char		*name;
+	size_t		 i;
+	int		 rc;
+
+	if (has_control(w) || strlen(w) > 64)
+		return ctx_error(c, ERR_USAGE, "unknown option");
+	if (w[1] != '-')
+		return ctx_error(c, ERR_USAGE, "unknown option '%s'", w);
+	name = xstrndup(w + 2, strcspn(w + 2, "="));
+	sg.word = name;
+	for (i = 0; i < a->nopts; i++) {
+		if (!(a->opts[i]->flags & OPT_POSITIONAL))
+			suggest_try(&sg, a->opts[i]->name);
+	}
+	if ((near = suggest_get(&sg)) != NULL)
+		rc = ctx_error(c, ERR_USAGE, "unknown option '%s' (did you "
+		    "mean '--%s'?)", w, near);
+	else
+		rc = ctx_error(c, ERR_USAGE, "unknown option '%s'", w);
+	free(name);
+	return rc;
+}
+
+/*
+ * Says what the word under the cursor is, from the state args_parse reached
+ * before it: an option's name, a value given with the option ("--driver=kv",
+ * "-dkv"), or the next positional, if any is left.
+ */
+static void
+where_word(struct cmd_args *a, struct cmd_where *where, char *w, int dashdash,
+    size_t pos)
+{
+	const char	*eq;
+	size_t		 i;
+	int		 idx;
+
+	where->word = w;
+	if (!dashdash && w[0] == '-') {
+		if (w[1] == '-' && (eq = strchr(w + 2, '=')) != NULL) {
+			idx = find_opt(a, w + 2, (size_t)(eq - (w + 2)), 0);
+			where->lead = (size_t)(eq + 1 - w);
+		} else if (w[1] != '-' && w[1] != '\0' && w[2] != '\0') {
+			idx = find_opt(a, NULL, 0, w[1]);
+			where->lead = 2;
+		} else {
+			where->at = CMD_AT_OPTION;
+			return;
+		}
+		if (idx >= 0 && a->opts[idx]->type != OPT_FLAG) {
+			where->at = CMD_AT_VALUE;
+			where->opt = a->opts[idx];
+			where->word = w + where->lead;
+		} else
+			where->lead = 0;
+		return;
+	}
+	for (i = pos; i < a->nopts; i++) {
+		if (a->opts[i]->flags & OPT_POSITIONAL) {
+			where->at = CMD_AT_VALUE;
+			where->opt = a->opts[i];
+			return;
+		}
+	}
+}
+
 /*
  * Parses argv (the words after the command's name) into a. Options may come
  * anywhere; "--" ends them. Returns 0, ERR_USAGE, or 1 when --help was given.
+ * With where set (cmd_where) the last word is the one under the cursor: the
+ * parse stops there and says what it is.
  */
 static int
-args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv)
+args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv,
+    struct cmd_where *where)
 {
 	size_t	 pos = 0, i;
 	int	 k, idx, rc, dashdash = 0;
@@ -364,6 +538,10 @@ args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv)
 	for (k = 0; k < argc; k++) {
 		char	*w = argv[k], *val = NULL;
 
+		if (where != NULL && k == argc - 1) {
+			where_word(a, where, w, dashdash, pos);
+			return 0;
+		}
 		if (!dashdash && strcmp(w, "--") == 0) {
 			dashdash = 1;
 			continue;
@@ -384,13 +562,8 @@ args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv)
 				if (w[2] != '\0')
 					val = w + 2;
 			}
-			if (idx < 0) {
-				if (has_control(w) || strlen(w) > 64)
-					return ctx_error(c, ERR_USAGE,
-					    "unknown option");
-				return ctx_error(c, ERR_USAGE, "unknown option "
-				    "'%s'", w);
-			}
+			if (idx < 0)
+				return unknown_option(c, a, w);
 			if (a->opts[idx]->type == OPT_FLAG) {
 				if (val != NULL)
 					return ctx_error(c, ERR_USAGE, "option "
@@ -402,6 +575,12 @@ args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv)
 				continue;
 			}
 			if (val == NULL) {
+				if (where != NULL && k + 1 == argc - 1) {
+					where->at = CMD_AT_VALUE;
+					where->opt = a->opts[idx];
+					where->word = argv[k + 1];
+					return 0;
+				}
 				if (k + 1 >= argc)
 					return ctx_error(c, ERR_USAGE, "option "
 					    "--%s needs a value (%s)",
@@ -453,6 +632,11 @@ args_parse(struct ctx *c, struct cmd_args *a, int argc, char **argv)
 		a->lo.filter = arg_str(a, "filter");
 		a->lo.no_header = arg_flag(a, "no-header");
 		a->lo.width = c->width;
+		a->lo.sort = arg_str(a, "sort");
+		a->lo.all = arg_flag(a, "wide");
+		/* Colour is for people: never in JSON or CSV. */
+		a->lo.colour = c->colour && (a->lo.format == OUT_TABLE ||
+		    a->lo.format == OUT_WIDE);
 	}
 	return 0;
 }
@@ -517,21 +701,30 @@ arg_list_opts(const struct cmd_args *a)
 	return &a->lo;
 }
 
-static void
-default_on_error(struct ctx *c, const char *msg)
+void
+ctx_error_text(struct ctx *c, const char *msg, struct buf *line)
 {
 	struct buf	clean = { 0 };
 	char		name[64];
 
-	fputs("hvsh: ", c->err);
 	if (c->src.file != NULL && c->src.line > 0)
-		fprintf(c->err, "%s:%d: ", c->src.file, c->src.line);
+		buf_printf(line, "%s:%d: ", c->src.file, c->src.line);
 	if (c->entry != NULL)
-		fprintf(c->err, "%s: ", cmd_name(c->entry, name, sizeof name));
+		buf_printf(line, "%s: ", cmd_name(c->entry, name, sizeof name));
 	/* Messages carry text from hosts and users: never raw to a terminal. */
-	fprintf(c->err, "%s\n", sanitize(msg, &clean));
-	fflush(c->err);
+	buf_printf(line, "%s\n", sanitize(msg, &clean));
 	buf_free(&clean);
+}
+
+static void
+default_on_error(struct ctx *c, const char *msg)
+{
+	struct buf	line = { 0 };
+
+	buf_addstr(&line, "hvsh: ");
+	ctx_error_text(c, msg, &line);
+	ctx_emit(c, CTX_ERR, line.data, line.len);
+	buf_free(&line);
 }
 
 void
@@ -600,9 +793,88 @@ ctx_info(struct ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fprintf(c->out, "%s\n", sanitize(msg, &clean));
+	sanitize(msg, &clean);
+	buf_addc(&clean, '\n');
+	ctx_emit(c, CTX_OUT, clean.data, clean.len);
 	free(msg);
 	buf_free(&clean);
+}
+
+void
+ctx_emit(struct ctx *c, int stream, const char *text, size_t len)
+{
+	FILE	*f = stream == CTX_ERR ? c->err : c->out;
+
+	if (len == 0)
+		return;
+	if (c->emit != NULL) {
+		c->emit(c, stream, text, len);
+		return;
+	}
+	fwrite(text, 1, len, f);
+	/* Notes must show at once, before a slow step follows. */
+	if (stream == CTX_ERR)
+		fflush(f);
+}
+
+void
+ctx_vemit(struct ctx *c, int stream, const char *fmt, va_list ap)
+{
+	char	*text = xvasprintf(fmt, ap);
+
+	ctx_emit(c, stream, text, strlen(text));
+	free(text);
+}
+
+void
+ctx_printf(struct ctx *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	ctx_vemit(c, CTX_OUT, fmt, ap);
+	va_end(ap);
+}
+
+void
+ctx_eprintf(struct ctx *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	ctx_vemit(c, CTX_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+ctx_puts(struct ctx *c, const char *s)
+{
+	ctx_emit(c, CTX_OUT, s, strlen(s));
+}
+
+void
+ctx_flush(struct ctx *c)
+{
+	if (c->emit != NULL)
+		return;
+	fflush(c->out);
+	fflush(c->err);
+}
+
+int
+ctx_out_write(void *arg, const char *text, size_t len)
+{
+	struct ctx	*c = arg;
+
+	if (len > 0) {
+		ctx_emit(c, CTX_OUT, text, len);
+		return 0;
+	}
+	/* The end of a listing: a write error shows by now. */
+	if (c->emit == NULL && (fflush(c->out) == EOF || ferror(c->out)))
+		return err_set(ERR_IO, "cannot write the output: %s",
+		    strerror(errno));
+	return 0;
 }
 
 int
@@ -875,12 +1147,65 @@ check_confirm(struct ctx *c, const struct cmd_entry *e, struct cmd_args *a)
 	    "");
 }
 
+/*
+ * "help WORDS..." through the table, for --help: the engine knows help
+ * only as one of the table's entries.
+ */
+static int
+run_help(struct ctx *c, int n, char **words)
+{
+	char	**argv;
+	int	  status;
+
+	argv = xcalloc((size_t)n + 2, sizeof *argv);
+	argv[0] = (char *)"help";
+	memcpy(argv + 1, words, (size_t)n * sizeof *argv);
+	status = cmd_run(c, n + 1, argv);
+	free(argv);
+	return status;
+}
+
+/* Refuses words that name no command, with the nearest names. */
+static int
+unknown_command(struct ctx *c, int argc, char **argv)
+{
+	const char	*near;
+	char		*verbs;
+	int		 rc;
+
+	if (has_control(argv[0]) || strlen(argv[0]) > 64)
+		return ctx_error(c, ERR_USAGE, "unknown command (see 'hvsh "
+		    "help')");
+	if (!is_noun(argv[0])) {
+		if ((near = suggest_command(argv[0])) != NULL)
+			return ctx_error(c, ERR_USAGE, "unknown command '%s' "
+			    "(did you mean '%s'?)", argv[0], near);
+		return ctx_error(c, ERR_USAGE, "unknown command '%s' (see "
+		    "'hvsh help')", argv[0]);
+	}
+	verbs = noun_verbs(argv[0]);
+	if (argc < 2)
+		rc = ctx_error(c, ERR_USAGE, "%s: missing verb (%s)", argv[0],
+		    verbs);
+	else if (has_control(argv[1]) || strlen(argv[1]) > 64)
+		rc = ctx_error(c, ERR_USAGE, "%s: unknown verb (%s)", argv[0],
+		    verbs);
+	else if ((near = suggest_verb(argv[0], argv[1])) != NULL)
+		rc = ctx_error(c, ERR_USAGE, "%s: unknown verb '%s' (did you "
+		    "mean '%s'?)", argv[0], argv[1], near);
+	else
+		rc = ctx_error(c, ERR_USAGE, "%s: unknown verb '%s' (%s)",
+		    argv[0], argv[1], verbs);
+	free(verbs);
+	return rc;
+}
+
 int
 cmd_run(struct ctx *c, int argc, char **argv)
 {
 	const struct cmd_entry	*e;
 	struct cmd_args		 a;
-	char			 *verbs;
+	struct buf		 usage = { 0 };
 	int			 used, rc, nerrors;
 
 	c->entry = NULL;
@@ -889,29 +1214,11 @@ cmd_run(struct ctx *c, int argc, char **argv)
 		return 0;
 	e = cmd_find(argc, argv, &used);
 	if (e == NULL) {
-		if (has_control(argv[0]) || strlen(argv[0]) > 64)
-			return exit_status(ctx_error(c, ERR_USAGE,
-			    "unknown command (see 'hvsh help')"));
 		if (is_noun(argv[0]) && argc >= 2 &&
 		    (strcmp(argv[1], "--help") == 0 ||
 		    strcmp(argv[1], "-h") == 0))
-			return exit_status(cmd_help(c->out, 1, argv));
-		if (is_noun(argv[0])) {
-			verbs = noun_verbs(argv[0]);
-			if (argc < 2)
-				rc = ctx_error(c, ERR_USAGE, "%s: missing verb "
-				    "(%s)", argv[0], verbs);
-			else if (has_control(argv[1]) || strlen(argv[1]) > 64)
-				rc = ctx_error(c, ERR_USAGE, "%s: unknown verb "
-				    "(%s)", argv[0], verbs);
-			else
-				rc = ctx_error(c, ERR_USAGE, "%s: unknown verb "
-				    "'%s' (%s)", argv[0], argv[1], verbs);
-			free(verbs);
-			return exit_status(rc);
-		}
-		return exit_status(ctx_error(c, ERR_USAGE, "unknown command "
-		    "'%s' (see 'hvsh help')", argv[0]));
+			return run_help(c, 1, argv);
+		return exit_status(unknown_command(c, argc, argv));
 	}
 	c->entry = e;
 	if ((e->flags & CMD_INTERACTIVE) && c->interactive)
@@ -921,14 +1228,17 @@ cmd_run(struct ctx *c, int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	a.entry = e;
 	a.nopts = cmd_opts(e, a.opts);
-	rc = args_parse(c, &a, argc - used, argv + used);
+	rc = args_parse(c, &a, argc - used, argv + used, NULL);
 	if (rc == 1) {
-		rc = cmd_help(c->out, used, argv);
-		goto out;
+		args_free(&a);
+		c->entry = NULL;
+		return run_help(c, used, argv);
 	}
 	if (rc != 0) {
-		fprintf(c->err, "usage: hvsh ");
-		cmd_usage(c->err, e);
+		buf_addstr(&usage, "usage: hvsh ");
+		cmd_usage(&usage, e);
+		ctx_emit(c, CTX_ERR, usage.data, usage.len);
+		buf_free(&usage);
 		goto out;
 	}
 
@@ -947,9 +1257,112 @@ cmd_run(struct ctx *c, int argc, char **argv)
 	if (rc != 0 && intr_pending())
 		rc = ERR_CANCEL;
 out:
-	fflush(c->out);
+	ctx_flush(c);
 	args_free(&a);
 	c->entry = NULL;
 	c->confirmed = 0;
 	return exit_status(rc);
+}
+
+/* A ctx for parses that run nothing: it keeps the first error's text. */
+struct quiet_ctx {
+	struct ctx	 c;		/* first, so the ctx is the whole */
+	char		*msg;
+};
+
+static void
+quiet_on_error(struct ctx *c, const char *msg)
+{
+	struct quiet_ctx	*q = (struct quiet_ctx *)c;
+
+	if (q->msg == NULL)
+		q->msg = xstrdup(msg);
+}
+
+void
+cmd_where(int argc, char **argv, struct cmd_where *w)
+{
+	const struct cmd_entry	*e;
+	struct quiet_ctx	 q;
+	struct cmd_args		 a;
+	size_t			 i;
+	int			 used;
+
+	memset(w, 0, sizeof *w);
+	if (argc < 1)
+		return;
+	w->word = argv[argc - 1];
+	if (argc == 1) {
+		w->at = CMD_AT_COMMAND;
+		return;
+	}
+	/* The words before the cursor's name the command, or a noun of one. */
+	if ((e = cmd_find(argc - 1, argv, &used)) == NULL) {
+		if (argc == 2 && is_noun(argv[0])) {
+			w->at = CMD_AT_COMMAND;
+			w->noun = argv[0];
+		}
+		return;
+	}
+	w->entry = e;
+	memset(&q, 0, sizeof q);
+	q.c.on_error = quiet_on_error;
+	memset(&a, 0, sizeof a);
+	a.entry = e;
+	a.nopts = cmd_opts(e, a.opts);
+	a.partial = 1;
+	if (args_parse(&q.c, &a, argc - used, argv + used, w) != 0) {
+		w->at = CMD_AT_NONE;
+		w->opt = NULL;
+		w->lead = 0;
+	}
+	for (i = 0; i < a.nopts; i++) {
+		w->opts[i] = a.opts[i];
+		w->given[i] = a.nvals[i];
+	}
+	w->nopts = a.nopts;
+	args_free(&a);
+	free(q.msg);
+}
+
+int
+cmd_check(int argc, char **argv, char **why)
+{
+	const struct cmd_entry	*e;
+	struct quiet_ctx	 q;
+	struct cmd_args		 a;
+	char			*verbs, name[64];
+	int			 used, rc;
+
+	*why = NULL;
+	if (argc < 1) {
+		*why = xstrdup("no command");
+		return ERR_USAGE;
+	}
+	if ((e = cmd_find(argc, argv, &used)) == NULL) {
+		if (!is_noun(argv[0]))
+			*why = xasprintf("unknown command '%s'", argv[0]);
+		else {
+			verbs = noun_verbs(argv[0]);
+			*why = argc < 2 ? xasprintf("%s: missing verb (%s)",
+			    argv[0], verbs) : xasprintf("%s: unknown verb "
+			    "'%s' (%s)", argv[0], argv[1], verbs);
+			free(verbs);
+		}
+		return ERR_USAGE;
+	}
+	memset(&q, 0, sizeof q);
+	q.c.on_error = quiet_on_error;
+	memset(&a, 0, sizeof a);
+	a.entry = e;
+	a.nopts = cmd_opts(e, a.opts);
+	rc = args_parse(&q.c, &a, argc - used, argv + used, NULL);
+	args_free(&a);
+	if (rc == 1)
+		rc = 0;		/* --help */
+	if (rc != 0)
+		*why = xasprintf("%s: %s", cmd_name(e, name, sizeof name),
+		    q.msg != NULL ? q.msg : "bad command");
+	free(q.msg);
+	return rc != 0 ? ERR_USAGE : 0;
 }

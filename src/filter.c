@@ -15,6 +15,7 @@
 
 #include "err.h"
 #include "filter.h"
+#include "text.h"
 #include "util.h"
 
 #define FILTER_MAXLEN	4096
@@ -316,15 +317,9 @@ parse_cmp(struct parser *p, struct fnode **out)
 		r = perr_token(p, "expected a column name, found", NULL);
 		goto out;
 	}
-	for (i = 0; i < p->ncols; i++) {
-		if (strlen(p->cols[i].name) == len &&
-		    memcmp(p->cols[i].name, p->s + start, len) == 0)
-			break;
-	}
-	if (i == p->ncols) {
-		for (i = 0; i < p->ncols; i++)
-			buf_printf(&names, "%s%s", i == 0 ? "columns: " : ", ",
-			    p->cols[i].name);
+	if ((i = col_find(p->cols, p->ncols, p->s + start, len)) == p->ncols) {
+		buf_addstr(&names, "columns: ");
+		col_names(p->cols, p->ncols, &names);
 		name = clean(p->s + start, len < 64 ? len : 64);
 		r = perr_hint(start, names.data, "unknown column '%s'", name);
 		goto out;

@@ -1,9 +1,12 @@
 /*
- * listing.c: the output of every list and show command. Tables are held
- * compactly (one allocation per row) until the end so that columns can be
- * sized and fitted to the terminal; JSON and CSV are written row by row.
- * Every string bound for a table or CSV goes through sanitize() so that
- * values from hosts and users can never drive the reader's terminal.
+ * listing.c: the output of every list and show command. Each format is one
+ * row of out_modes[] (as htop's Meter_modes[]): what it does with a row, at
+ * the end, and with a single record. Tables are held compactly (one
+ * allocation per row) until the end so that columns can be sized and
+ * fitted to the terminal; JSON and CSV are written row by row unless the
+ * rows are to be sorted first. Every string bound for a table or CSV goes
+ * through sanitize() so that values from hosts and users can never drive
+ * the reader's terminal.
  */
 #include <errno.h>
 #include <langinfo.h>
@@ -17,18 +20,42 @@
 #include "err.h"
 #include "filter.h"
 #include "listing.h"
+#include "text.h"
 #include "util.h"
 
 /* Narrowest a column is shrunk to when fitting a table to the terminal. */
 #define MIN_COLW	3
 
+struct listing;
+
+/* One output format. */
+struct out_mode {
+	int	  all_columns;	/* every column when --columns is not given */
+	int	  fit;		/* a table cut to the terminal's width */
+	void	(*row)(struct listing *, const char *const *vals);
+	void	(*end)(struct listing *);
+	/* One record, every selected column. */
+	int	(*show)(struct listing *, const char *const *vals);
+};
+
+const char *const out_format_names[] = {
+	[OUT_TABLE] = "table",
+	[OUT_WIDE] = "wide",
+	[OUT_JSON] = "json",
+	[OUT_CSV] = "csv",
+	[OUT__COUNT] = NULL
+};
+
 struct listing {
-	FILE			 *out;
+	listing_write_fn	  write;
+	void			 *warg;
+	int			  wrc;		/* first failure of write */
+	const struct out_mode	 *mode;
 	const struct col_def	 *cols;
 	size_t			  ncols;
-	enum out_format		  format;
 	int			  no_header;
 	int			  width;
+	int			  colour;
 	int			  utf8;		/* locale codeset is UTF-8 */
 	size_t			 *sel;		/* shown columns, as indexes */
 	size_t			  nsel;
@@ -36,6 +63,13 @@ struct listing {
 	size_t			  count;
 	int			  started;	/* JSON "[" or CSV header written */
 	json_t			 *jrow;		/* JSON: the object every row refills */
+
+	/* --sort: rows copied as given, ordered and formatted at the end. */
+	size_t			  sortcol;	/* ncols: no sorting */
+	int			  sortdesc;
+	char			***held;
+	size_t			  nheld;
+	size_t			  heldcap;
 
 	/* Table: rows of NUL-separated cells, one allocation each. */
 	char			 *header;
@@ -48,158 +82,65 @@ struct listing {
 	struct buf		  scratch;
 };
 
-static const struct list_opts	default_opts = { OUT_TABLE, NULL, NULL, 0, 0 };
+static const struct out_mode	out_modes[OUT__COUNT];
+
+static const struct list_opts	default_opts = { OUT_TABLE, NULL, NULL, 0, 0,
+	NULL, 0, 0 };
 
 int
 out_format_parse(const char *s, enum out_format *fmt)
 {
-	struct buf	b = { NULL, 0, 0 };
+	struct buf	b = { NULL, 0, 0 }, names = { NULL, 0, 0 };
+	size_t		i;
 	int		r;
 
-	if (strcmp(s, "table") == 0)
-		*fmt = OUT_TABLE;
-	else if (strcmp(s, "json") == 0)
-		*fmt = OUT_JSON;
-	else if (strcmp(s, "csv") == 0)
-		*fmt = OUT_CSV;
-	else {
-		r = err_set(ERR_USAGE, "unknown output format '%s' (table, "
-		    "json, csv)", sanitize(s, &b));
-		buf_free(&b);
-		return r;
+	for (i = 0; i < OUT__COUNT; i++) {
+		if (strcmp(s, out_format_names[i]) == 0) {
+			*fmt = (enum out_format)i;
+			return 0;
+		}
 	}
+	for (i = 0; i < OUT__COUNT; i++)
+		buf_printf(&names, "%s%s", i > 0 ? ", " : "",
+		    out_format_names[i]);
+	r = err_set(ERR_USAGE, "unknown output format '%s' (%s)",
+	    sanitize(s, &b), names.data);
+	buf_free(&b);
+	buf_free(&names);
+	return r;
+}
+
+int
+listing_write_file(void *arg, const char *text, size_t len)
+{
+	FILE	*f = arg;
+
+	if (len > 0)
+		fwrite(text, 1, len, f);
+	else if (fflush(f) == EOF)
+		return err_set(ERR_IO, "cannot write the output: %s",
+		    strerror(errno));
+	if (ferror(f))
+		return err_set(ERR_IO, "cannot write the output: %s",
+		    strerror(errno));
 	return 0;
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at p (1 to 4) with its code point
- * in *cp, or 0 when p starts an invalid one. Overlong forms, surrogates and
- * values past U+10FFFF are invalid; a NUL stops the look-ahead.
- */
-static size_t
-utf8_seq(const unsigned char *p, uint32_t *cp)
-{
-	unsigned char	c = p[0], lo = 0x80, hi = 0xbf;
-	uint32_t	v;
-	size_t		n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	v = (v << 6) | (p[1] & 0x3f);
-	for (i = 2; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-		v = (v << 6) | (p[i] & 0x3f);
-	}
-	*cp = v;
-	return n;
-}
-
-/* Whether all of s is well-formed UTF-8, which JSON requires. */
-static int
-utf8_valid(const char *s)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	uint32_t		 cp;
-	size_t			 n;
-
-	while (*p != '\0') {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if ((n = utf8_seq(p, &cp)) == 0)
-			return 0;
-		p += n;
-	}
-	return 1;
-}
-
-/*
- * Code points above ASCII that must not reach a terminal raw: C1 controls
- * (U+009B is a CSI on many terminals), and the line separators and
- * bidirectional overrides that can make a value look like another.
- */
-static int
-cp_hidden(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
-	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-/* Appends s to b with sanitize()'s escapes; safe runs are copied whole. */
+/* Writes through the listing's writer; after a failure, nothing more. */
 static void
-sanitize_add(struct buf *b, const char *s)
+emit(struct listing *l, const char *text, size_t len)
 {
-	static const char	 hex[] = "0123456789abcdef";
-	const unsigned char	*p = (const unsigned char *)s, *run = p;
-	char			 esc[4] = { '\\', 'x', 0, 0 };
-	uint32_t		 cp;
-	size_t			 n, i;
-
-	while (*p != '\0') {
-		if (*p >= 0x20 && *p < 0x7f) {
-			p++;
-			continue;
-		}
-		n = utf8_seq(p, &cp);
-		if (n > 1 && !cp_hidden(cp)) {
-			p += n;
-			continue;
-		}
-		buf_add(b, run, (size_t)(p - run));
-		if (n == 0)
-			n = 1;
-		if (*p == '\t')
-			buf_add(b, "\\t", 2);
-		else if (*p == '\n')
-			buf_add(b, "\\n", 2);
-		else if (*p == '\r')
-			buf_add(b, "\\r", 2);
-		else {
-			for (i = 0; i < n; i++) {
-				esc[2] = hex[p[i] >> 4];
-				esc[3] = hex[p[i] & 0xf];
-				buf_add(b, esc, 4);
-			}
-		}
-		p += n;
-		run = p;
-	}
-	buf_add(b, run, (size_t)(p - run));
+	if (l->wrc == 0 && len > 0)
+		l->wrc = l->write(l->warg, text, len);
 }
 
-const char *
-sanitize(const char *s, struct buf *out)
+/* Tells the writer the output is complete; the first failure, or 0. */
+static int
+emit_end(struct listing *l)
 {
-	buf_reset(out);
-	buf_add(out, "", 0);
-	if (s != NULL)
-		sanitize_add(out, s);
-	return out->data;
+	if (l->wrc == 0)
+		l->wrc = l->write(l->warg, NULL, 0);
+	return l->wrc;
 }
 
 /* Whether the locale main() chose speaks UTF-8, which decides widths. */
@@ -408,20 +349,6 @@ json_value(struct buf *scratch, const char *v, enum col_type t)
 	return json_string(v);
 }
 
-static size_t
-col_find(const struct col_def *cols, size_t ncols, const char *name,
-    size_t len)
-{
-	size_t	i;
-
-	for (i = 0; i < ncols; i++) {
-		if (strlen(cols[i].name) == len &&
-		    memcmp(cols[i].name, name, len) == 0)
-			return i;
-	}
-	return ncols;
-}
-
 /*
  * Turns "a,b,c" (spaces around names allowed) into column indexes, or all
  * columns when spec is NULL. A repeated column is refused: it is nearly
@@ -462,10 +389,7 @@ select_cols(const struct col_def *cols, size_t ncols, const char *spec,
 			goto out;
 		}
 		if ((idx = col_find(cols, ncols, p, len)) == ncols) {
-			buf_add(&names, "", 0);
-			for (j = 0; j < ncols; j++)
-				buf_printf(&names, "%s%s", j > 0 ? ", " : "",
-				    cols[j].name);
+			col_names(cols, ncols, &names);
 			name = xstrndup(p, len);
 			r = err_set(ERR_USAGE, "unknown column '%s' (columns: "
 			    "%s)", sanitize(name, &b), names.data);
@@ -495,6 +419,18 @@ select_cols(const struct col_def *cols, size_t ncols, const char *spec,
 }
 
 static void
+held_free(char **row, size_t ncols)
+{
+	size_t	i;
+
+	if (row == NULL)
+		return;
+	for (i = 0; i < ncols; i++)
+		free(row[i]);
+	free(row);
+}
+
+static void
 listing_free(struct listing *l)
 {
 	size_t	i;
@@ -504,6 +440,9 @@ listing_free(struct listing *l)
 	for (i = 0; i < l->nrows; i++)
 		free(l->rows[i]);
 	free(l->rows);
+	for (i = 0; i < l->nheld; i++)
+		held_free(l->held[i], l->ncols);
+	free(l->held);
 	json_decref(l->jrow);
 	free(l->header);
 	free(l->widths);
@@ -516,19 +455,19 @@ listing_free(struct listing *l)
 
 /* Prepares what every row reuses: JSON keys, or the table header and widths. */
 static void
-listing_prepare(struct listing *l)
+listing_prepare(struct listing *l, enum out_format format)
 {
 	size_t	i, start;
 	char	*p;
 
-	if (l->format == OUT_JSON) {
+	if (format == OUT_JSON) {
 		/* One object for all rows: its keys are made once. */
 		l->jrow = json_object();
 		for (i = 0; i < l->nsel; i++)
 			json_object_set_new(l->jrow, l->cols[l->sel[i]].name,
 			    json_null());
 	}
-	if (l->format != OUT_TABLE)
+	if (format != OUT_TABLE && format != OUT_WIDE)
 		return;
 	l->widths = xcalloc(l->nsel, sizeof *l->widths);
 	buf_reset(&l->line);
@@ -549,31 +488,80 @@ listing_prepare(struct listing *l)
 	memcpy(l->header, l->line.data, l->line.len);
 }
 
-int
-listing_new(FILE *out, const struct col_def *cols, size_t ncols,
-    const char *defaults, const struct list_opts *o, struct listing **ret)
+/* "COL" or "-COL" (descending) into l->sortcol and l->sortdesc. */
+static int
+sort_parse(struct listing *l, const char *spec)
+{
+	struct buf	 b = { NULL, 0, 0 }, names = { NULL, 0, 0 };
+	const char	*name = spec;
+	size_t		 j;
+	int		 r;
+
+	if (*name == '-') {
+		l->sortdesc = 1;
+		name++;
+	}
+	l->sortcol = col_find(l->cols, l->ncols, name, strlen(name));
+	if (l->sortcol < l->ncols)
+		return 0;
+	for (j = 0; j < l->ncols; j++)
+		buf_printf(&names, "%s%s", j > 0 ? ", " : "", l->cols[j].name);
+	r = err_set(ERR_USAGE, "unknown column '%s' to sort by (columns: %s)",
+	    sanitize(name, &b), names.data != NULL ? names.data : "");
+	buf_free(&b);
+	buf_free(&names);
+	return r;
+}
+
+/*
+ * The common start of a list and a show: the writer, the format's mode
+ * and the selected columns (spec, or all of them when spec is NULL).
+ */
+static struct listing *
+listing_alloc(listing_write_fn fn, void *arg, const struct col_def *cols,
+    size_t ncols, const struct list_opts *o)
 {
 	struct listing	*l;
+
+	l = xcalloc(1, sizeof *l);
+	l->write = fn;
+	l->warg = arg;
+	l->cols = cols;
+	l->ncols = ncols;
+	l->mode = &out_modes[o->format < OUT__COUNT ? o->format : OUT_TABLE];
+	l->no_header = o->no_header;
+	l->width = l->mode->fit ? o->width : 0;
+	l->colour = o->colour && (o->format == OUT_TABLE ||
+	    o->format == OUT_WIDE);
+	l->utf8 = locale_utf8();
+	l->sortcol = ncols;
+	return l;
+}
+
+int
+listing_new(listing_write_fn fn, void *arg, const struct col_def *cols,
+    size_t ncols, const char *defaults, const struct list_opts *o,
+    struct listing **ret)
+{
+	struct listing	*l;
+	const char	*spec;
 	int		 r;
 
 	*ret = NULL;
 	if (o == NULL)
 		o = &default_opts;
-	l = xcalloc(1, sizeof *l);
-	l->out = out;
-	l->cols = cols;
-	l->ncols = ncols;
-	l->format = o->format;
-	l->no_header = o->no_header;
-	l->width = o->width;
-	l->utf8 = locale_utf8();
-	if ((r = select_cols(cols, ncols, o->columns != NULL ? o->columns :
-	    defaults, &l->sel, &l->nsel)) != 0)
+	l = listing_alloc(fn, arg, cols, ncols, o);
+	spec = o->columns;
+	if (spec == NULL && !o->all && !l->mode->all_columns)
+		spec = defaults;
+	if ((r = select_cols(cols, ncols, spec, &l->sel, &l->nsel)) != 0)
 		goto out;
 	if (o->filter != NULL &&
 	    (r = filter_parse(o->filter, cols, ncols, &l->filter)) != 0)
 		goto out;
-	listing_prepare(l);
+	if (o->sort != NULL && (r = sort_parse(l, o->sort)) != 0)
+		goto out;
+	listing_prepare(l, o->format);
 	*ret = l;
 	l = NULL;	/* transferred */
  out:
@@ -647,7 +635,16 @@ json_row(struct listing *l, const char *const *vals)
 	/* jansson writes token by token: gather a row, write it once. */
 	json_dump_callback(l->jrow, json_to_buf, &l->line,
 	    JSON_COMPACT | JSON_PRESERVE_ORDER);
-	fwrite(l->line.data, 1, l->line.len, l->out);
+	emit(l, l->line.data, l->line.len);
+}
+
+static void
+json_end(struct listing *l)
+{
+	if (l->started)
+		emit(l, "\n]\n", 3);
+	else
+		emit(l, "[]\n", 3);
 }
 
 /* Writes the header once: before the first row, or at the end if none. */
@@ -661,7 +658,33 @@ csv_start(struct listing *l)
 		return;
 	buf_reset(&l->line);
 	csv_add_header(&l->line, &l->scratch, l->cols, l->sel, l->nsel);
-	fwrite(l->line.data, 1, l->line.len, l->out);
+	emit(l, l->line.data, l->line.len);
+}
+
+static void
+csv_row(struct listing *l, const char *const *vals)
+{
+	csv_start(l);
+	buf_reset(&l->line);
+	csv_add_row(&l->line, &l->scratch, l->cols, l->sel, l->nsel, vals);
+	emit(l, l->line.data, l->line.len);
+}
+
+/* Copies a row as given, to be sorted at the end. */
+static void
+hold_row(struct listing *l, const char *const *vals)
+{
+	char	**row;
+	size_t	  i;
+
+	row = xcalloc(l->ncols, sizeof *row);
+	for (i = 0; i < l->ncols; i++)
+		row[i] = vals[i] != NULL ? xstrdup(vals[i]) : NULL;
+	if (l->nheld == l->heldcap) {
+		l->heldcap = l->heldcap == 0 ? 256 : l->heldcap * 2;
+		l->held = xreallocarray(l->held, l->heldcap, sizeof *l->held);
+	}
+	l->held[l->nheld++] = row;
 }
 
 int
@@ -670,22 +693,67 @@ listing_row(struct listing *l, const char *const *vals)
 	if (l->filter != NULL && !filter_match(l->filter, vals))
 		return 0;
 	l->count++;
-	switch (l->format) {
-	case OUT_TABLE:
-		table_keep(l, vals);
-		break;
-	case OUT_JSON:
-		json_row(l, vals);
-		break;
-	case OUT_CSV:
-		csv_start(l);
-		buf_reset(&l->line);
-		csv_add_row(&l->line, &l->scratch, l->cols, l->sel, l->nsel,
-		    vals);
-		fwrite(l->line.data, 1, l->line.len, l->out);
-		break;
-	}
+	if (l->sortcol < l->ncols)
+		hold_row(l, vals);
+	else
+		l->mode->row(l, vals);
 	return 0;
+}
+
+/*
+ * Orders two held rows by the sort column: numbers and times as numbers,
+ * text bytewise; unset values come last either way.
+ */
+static int
+held_cmp(const struct listing *l, char *const *a, char *const *b)
+{
+	const char	*va = a[l->sortcol], *vb = b[l->sortcol];
+	int64_t		 na, nb;
+	int		 c;
+
+	if (va == NULL || vb == NULL)
+		return va == NULL ? (vb == NULL ? 0 : 1) : -1;
+	if (l->cols[l->sortcol].type != COL_STR && parse_i64(va, &na) == 0 &&
+	    parse_i64(vb, &nb) == 0)
+		c = na < nb ? -1 : na > nb;
+	else
+		c = strcmp(va, vb);
+	return l->sortdesc ? -c : c;
+}
+
+/*
+ * Sorts the held rows (a bottom-up merge sort: stable, so equal rows keep
+ * the order they came in) and gives them to the format.
+ */
+static void
+held_flush(struct listing *l)
+{
+	char	***tmp;
+	size_t	  width, i, lo, mid, hi, a, b, k;
+
+	tmp = xreallocarray(NULL, l->nheld > 0 ? l->nheld : 1, sizeof *tmp);
+	for (width = 1; width < l->nheld; width *= 2) {
+		for (lo = 0; lo < l->nheld; lo += 2 * width) {
+			mid = lo + width < l->nheld ? lo + width : l->nheld;
+			hi = lo + 2 * width < l->nheld ? lo + 2 * width :
+			    l->nheld;
+			for (a = lo, b = mid, k = lo; k < hi; k++) {
+				if (a < mid && (b >= hi ||
+				    held_cmp(l, l->held[a], l->held[b]) <= 0))
+					tmp[k] = l->held[a++];
+				else
+					tmp[k] = l->held[b++];
+			}
+		}
+		memcpy(l->held, tmp, l->nheld * sizeof *tmp);
+	}
+	free(tmp);
+	for (i = 0; i < l->nheld; i++) {
+		l->mode->row(l, (const char *const *)l->held[i]);
+		held_free(l->held[i], l->ncols);
+		l->held[i] = NULL;
+	}
+	l->nheld = 0;
 }
 
 /*
@@ -730,11 +798,43 @@ table_fit(struct listing *l, size_t *w)
 	}
 }
 
-/* Writes one table line: padded cells, two spaces apart, no trailing blanks. */
+/* Colours of state words (SGR parameters); others are left plain. */
+static const struct {
+	const char	*word;
+	const char	*sgr;
+} state_colours[] = {
+	{ "running", "32" },		/* green */
+	{ "available", "32" },
+	{ "attached", "36" },		/* cyan */
+	{ "paused", "33" },		/* yellow */
+	{ "suspended", "33" },
+	{ "crashed", "1;31" },		/* bold red */
+	{ "error", "1;31" },
+	{ "unknown", "35" },		/* magenta */
+};
+
+static const char *
+state_sgr(const char *word)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(state_colours); i++) {
+		if (strcmp(state_colours[i].word, word) == 0)
+			return state_colours[i].sgr;
+	}
+	return NULL;
+}
+
+/*
+ * Writes one table line: padded cells, two spaces apart, no trailing
+ * blanks. With colour, a state cell is wrapped in its colour; the escapes
+ * are ours and take no width.
+ */
 static void
-table_line(struct listing *l, const char *cells, const size_t *w)
+table_line(struct listing *l, const char *cells, const size_t *w, int head)
 {
 	struct buf	*b = &l->line;
+	const char	*sgr;
 	size_t		 i, cw, pad;
 	int		 right;
 
@@ -743,46 +843,50 @@ table_line(struct listing *l, const char *cells, const size_t *w)
 		if (i > 0)
 			buf_add(b, "  ", 2);
 		right = col_numeric(l->cols[l->sel[i]].type);
+		sgr = NULL;
+		if (l->colour && !head && (l->cols[l->sel[i]].flags & COL_STATE))
+			sgr = state_sgr(cells);
+		if (sgr != NULL)
+			buf_printf(b, "\033[%sm", sgr);
 		cw = disp_width(cells, l->utf8);
 		if (cw > w[i]) {
 			cw = add_truncated(b, cells, w[i], l->utf8);
-			add_spaces(b, w[i] - cw);
+			pad = w[i] - cw;
+			right = 0;
 		} else {
 			pad = w[i] - cw;
 			if (right)
 				add_spaces(b, pad);
 			buf_addstr(b, cells);
-			if (!right)
-				add_spaces(b, pad);
 		}
+		if (sgr != NULL)
+			buf_addstr(b, "\033[m");
+		if (!right)
+			add_spaces(b, pad);
 		cells += strlen(cells) + 1;
 	}
 	while (b->len > 0 && b->data[b->len - 1] == ' ')
 		b->len--;
 	buf_addc(b, '\n');
-	fwrite(b->data, 1, b->len, l->out);
+	emit(l, b->data, b->len);
 }
 
 static void
-table_write(struct listing *l)
+table_end(struct listing *l)
 {
 	size_t	i;
 
 	table_fit(l, l->widths);
 	if (!l->no_header)
-		table_line(l, l->header, l->widths);
+		table_line(l, l->header, l->widths, 1);
 	for (i = 0; i < l->nrows; i++)
-		table_line(l, l->rows[i], l->widths);
+		table_line(l, l->rows[i], l->widths, 0);
 }
 
-/* Flushes out and turns a write failure into ERR_IO. */
-static int
-flush_out(FILE *out)
+static void
+csv_end(struct listing *l)
 {
-	if (fflush(out) == EOF || ferror(out))
-		return err_set(ERR_IO, "cannot write the output: %s",
-		    strerror(errno));
-	return 0;
+	csv_start(l);
 }
 
 int
@@ -792,111 +896,120 @@ listing_end(struct listing *l)
 
 	if (l == NULL)
 		return 0;
-	switch (l->format) {
-	case OUT_TABLE:
-		table_write(l);
-		break;
-	case OUT_JSON:
-		fputs(l->started ? "\n]\n" : "[]\n", l->out);
-		break;
-	case OUT_CSV:
-		csv_start(l);
-		break;
-	}
-	r = flush_out(l->out);
+	held_flush(l);
+	l->mode->end(l);
+	r = emit_end(l);
 	listing_free(l);
 	return r;
 }
 
 /* "name:" lines for one record, values as in a table but never truncated. */
-static void
-show_table(FILE *out, const struct col_def *cols, const size_t *sel,
-    size_t nsel, const char *const *vals)
+static int
+show_table(struct listing *l, const char *const *vals)
 {
-	struct buf	b = { NULL, 0, 0 };
-	size_t		i, maxlen = 0;
+	struct buf		 b = { NULL, 0, 0 };
+	const struct col_def	*col;
+	const char		*sgr;
+	size_t			 i, maxlen = 0;
 
-	for (i = 0; i < nsel; i++) {
-		if (strlen(cols[sel[i]].name) > maxlen)
-			maxlen = strlen(cols[sel[i]].name);
+	for (i = 0; i < l->nsel; i++) {
+		if (strlen(l->cols[l->sel[i]].name) > maxlen)
+			maxlen = strlen(l->cols[l->sel[i]].name);
 	}
-	for (i = 0; i < nsel; i++) {
+	for (i = 0; i < l->nsel; i++) {
+		col = &l->cols[l->sel[i]];
+		sgr = NULL;
+		if (l->colour && (col->flags & COL_STATE) &&
+		    vals[l->sel[i]] != NULL)
+			sgr = state_sgr(vals[l->sel[i]]);
 		buf_reset(&b);
-		sanitize_add(&b, cols[sel[i]].name);
+		sanitize_add(&b, col->name);
 		buf_addc(&b, ':');
-		add_spaces(&b, maxlen + 1 - strlen(cols[sel[i]].name));
-		add_cell_table(&b, vals[sel[i]], cols[sel[i]].type);
+		add_spaces(&b, maxlen + 1 - strlen(col->name));
+		if (sgr != NULL)
+			buf_printf(&b, "\033[%sm", sgr);
+		add_cell_table(&b, vals[l->sel[i]], col->type);
 		while (b.len > 0 && b.data[b.len - 1] == ' ')
 			b.len--;
+		if (sgr != NULL)
+			buf_addstr(&b, "\033[m");
 		buf_addc(&b, '\n');
-		fwrite(b.data, 1, b.len, out);
+		emit(l, b.data, b.len);
 	}
 	buf_free(&b);
+	return 0;
 }
 
 /* One pretty JSON object for a record, built with jansson. */
 static int
-show_json(FILE *out, const struct col_def *cols, const size_t *sel,
-    size_t nsel, const char *const *vals)
+show_json(struct listing *l, const char *const *vals)
 {
-	struct buf	 scratch = { NULL, 0, 0 };
-	json_t		*obj, *v;
-	size_t		 i;
-	int		 r = 0;
+	const struct col_def	*cols = l->cols;
+	json_t			*obj, *v;
+	char			*text = NULL;
+	size_t			 i;
+	int			 r = 0;
 
 	obj = json_object();
-	for (i = 0; i < nsel; i++) {
-		v = json_value(&scratch, vals[sel[i]], cols[sel[i]].type);
-		if (v == NULL || json_object_set_new(obj, cols[sel[i]].name,
+	for (i = 0; i < l->nsel; i++) {
+		v = json_value(&l->scratch, vals[l->sel[i]],
+		    cols[l->sel[i]].type);
+		if (v == NULL || json_object_set_new(obj, cols[l->sel[i]].name,
 		    v) != 0) {
 			r = err_set(ERR_FAIL, "cannot encode column '%s' as "
-			    "JSON", cols[sel[i]].name);
+			    "JSON", cols[l->sel[i]].name);
 			goto out;
 		}
 	}
-	if (json_dumpf(obj, out, JSON_INDENT(2)) != 0) {
-		r = err_set(ERR_IO, "cannot write the output: %s",
-		    strerror(errno));
+	if ((text = json_dumps(obj, JSON_INDENT(2))) == NULL) {
+		r = err_set(ERR_FAIL, "cannot encode the record as JSON");
 		goto out;
 	}
-	fputc('\n', out);
+	emit(l, text, strlen(text));
+	emit(l, "\n", 1);
  out:
+	free(text);
 	json_decref(obj);
-	buf_free(&scratch);
 	return r;
 }
 
-int
-listing_show(FILE *out, const struct col_def *cols, size_t ncols,
-    const char *const *vals, const struct list_opts *o)
+static int
+show_csv(struct listing *l, const char *const *vals)
 {
-	struct buf	 b = { NULL, 0, 0 }, scratch = { NULL, 0, 0 };
-	size_t		*sel = NULL, nsel;
+	buf_reset(&l->line);
+	if (!l->no_header)
+		csv_add_header(&l->line, &l->scratch, l->cols, l->sel,
+		    l->nsel);
+	csv_add_row(&l->line, &l->scratch, l->cols, l->sel, l->nsel, vals);
+	emit(l, l->line.data, l->line.len);
+	return 0;
+}
+
+/* The formats, in out_format order: one row each, nothing else knows them. */
+static const struct out_mode out_modes[OUT__COUNT] = {
+	[OUT_TABLE] = { 0, 1, table_keep, table_end, show_table },
+	[OUT_WIDE] = { 1, 0, table_keep, table_end, show_table },
+	[OUT_JSON] = { 1, 0, json_row, json_end, show_json },
+	[OUT_CSV] = { 0, 0, csv_row, csv_end, show_csv },
+};
+
+int
+listing_show(listing_write_fn fn, void *arg, const struct col_def *cols,
+    size_t ncols, const char *const *vals, const struct list_opts *o)
+{
+	struct listing	*l;
 	int		 r;
 
 	if (o == NULL)
 		o = &default_opts;
-	if ((r = select_cols(cols, ncols, o->columns, &sel, &nsel)) != 0)
+	l = listing_alloc(fn, arg, cols, ncols, o);
+	if ((r = select_cols(cols, ncols, o->columns, &l->sel,
+	    &l->nsel)) != 0)
 		goto out;
-	switch (o->format) {
-	case OUT_TABLE:
-		show_table(out, cols, sel, nsel, vals);
-		break;
-	case OUT_JSON:
-		if ((r = show_json(out, cols, sel, nsel, vals)) != 0)
-			goto out;
-		break;
-	case OUT_CSV:
-		if (!o->no_header)
-			csv_add_header(&b, &scratch, cols, sel, nsel);
-		csv_add_row(&b, &scratch, cols, sel, nsel, vals);
-		fwrite(b.data, 1, b.len, out);
-		break;
-	}
-	r = flush_out(out);
+	if ((r = l->mode->show(l, vals)) != 0)
+		goto out;
+	r = emit_end(l);
  out:
-	free(sel);
-	buf_free(&b);
-	buf_free(&scratch);
+	listing_free(l);
 	return r;
 }

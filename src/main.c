@@ -1,7 +1,7 @@
 /*
  * main.c: hvsh's entry point. Picks the front-end from how it was called
  * (words on the command line, -c, -f, commands on standard input, or the
- * shell on a terminal) and hands every command to the one command table.
+ * dashboard on a terminal) and hands every command to the one command table.
  */
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -227,7 +227,11 @@ main(int argc, char **argv)
 		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
 			quiet = 1;
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			(void)cmd_help(stdout, 0, NULL);
+			struct buf	b = { 0 };
+
+			(void)cmd_help(&b, 0, NULL);
+			fputs(b.data, stdout);
+			buf_free(&b);
 			free(home);
 			return 0;
 		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
@@ -276,9 +280,11 @@ main(int argc, char **argv)
 		sigint_install();
 		status = text != NULL ? run_script(&c, text, "stdin") : 1;
 	} else {
-		char	*shell[] = { (char *)"shell", NULL };
+		/* A terminal on both ends: the dashboard; else the shell. */
+		char	*front[] = { (char *)(isatty(STDOUT_FILENO) ? "tui" :
+		    "shell"), NULL };
 
-		status = cmd_run(&c, 1, shell);
+		status = cmd_run(&c, 1, front);
 	}
 	free(text);
 	ctx_free(&c);

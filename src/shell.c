@@ -518,6 +518,65 @@ shell_char_is_quoted(char *text, int pos)
 }
 
 /*
+ * Whether tables may be coloured: a terminal on standard output that is
+ * not "dumb", and no NO_COLOR (https://no-color.org: set and not empty).
+ */
+static int
+shell_colour(void)
+{
+	const char	*v;
+
+	if ((v = getenv("NO_COLOR")) != NULL && *v != '\0')
+		return 0;
+	if ((v = getenv("TERM")) == NULL || *v == '\0' ||
+	    strcmp(v, "dumb") == 0)
+		return 0;
+	return isatty(STDOUT_FILENO);
+}
+
+/*
+ * The shell with its input from a pipe or a file: no one types, so there
+ * is no prompt, no line editing, no history and no one to ask; each line
+ * runs as typed lines would, going on after a failure. Standard output
+ * holds exactly what the commands printed.
+ */
+static int
+shell_run_piped(struct ctx *ctx)
+{
+	struct lex_result	 res;
+	char			*line = NULL;
+	size_t			 cap = 0, i;
+	ssize_t			 n;
+	int			 status = 0, done = 0;
+
+	while (!done && (n = getline(&line, &cap, stdin)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (lex_split(line, 1, &res) != 0) {
+			ctx_eprintf(ctx, "hvsh: %s\n", err_msg());
+			status = 2;
+			continue;
+		}
+		for (i = 0; i < res.ncmds && !done; i++) {
+			if (shell_is_exit(&res.cmds[i])) {
+				done = 1;
+				break;
+			}
+			intr_clear();
+			status = cmd_run(ctx, res.cmds[i].argc,
+			    res.cmds[i].argv);
+			/* Ctrl-C ends a shell no one types into. */
+			if (intr_pending())
+				done = 1;
+		}
+		lex_result_free(&res);
+	}
+	free(line);
+	ctx_flush(ctx);
+	return status;
+}
+
+/*
  * Points readline at hvsh's own inputrc (or none) before it initialises,
  * and takes signals and completion away from it.
  */
@@ -559,11 +618,15 @@ shell_run(struct ctx *ctx)
 	fd_set			 fds;
 	size_t			 i;
 	int			 n, interactive = ctx->interactive;
+	int			 colour = ctx->colour;
 	int			(*ask)(struct ctx *, const char *);
 
+	if (!isatty(STDIN_FILENO))
+		return shell_run_piped(ctx);
 	memset(&sh, 0, sizeof sh);
 	sh.ctx = ctx;
 	ctx->interactive = 1;
+	ctx->colour = shell_colour();
 	ask = ctx->ask;
 	ctx->ask = shell_ask;
 	shell_setup_readline(ctx);
@@ -631,6 +694,7 @@ shell_run(struct ctx *ctx)
 	for (i = 0; i < nitems(shell_signals); i++)
 		sigaction(shell_signals[i], &old[i], NULL);
 	ctx->interactive = interactive;
+	ctx->colour = colour;
 	ctx->ask = ask;
 	return sh.status;
 }

@@ -111,15 +111,6 @@ tp_init(void)
 	tp_init_rc = ssh_init();
 }
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static double
 mono_ms_f(void)
 {

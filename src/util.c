@@ -189,6 +189,15 @@ buf_take(struct buf *b)
 }
 
 int64_t
+mono_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
 now_unix(void)
 {
 	const char	*fake = getenv("HVSH_FAKE_TIME");

@@ -50,9 +50,13 @@ view_cols(const struct kind_def *kd, struct col_def *cols)
 
 	cols[0].name = "id";
 	cols[0].type = COL_INT;
+	cols[0].flags = 0;
 	for (i = 0; i < kd->nfields; i++) {
 		cols[i + 1].name = kd->fields[i].name;
 		cols[i + 1].type = col_type_of(kd->fields[i].type);
+		/* Every kind's "state" is a word a shell may colour. */
+		cols[i + 1].flags = strcmp(kd->fields[i].name, "state") == 0 ?
+		    COL_STATE : 0;
 	}
 	return kd->nfields + 1;
 }
@@ -268,7 +272,7 @@ view_list(struct ctx *c, const struct cmd_args *a, enum kind k,
 	int			 rc, use;
 
 	ncols = view_cols(kd, cols);
-	rc = listing_new(c->out, cols, ncols, view_defaults(k),
+	rc = listing_new(ctx_out_write, c, cols, ncols, view_defaults(k),
 	    arg_list_opts(a), &ls.l);
 	if (rc != 0)
 		return ctx_error(c, rc, "%s", err_msg());
@@ -318,7 +322,7 @@ view_show(struct ctx *c, const struct cmd_args *a, struct store_txn *tx,
 
 	ncols = view_cols(kd, cols);
 	view_vals(v, r, vals);
-	rc = listing_show(c->out, cols, ncols, vals, arg_list_opts(a));
+	rc = listing_show(ctx_out_write, c, cols, ncols, vals, arg_list_opts(a));
 	view_free(v);
 	if (rc != 0)
 		return ctx_error(c, rc, "%s", err_msg());

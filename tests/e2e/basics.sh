@@ -22,9 +22,23 @@ hv host add --help
 t_status 0 "--help exits 0"
 t_out 'usage: hvsh host add' "--help shows the command's usage"
 
+hv help host add
+want=$out
+hv host add --help
+t_eq "$out" "$want" "--help is 'help' through the table: the same text"
+
 hv host --help
 t_status 0 "NOUN --help exits 0"
 t_out 'host remove' "and lists the noun's commands"
+
+hv help vm list
+t_out -- '-l, --wide' "every list takes -l/--wide"
+t_out -- '--sort \[-\]COLUMN' "and --sort"
+t_out 'one of: table, wide, json, csv' "the formats come from the listing's table"
+
+hv vm lis
+t_status 2 "a mistyped verb exits 2"
+t_err "^hvsh: vm: unknown verb 'lis' \(did you mean 'list'\?\)" "and gets a suggestion"
 
 hv self-test
 t_status 0 "self-test finds no problem in the table"

@@ -32,3 +32,30 @@ got=$(PATH="$T/bin:$PATH" bash -c '
 	COMP_WORDS=(hvsh host show x); COMP_CWORD=3; _hvsh
 	printf "%s " "${COMPREPLY[@]}"' sh "$HVSH_SRC/contrib/hvsh.bash-completion")
 t_eq "$got" "xen1 " "bash completion script completes names"
+
+# Completion runs the command parser on the words, so it agrees with it.
+hv complete -- host add new --address --driver ''
+t_eq "$out" "" "an option's value that looks like an option is a value"
+hv complete -- host add -- --driver ''
+t_eq "$out" "" "after -- there are no options"
+hv complete -- host show -- k
+t_eq "$(printf '%s' "$out" | paste -sd' ')" "kvm1 kvm2" "after -- names still complete"
+hv complete -- host add new --driver=k
+t_eq "$out" "--driver=kvm" "--option=value completes the value"
+hv complete -- host list -o json -
+t_noout '^--output$' "an option given once is not offered again"
+hv complete -- ui view ''
+t_eq "$(printf '%s' "$out" | paste -sd' ')" "hosts instances images pools volumes snapshots events next prev" "ui commands complete like the others"
+hv complete -- keys --
+t_out '^--keymap$' "keys' options complete"
+
+got=$(PATH="$T/bin:$PATH" bash -c '
+	source "$1"
+	COMP_WORDS=(hvsh host add new --driver = k); COMP_CWORD=6; _hvsh
+	printf "%s " "${COMPREPLY[@]}"' sh "$HVSH_SRC/contrib/hvsh.bash-completion")
+t_eq "$got" "kvm " "bash completion completes --driver=VALUE split at ="
+got=$(PATH="$T/bin:$PATH" bash -c '
+	source "$1"
+	COMP_WORDS=(hvsh --home "$HVSH_HOME" host add -- --driver ""); COMP_CWORD=7; _hvsh
+	printf "%s " "${COMPREPLY[@]}"' sh "$HVSH_SRC/contrib/hvsh.bash-completion")
+t_eq "$got" " " "bash completion agrees with the parser after --"

@@ -47,7 +47,7 @@ t_status 2 "filter on unknown column exits 2"
 
 hv host list -o yaml
 t_status 2 "unknown output format exits 2"
-t_err "table, json or csv|table\|json\|csv" "formats are listed"
+t_err "table\|wide\|json\|csv" "formats are listed"
 
 # A table fits the width it is given.
 hv host add very-long-host-name-number-one-that-is-long --address 10.0.0.4 --driver kvm --no-check --tag note=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
@@ -59,3 +59,46 @@ t_true "no trailing spaces" bash -c "! grep -q ' \$' '$T/.out'"
 
 hv host show c3 -o csv --columns name,port
 t_eq "$(printf '%s' "$out" | tr -d '\r')" "$(printf 'name,port\nc3,2200')" "show -o csv"
+
+# -l/--wide and -o wide: every column; -o json every column too.
+hv host list
+t_noout 'PORT' "the default table has no port column"
+hv host list -l
+t_out '^ID +NAME +CREATED .*PORT' "-l shows every column, port among them"
+hv host list --wide --no-header --columns name,port
+t_out '^c3 +2200$' "--wide with --columns shows the columns asked for"
+COLUMNS=30 hv host list -o wide
+t_true "-o wide is not cut to the terminal" test "$(LC_ALL=C.UTF-8 wc -L <"$T/.out")" -gt 30
+hv host list -o json
+t_eq "$(printf '%s' "$out" | jq -r '.[0] | has("port") and has("created") and has("tags")')" true "json has every column"
+hv host list -o csv
+t_eq "$(printf '%s' "$out" | tr -d '\r' | head -1)" "name,address,driver,status,cpus,memory,last_seen" "csv keeps the usual columns"
+
+# --sort COLUMN and --sort -COLUMN, on any list, in any format.
+hv host list --sort port --no-header --columns name
+t_eq "$(printf '%s' "$out" | head -1)" "a1" "--sort port puts the lowest port first"
+t_eq "$(printf '%s' "$out" | tail -1)" "c3" "and the highest last"
+hv host list --sort -port --no-header --columns name
+t_eq "$(printf '%s' "$out" | head -1)" "c3" "--sort -port: descending"
+hv host list --sort -name -o json --columns name
+t_eq "$(printf '%s' "$out" | jq -r 'map(.name) | join(",")')" "very-long-host-name-number-one-that-is-long,c3,b2,a1" "json sorted by name, descending"
+hv user list --sort -name -o csv --no-header
+t_status 0 "user list takes --sort too"
+hv host list --sort nosuch
+t_status 2 "an unknown sort column exits 2"
+t_err "unknown column 'nosuch' to sort by" "and is named"
+
+# A mistyped command, verb or option gets a suggestion.
+hv hots list
+t_status 2 "a mistyped noun exits 2"
+t_err "unknown command 'hots' \(did you mean 'host'\?\)" "did you mean 'host'"
+hv host lsit
+t_err "unknown verb 'lsit' \(did you mean 'list'\?\)" "did you mean 'list'"
+hv host list --colums name
+t_err "unknown option '--colums' \(did you mean '--columns'\?\)" "did you mean '--columns'"
+
+# Scripts get no colour, whatever the terminal says.
+TERM=xterm-256color hv -c 'host list -l'
+t_true "no escape sequences in a script's table" bash -c "! grep -q $'\033' '$T/.out'"
+
+echo "1..$_n"

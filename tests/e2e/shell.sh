@@ -3,8 +3,36 @@
 # line ever reaches a system shell or a user's ~/.inputrc.
 . "$(dirname "$0")/lib.sh"
 
+# The shell reading a pipe: no prompt, no banner, exactly what the commands
+# print; it goes on after a failure, as typed lines would.
+hv host add kvm1 --address 10.0.0.1 --driver kvm --no-check
+hv vm list
+want=$out
+hv_in $'vm list\n' shell
+t_status 0 "a piped shell runs"
+t_eq "$out" "$want" "a piped 'vm list' prints exactly the table"
+t_eq "$err" "" "and nothing on stderr"
+hv_in $'host list --columns name --no-header\nversion\n' shell
+t_noout 'hvsh>' "no prompt in a piped shell"
+t_eq "$(printf '%s' "$out" | head -1)" "kvm1" "the first line is the first command's"
+t_out '^hvsh [0-9]' "the second command runs too"
+hv_in $'frob\nhost list --columns name --no-header\n' shell
+t_status 0 "a failed line does not end a piped shell; the last one counts"
+t_err "unknown command 'frob'" "the failure is reported"
+t_eq "$out" "kvm1" "and the next line runs"
+hv_in $'version\nexit\nhost list\n' shell
+t_noout 'kvm1' "exit ends a piped shell"
+hv_in $'host remove kvm1\n' shell
+t_status 2 "a piped shell has no one to ask: destruction needs --yes"
+hv host list --no-header --columns name
+t_eq "$out" "kvm1" "the host is kept"
+hv_in $'shell\n' shell
+t_status 0 "a shell inside a piped shell reads the same (ended) input"
+rm -rf "$HVSH_HOME"
+
 if ! command -v tmux >/dev/null 2>&1; then
-	echo "ok 1 # SKIP tmux is not installed"
+	echo "ok $((_n + 1)) # SKIP tmux is not installed"
+	echo "1..$((_n + 1))"
 	exit 0
 fi
 
@@ -18,10 +46,12 @@ mkdir -p "$T/home" "$T/cwd"
 printf '"\\C-t": "INPUTRC-WAS-READ"\n' >"$T/home/.inputrc"
 : >"$T/cwd/LS-CANARY-FILE"
 
-# start NAME: a session running the shell; "[hvsh exited N]" marks its end.
+# start NAME [VAR=VALUE...]: a session running the shell (with the
+# variables given); "[hvsh exited N]" marks its end.
 start() {
-	local cmd
-	cmd="umask 022; cd $(printf %q "$T/cwd") && env HOME=$(printf %q "$T/home")"
+	local cmd v
+	cmd="umask 022; cd $(printf %q "$T/cwd") && env -u NO_COLOR HOME=$(printf %q "$T/home")"
+	for v in "${@:2}"; do cmd="$cmd $(printf %q "$v")"; done
 	cmd="$cmd HVSH_HOME=$(printf %q "$HVSH_HOME") $(printf %q "$HVSH") shell"
 	cmd="$cmd; echo \"[hvsh exited \$?]\"; sleep 600"
 	tm new-session -d -s "$1" -x 120 -y 30 "$cmd"
@@ -29,6 +59,8 @@ start() {
 }
 
 screen() { tm capture-pane -p -t "$s" 2>/dev/null; }
+# screen_sgr: the screen with its colours as escape sequences.
+screen_sgr() { tm capture-pane -p -e -t "$s" 2>/dev/null; }
 keys() { tm send-keys -t "$s" "$@"; }
 text() { tm send-keys -t "$s" -l -- "$1"; }
 
@@ -96,6 +128,16 @@ run "host add kvm1 --address 10.0.0.1 --driver kvm --no-check"
 t_noout 'hvsh: ' "host add works in the shell"
 run "host list"
 t_out 'kvm1' "host list shows kvm1"
+
+# States in colour at a terminal; the same list in JSON has none.
+"$HVSH_BUILD/tools/store-add" "$HVSH_HOME" vm web1 host=kvm1 state=running >/dev/null
+"$HVSH_BUILD/tools/store-add" "$HVSH_HOME" vm web2 host=kvm1 state=stopped >/dev/null
+run "vm list --columns name,state"
+check "the running state is green" sh -c 'printf "%s" "$1" | grep -q "web1 .*$(printf "\033")\[32mrunning"' sh "$(screen_sgr)"
+# (tmux marks the colour's end at the next line's start: ESC[39m.)
+check "a stopped one is plain" sh -c '! printf "%s" "$1" | grep "web2" | grep -q "$(printf "\033")\[3[0-8]"' sh "$(screen_sgr)"
+run "vm list -o json"
+check "no colour in JSON" sh -c '! printf "%s" "$1" | grep -q "$(printf "\033")\[3[0-8]"' sh "$(screen_sgr)"
 
 # Completion: the words complete from the command table and the store.
 clean
@@ -217,5 +259,17 @@ keys C-u
 text exit
 keys Enter
 check "exit leaves the shell" wait_for '^\[hvsh exited 0\]$'
+
+# NO_COLOR (set, not empty) and a dumb terminal turn colour off.
+start three NO_COLOR=1
+check "a NO_COLOR session starts" wait_for '^hvsh> ?$'
+run "vm list --columns name,state"
+t_out 'web1 +running' "the list is shown"
+check "NO_COLOR: no colour" sh -c '! printf "%s" "$1" | grep -q "$(printf "\033")\[32m"' sh "$(screen_sgr)"
+start four TERM=dumb
+check "a dumb terminal's session starts" wait_for '^hvsh> ?$'
+run "vm list --columns name,state"
+t_out 'web1 +running' "the list is shown on a dumb terminal"
+check "TERM=dumb: no colour" sh -c '! printf "%s" "$1" | grep -q "$(printf "\033")\[32m"' sh "$(screen_sgr)"
 
 echo "1..$_n"

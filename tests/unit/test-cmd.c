@@ -498,7 +498,7 @@ test_enum_choices(void **state)
 	    "[options]\n");
 	assert_int_equal(run(fx, "host list -o yaml"), 2);
 	assert_starts(fx->err,
-	    "hvsh: host list: output: 'yaml' is not one of table|json|csv\n");
+	    "hvsh: host list: output: 'yaml' is not one of table|wide|json|csv\n");
 	/* Enum values are matched exactly. */
 	assert_int_equal(run(fx, "host list -o JSON"), 2);
 	assert_int_equal(run(fx, "pool add p --role tertiary --type dir "
@@ -713,17 +713,13 @@ test_self_test(void **state)
 {
 	struct fix			*fx = *state;
 	const struct cmd_entry *const	*ep;
-	char				*text = NULL, *want;
-	size_t				 len = 0;
+	struct buf			 text = { 0 };
+	char				*want;
 	int				 n = 0;
-	FILE				*f;
 
-	f = open_memstream(&text, &len);
-	assert_non_null(f);
-	assert_int_equal(cmd_self_test(f), 0);
-	fclose(f);
-	assert_string_equal(text, "");
-	free(text);
+	assert_int_equal(cmd_self_test(&text), 0);
+	assert_int_equal(text.len, 0);
+	buf_free(&text);
 
 	for (ep = cmd_table; *ep != NULL; ep++)
 		n++;
@@ -782,15 +778,11 @@ test_find(void **state)
 static char *
 help_text(int argc, char **argv, int *rc)
 {
-	char	*text = NULL;
-	size_t	 len = 0;
-	FILE	*f;
+	struct buf	b = { 0 };
 
-	f = open_memstream(&text, &len);
-	assert_non_null(f);
-	*rc = cmd_help(f, argc, argv);
-	fclose(f);
-	return text;
+	*rc = cmd_help(&b, argc, argv);
+	buf_add(&b, "", 0);
+	return buf_take(&b);
 }
 
 static void
@@ -920,7 +912,7 @@ test_complete_words(void **state)
 	/* First words: each noun once and the lone words, none hidden. */
 	all = complete(fx, (char *[]){ "", NULL });
 	assert_string_equal(all, "host pool image vm volume snapshot user "
-	    "audit store help version shell self-test");
+	    "audit store ui keys help version tui shell self-test");
 	free(all);
 	assert_completes(fx, (char *[]){ "s", NULL },
 	    "snapshot store shell self-test");
@@ -940,14 +932,14 @@ test_complete_words(void **state)
 	assert_completes(fx, (char *[]){ "host", "add", "--d", NULL },
 	    "--driver");
 	assert_completes(fx, (char *[]){ "host", "ls", "-", NULL },
-	    "--output --columns --no-header --filter --help");
+	    "--output --columns --wide --no-header --filter --sort --help");
 	/* Enum values after the option, long or short. */
 	assert_completes(fx, (char *[]){ "host", "add", "kvm1", "--driver", "",
 	    NULL }, "kvm xen vmware libvirt");
 	assert_completes(fx, (char *[]){ "host", "add", "-d", "x", NULL },
 	    "xen");
 	assert_completes(fx, (char *[]){ "host", "list", "-o", "", NULL },
-	    "table json csv");
+	    "table wide json csv");
 	assert_completes(fx, (char *[]){ "pool", "add", "p", "--type", "",
 	    NULL }, "dir nfs iscsi zfs lvm");
 	/* Columns, also after those already chosen. */
@@ -1277,6 +1269,190 @@ test_quiet(void **state)
 	assert_string_equal(fx->out, "host kvm2 added\n");
 }
 
+/* What an emit hook emitted, per stream. */
+struct emitted {
+	struct buf	out;
+	struct buf	err;
+	int		calls;
+};
+
+static struct emitted	emitted;
+
+static void
+catch_emit(struct ctx *c, int stream, const char *text, size_t len)
+{
+	assert_true(stream == CTX_OUT || stream == CTX_ERR);
+	buf_add(stream == CTX_OUT ? &emitted.out : &emitted.err, text, len);
+	emitted.calls++;
+}
+
+static void
+emitted_reset(void)
+{
+	buf_free(&emitted.out);
+	buf_free(&emitted.err);
+	buf_add(&emitted.out, "", 0);
+	buf_add(&emitted.err, "", 0);
+	emitted.calls = 0;
+}
+
+/* With ctx->emit set, every byte of results, errors and help goes to it. */
+static void
+test_emit_hook(void **state)
+{
+	struct fix	*fx = *state;
+	json_t		*j;
+
+	add_host(fx, "kvm1");
+	fx->c.emit = catch_emit;
+	emitted_reset();
+	assert_int_equal(run(fx, "version"), 0);
+	assert_string_equal(fx->out, "");
+	assert_starts(emitted.out.data, "hvsh ");
+	assert_string_equal(emitted.err.data, "");
+
+	emitted_reset();
+	assert_int_equal(run(fx, "host list -o json"), 0);
+	assert_string_equal(fx->out, "");
+	j = json_loads(emitted.out.data, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j,
+	    0), "name")), "kvm1");
+	json_decref(j);
+
+	emitted_reset();
+	assert_int_equal(run(fx, "host add kvm2 --address 10.0.0.2 --driver "
+	    "kvm --no-check"), 0);
+	assert_string_equal(emitted.out.data, "host kvm2 added\n");
+
+	emitted_reset();
+	assert_int_equal(run(fx, "host frob"), 2);
+	assert_string_equal(fx->err, "");
+	assert_starts(emitted.err.data, "hvsh: host: unknown verb 'frob'");
+	assert_string_equal(emitted.out.data, "");
+
+	emitted_reset();
+	assert_int_equal(run(fx, "host list --bogus"), 2);
+	assert_string_equal(fx->err, "");
+	assert_string_equal(emitted.err.data, "hvsh: host list: unknown option "
+	    "'--bogus'\nusage: hvsh host list [options]\n");
+
+	emitted_reset();
+	assert_int_equal(run(fx, "host add --help"), 0);
+	assert_string_equal(fx->out, "");
+	assert_starts(emitted.out.data, "usage: hvsh host add NAME");
+
+	emitted_reset();
+	assert_int_equal(run(fx, "store info"), 0);
+	assert_string_equal(fx->out, "");
+	assert_starts(emitted.out.data, "path:      ");
+	assert_int_equal(emitted.calls > 0, 1);
+	fx->c.emit = NULL;
+	buf_free(&emitted.out);
+	buf_free(&emitted.err);
+}
+
+static void
+test_did_you_mean(void **state)
+{
+	struct fix	*fx = *state;
+
+	assert_int_equal(run(fx, "hots list"), 2);
+	assert_string_equal(fx->err,
+	    "hvsh: unknown command 'hots' (did you mean 'host'?)\n");
+	assert_int_equal(run(fx, "verison"), 2);
+	assert_string_equal(fx->err,
+	    "hvsh: unknown command 'verison' (did you mean 'version'?)\n");
+	assert_int_equal(run(fx, "host lsit"), 2);
+	assert_string_equal(fx->err,
+	    "hvsh: host: unknown verb 'lsit' (did you mean 'list'?)\n");
+	assert_int_equal(run(fx, "vm destory web1"), 2);
+	assert_string_equal(fx->err,
+	    "hvsh: vm: unknown verb 'destory' (did you mean 'destroy'?)\n");
+	assert_int_equal(run(fx, "host list --colums name"), 2);
+	assert_string_equal(fx->err,
+	    "hvsh: host list: unknown option '--colums' (did you mean "
+	    "'--columns'?)\nusage: hvsh host list [options]\n");
+	assert_int_equal(run(fx, "host list --filtr=name=a"), 2);
+	assert_starts(fx->err, "hvsh: host list: unknown option "
+	    "'--filtr=name=a' (did you mean '--filter'?)\n");
+	/* Nothing near enough: no guess. */
+	assert_int_equal(run(fx, "host list --zzzzzz"), 2);
+	assert_starts(fx->err, "hvsh: host list: unknown option '--zzzzzz'\n");
+	assert_int_equal(run(fx, "xq"), 2);
+	assert_string_equal(fx->err,
+	    "hvsh: unknown command 'xq' (see 'hvsh help')\n");
+	assert_no_store(fx);
+}
+
+/* --wide and -o json show every column; --sort orders any list. */
+static void
+test_wide_sort(void **state)
+{
+	struct fix	*fx = *state;
+	json_t		*j;
+
+	run_ok(fx, "host add b2 --address 10.0.0.2 --driver kvm --port 2222 "
+	    "--no-check");
+	run_ok(fx, "host add a1 --address 10.0.0.1 --driver xen --no-check");
+	run_ok(fx, "host add c3 --address 10.0.0.3 --driver kvm --port 2200 "
+	    "--no-check");
+
+	run_ok(fx, "host list");
+	assert_null(strstr(fx->out, "PORT"));
+	run_ok(fx, "host list -l");
+	assert_non_null(strstr(fx->out, "PORT"));
+	assert_non_null(strstr(fx->out, "CREATED"));
+	run_ok(fx, "host list --wide --no-header --columns name,port");
+	assert_string_equal(fx->out, "a1    22\nb2  2222\nc3  2200\n");
+	run_ok(fx, "host list -o wide");
+	assert_non_null(strstr(fx->out, "PORT"));
+
+	run_ok(fx, "host list -o json");
+	j = out_json(fx);
+	assert_non_null(json_object_get(json_array_get(j, 0), "port"));
+	assert_non_null(json_object_get(json_array_get(j, 0), "created"));
+	json_decref(j);
+	/* CSV keeps the usual columns. */
+	run_ok(fx, "host list -o csv");
+	assert_starts(fx->out, "name,address,driver,status,");
+
+	run_ok(fx, "host list --sort port --no-header --columns name");
+	assert_string_equal(fx->out, "a1\nc3\nb2\n");
+	run_ok(fx, "host list --sort -port --no-header --columns name");
+	assert_string_equal(fx->out, "b2\nc3\na1\n");
+	/* Ties keep the list's own order (by name). */
+	run_ok(fx, "host list --sort driver --no-header --columns name");
+	assert_string_equal(fx->out, "b2\nc3\na1\n");
+	run_ok(fx, "host list --sort -name -o csv --columns name");
+	assert_string_equal(fx->out, "name\r\nc3\r\nb2\r\na1\r\n");
+	run_ok(fx, "host list --sort -address -o json --columns name");
+	assert_string_equal(fx->out, "[\n{\"name\":\"c3\"},\n{\"name\":\"b2\"},"
+	    "\n{\"name\":\"a1\"}\n]\n");
+	assert_int_equal(run(fx, "host list --sort nosuch"), 2);
+	assert_starts(fx->err, "hvsh: host list: unknown column 'nosuch' to "
+	    "sort by");
+	/* Every list takes it, from the one place list options come from. */
+	run_ok(fx, "audit list --sort -id --columns id --no-header");
+	assert_starts(fx->out, "3\n2\n1\n");
+}
+
+/* Colour is for tables only, and only when the front-end asks for it. */
+static void
+test_colour(void **state)
+{
+	struct fix	*fx = *state;
+
+	run_ok(fx, "vm list");
+	assert_null(strchr(fx->out, '\033'));
+	fx->c.colour = 1;
+	run_ok(fx, "host list");
+	assert_null(strchr(fx->out, '\033'));	/* no state column */
+	run_ok(fx, "host list -o json");
+	assert_null(strchr(fx->out, '\033'));
+	fx->c.colour = 0;
+}
+
 int
 main(void)
 {
@@ -1311,6 +1487,10 @@ main(void)
 		T(test_audit_failures),
 		T(test_audit_denied),
 		T(test_quiet),
+		T(test_emit_hook),
+		T(test_did_you_mean),
+		T(test_wide_sort),
+		T(test_colour),
 #undef T
 	};
 

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,13 +18,13 @@
 #include "util.h"
 
 static const struct col_def cols[] = {
-	{ "name", COL_STR },
-	{ "host", COL_STR },
-	{ "state", COL_STR },
-	{ "memory", COL_SIZE },
-	{ "cpus", COL_INT },
-	{ "created", COL_TIME },
-	{ "note", COL_STR },
+	{ "name", COL_STR, 0 },
+	{ "host", COL_STR, 0 },
+	{ "state", COL_STR, 0 },
+	{ "memory", COL_SIZE, 0 },
+	{ "cpus", COL_INT, 0 },
+	{ "created", COL_TIME, 0 },
+	{ "note", COL_STR, 0 },
 };
 
 /* 2 GiB, created 2026-01-01, no note. */

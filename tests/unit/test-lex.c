@@ -348,6 +348,16 @@ test_partial(void **state)
 	    (const char *)NULL);
 	partial_ok("a # c\nvm ", 0, "vm", "", (const char *)NULL);
 	partial_ok("a 'x\ny' b", 0, "a", "x\ny", "b", (const char *)NULL);
+	/*
+	 * Completion hands these words to the command parser: a quoted "--"
+	 * is the word -- as when the line runs, and --opt=value one word.
+	 */
+	partial_ok("host add '--' --dr", 0, "host", "add", "--", "--dr",
+	    (const char *)NULL);
+	partial_ok("host add x --driver=k", 0, "host", "add", "x",
+	    "--driver=k", (const char *)NULL);
+	partial_ok("host add x \"--driver=k", '"', "host", "add", "x",
+	    "--driver=k", (const char *)NULL);
 
 	argv = (char **)1;
 	assert_int_equal(lex_partial("host # sh", &argv, &argc, &q),
@@ -372,6 +382,11 @@ test_quoted_at(void **state)
 	for (i = 0; i <= strlen(s); i++)
 		if (lex_quoted_at(s, i) != want[i] - '0')
 			fail_msg("position %zu ('%c')", i, s[i]);
+	/* keymap.c finds a binding's note by the first unquoted " #". */
+	s = "bind '#' x \\# y # n";
+	assert_true(lex_quoted_at(s, 6));
+	assert_true(lex_quoted_at(s, 12));
+	assert_false(lex_quoted_at(s, 16));
 }
 
 int

@@ -24,14 +24,14 @@
 #define NCOLS	8
 
 static const struct col_def cols[NCOLS] = {
-	{ "name", COL_STR },
-	{ "address", COL_STR },
-	{ "cpus", COL_INT },
-	{ "memory", COL_SIZE },
-	{ "created", COL_TIME },
-	{ "host", COL_STR },
-	{ "state", COL_STR },
-	{ "note", COL_STR },
+	{ "name", COL_STR, 0 },
+	{ "address", COL_STR, 0 },
+	{ "cpus", COL_INT, 0 },
+	{ "memory", COL_SIZE, 0 },
+	{ "created", COL_TIME, 0 },
+	{ "host", COL_STR, 0 },
+	{ "state", COL_STR, COL_STATE },
+	{ "note", COL_STR, 0 },
 };
 
 static const char *const rows[][NCOLS] = {
@@ -54,7 +54,7 @@ run(const struct list_opts *o, const char *defaults,
 	*text = NULL;
 	f = open_memstream(text, &len);
 	assert_non_null(f);
-	rc = listing_new(f, cols, NCOLS, defaults, o, &l);
+	rc = listing_new(listing_write_file, f, cols, NCOLS, defaults, o, &l);
 	if (rc == 0) {
 		for (i = 0; i < n; i++)
 			assert_int_equal(listing_row(l, r[i]), 0);
@@ -85,7 +85,7 @@ assert_no_trailing_space(const char *s)
 static void
 test_table(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, "name,address,cpus,memory,state", rows, 2);
@@ -117,7 +117,7 @@ test_table_no_trailing_space(void **state)
 		{ "bbbbbbbb", NULL, NULL, NULL, NULL, NULL, "x", NULL },
 		{ "c", NULL, NULL, NULL, NULL, NULL, "trailing  ", NULL },
 	};
-	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, "state,name", r, 3);
@@ -146,7 +146,7 @@ test_table_fit(void **state)
 		{ "db", "short", "12", NULL, NULL, NULL, NULL, "n" },
 	};
 	struct list_opts	 o = { OUT_TABLE, "name,address,cpus,note", NULL,
-		0, 40 };
+		0, 40, NULL, 0, 0 };
 	char			*t;
 
 	/*
@@ -191,7 +191,7 @@ test_table_fit_exact(void **state)
 		{ "web1", NULL, NULL, NULL, NULL, NULL, NULL,
 		    "a very long note that goes on" },
 	};
-	struct list_opts	 o = { OUT_TABLE, "name,note", NULL, 0, 30 };
+	struct list_opts	 o = { OUT_TABLE, "name,note", NULL, 0, 30, NULL, 0, 0 };
 	char			*t, *line, *save;
 
 	t = list_ok(&o, NULL, r, 1);
@@ -221,7 +221,7 @@ test_table_wide_chars(void **state)
 		{ "café", NULL, NULL, NULL, NULL, NULL, "ok", NULL },
 		{ "abcdefghij", NULL, NULL, NULL, NULL, NULL, "ok", NULL },
 	};
-	struct list_opts	 o = { OUT_TABLE, "name,state", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name,state", NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, NULL, r, 3);
@@ -249,7 +249,7 @@ test_table_wide_chars(void **state)
 static void
 test_columns(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, "state, name", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "state, name", NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, "name,address", rows, 2);
@@ -298,7 +298,7 @@ test_columns(void **state)
 static void
 test_no_header(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, "name,cpus", NULL, 1, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name,cpus", NULL, 1, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, NULL, rows, 2);
@@ -323,7 +323,7 @@ test_no_header(void **state)
 static void
 test_filter(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, "name", "host=kvm2", 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name", "host=kvm2", 0, 0, NULL, 0, 0 };
 	struct listing		*l;
 	FILE			*f;
 	char			*t;
@@ -341,7 +341,7 @@ test_filter(void **state)
 
 	o.filter = "host=kvm1 and state=running";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_new(f, cols, NCOLS, NULL, &o, &l), 0);
+	assert_int_equal(listing_new(listing_write_file, f, cols, NCOLS, NULL, &o, &l), 0);
 	assert_string_equal(filter_eq(listing_filter(l), "host"), "kvm1");
 	assert_int_equal(listing_row(l, rows[0]), 0);
 	assert_int_equal(listing_row(l, rows[1]), 0);
@@ -363,7 +363,7 @@ static void
 test_json(void **state)
 {
 	struct list_opts	 o = { OUT_JSON, "name,cpus,memory,created,note",
-		NULL, 0, 0 };
+		NULL, 0, 0, NULL, 0, 0 };
 	json_error_t		 je;
 	json_t			*root, *obj;
 	char			*t;
@@ -414,7 +414,7 @@ test_json_escaper(void **state)
 		"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80",
 		"c1 \xc2\x9b" "31m", "bidi \xe2\x80\xae",
 	};
-	struct list_opts	 o = { OUT_JSON, "note", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_JSON, "note", NULL, 0, 0, NULL, 0, 0 };
 	const char		*r[NCOLS] = { 0 };
 	json_t			*root, *s;
 	char			*t, *want, *got;
@@ -474,7 +474,7 @@ test_csv(void **state)
 		{ "\"", "", NULL, NULL, NULL, NULL, "plain", "\x1b[2J" },
 	};
 	struct list_opts	 o = { OUT_CSV, "name,address,cpus,memory,"
-		"created,state,note", NULL, 0, 0 };
+		"created,state,note", NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, NULL, rows, 2);
@@ -498,14 +498,14 @@ test_csv(void **state)
 static void
 test_show(void **state)
 {
-	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, NULL, NULL, 0, 0, NULL, 0, 0 };
 	json_t			*root;
 	FILE			*f;
 	char			*t;
 	size_t			 len;
 
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[0], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[0], &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "name:    web1\n"
@@ -520,7 +520,7 @@ test_show(void **state)
 
 	o.columns = "state,name,note";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[1], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[1], &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "state: stopped\n"
@@ -531,7 +531,7 @@ test_show(void **state)
 	o.format = OUT_JSON;
 	o.columns = "name,cpus,memory,created,note";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[0], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[0], &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "{\n"
@@ -549,7 +549,7 @@ test_show(void **state)
 	o.format = OUT_CSV;
 	o.columns = "name,note";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[1], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[1], &o), 0);
 	fclose(f);
 	assert_string_equal(t, "name,note\r\ndb-primary,\"main, \"\"prod\"\" "
 	    "db\"\r\n");
@@ -557,14 +557,14 @@ test_show(void **state)
 
 	o.no_header = 1;
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[1], &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[1], &o), 0);
 	fclose(f);
 	assert_string_equal(t, "db-primary,\"main, \"\"prod\"\" db\"\r\n");
 	free(t);
 
 	o.columns = "nope";
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, rows[1], &o), ERR_USAGE);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, rows[1], &o), ERR_USAGE);
 	fclose(f);
 	assert_string_equal(t, "");
 	free(t);
@@ -575,13 +575,13 @@ test_show_sanitized(void **state)
 {
 	static const char *const r[NCOLS] = { "evil\x1b]0;pwned\x07",
 		NULL, NULL, NULL, NULL, NULL, NULL, "multi\nline" };
-	struct list_opts	 o = { OUT_TABLE, "name,note", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name,note", NULL, 0, 0, NULL, 0, 0 };
 	FILE			*f;
 	char			*t;
 	size_t			 len;
 
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, r, &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, r, &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "name: evil\\x1b]0;pwned\\x07\n"
@@ -591,7 +591,7 @@ test_show_sanitized(void **state)
 	/* JSON carries the real value, escaped the JSON way. */
 	o.format = OUT_JSON;
 	f = open_memstream(&t, &len);
-	assert_int_equal(listing_show(f, cols, NCOLS, r, &o), 0);
+	assert_int_equal(listing_show(listing_write_file, f, cols, NCOLS, r, &o), 0);
 	fclose(f);
 	assert_string_equal(t,
 	    "{\n"
@@ -651,7 +651,7 @@ test_table_sanitized(void **state)
 		{ "\x1b[2Jx", NULL, NULL, NULL, NULL, NULL, "a\nb", NULL },
 		{ "ok", NULL, NULL, NULL, NULL, NULL, "\xff", NULL },
 	};
-	struct list_opts	 o = { OUT_TABLE, "name,state", NULL, 0, 0 };
+	struct list_opts	 o = { OUT_TABLE, "name,state", NULL, 0, 0, NULL, 0, 0 };
 	char			*t;
 
 	t = list_ok(&o, NULL, r, 2);
@@ -675,7 +675,7 @@ test_out_format(void **state)
 	assert_int_equal(f, OUT_TABLE);
 	assert_int_equal(out_format_parse("xml", &f), ERR_USAGE);
 	assert_string_equal(err_msg(), "unknown output format 'xml' (table, "
-	    "json, csv)");
+	    "wide, json, csv)");
 	assert_int_equal(out_format_parse("x\x1b", &f), ERR_USAGE);
 	assert_null(strchr(err_msg(), '\x1b'));
 }
@@ -687,7 +687,7 @@ test_many_rows(void **state)
 	static const enum out_format	fmts[] = { OUT_TABLE, OUT_JSON,
 		OUT_CSV };
 	struct list_opts		o = { OUT_TABLE, NULL, "cpus>=0", 0,
-		80 };
+		80, NULL, 0, 0 };
 	struct listing			*l;
 	const char			*v[NCOLS];
 	char				 name[32], cpus[32];
@@ -698,7 +698,7 @@ test_many_rows(void **state)
 	assert_non_null(f);
 	for (k = 0; k < nitems(fmts); k++) {
 		o.format = fmts[k];
-		assert_int_equal(listing_new(f, cols, NCOLS, NULL, &o, &l), 0);
+		assert_int_equal(listing_new(listing_write_file, f, cols, NCOLS, NULL, &o, &l), 0);
 		for (i = 0; i < 20000; i++) {
 			snprintf(name, sizeof name, "vm%zu", i);
 			snprintf(cpus, sizeof cpus, "%zu", i % 64);
@@ -711,6 +711,190 @@ test_many_rows(void **state)
 		assert_int_equal(listing_end(l), 0);
 	}
 	fclose(f);
+}
+
+/* Wide is the table with every column and nothing cut to the terminal. */
+static void
+test_wide(void **state)
+{
+	struct list_opts	 o = { OUT_WIDE, NULL, NULL, 0, 20, NULL, 0, 0 };
+	char			*t;
+
+	t = list_ok(&o, "name", rows, 2);
+	assert_string_equal(t,
+	    "NAME        ADDRESS   CPUS     MEMORY  CREATED               "
+	    "HOST  STATE    NOTE\n"
+	    "web1        10.0.0.1     2    2.0 GiB  2026-11-23T10:00:00Z  "
+	    "kvm1  running  -\n"
+	    "db-primary  -           16  512.0 MiB  2026-01-01T00:00:00Z  "
+	    "kvm2  stopped  main, \"prod\" db\n");
+	free(t);
+	/* --columns still picks. */
+	o.columns = "state";
+	t = list_ok(&o, "name", rows, 2);
+	assert_string_equal(t, "STATE\nrunning\nstopped\n");
+	free(t);
+	/* --wide on a table is the same as -o wide, --columns aside. */
+	o.columns = NULL;
+	o.format = OUT_TABLE;
+	o.all = 1;
+	o.width = 0;
+	t = list_ok(&o, "name", rows, 1);
+	assert_non_null(strstr(t, "CREATED"));
+	free(t);
+	/* JSON: every column without --columns; CSV: the usual ones. */
+	o.all = 0;
+	o.format = OUT_JSON;
+	t = list_ok(&o, "name", rows, 1);
+	assert_non_null(strstr(t, "\"created\":"));
+	assert_non_null(strstr(t, "\"note\":null"));
+	free(t);
+	o.format = OUT_CSV;
+	t = list_ok(&o, "name,state", rows, 1);
+	assert_string_equal(t, "name,state\r\nweb1,running\r\n");
+	free(t);
+}
+
+static void
+test_sort(void **state)
+{
+	static const char *const r[][NCOLS] = {
+		{ "b", NULL, "10", "2048", NULL, NULL, "x", NULL },
+		{ "a", NULL, "9", NULL, NULL, NULL, "x", NULL },
+		{ "c", NULL, NULL, "1024", NULL, NULL, "y", NULL },
+		{ "d", NULL, "100", "4096", NULL, NULL, "x", NULL },
+	};
+	struct list_opts	 o = { OUT_TABLE, "name", NULL, 1, 0, "cpus", 0,
+		0 };
+	struct listing		*l = NULL;
+	char			*t;
+
+	/* Numbers as numbers (9 < 10 < 100); unset last either way. */
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "a\nb\nd\nc\n");
+	free(t);
+	o.sort = "-cpus";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "d\nb\na\nc\n");
+	free(t);
+	/* Text bytewise; equal keys keep the order they came in. */
+	o.sort = "state";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "b\na\nd\nc\n");
+	free(t);
+	o.sort = "-state";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "c\nb\na\nd\n");
+	free(t);
+	/* A column not shown can order the rows; the filter still applies. */
+	o.sort = "memory";
+	o.filter = "state=x";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "b\nd\na\n");
+	free(t);
+	/* Streaming formats hold their rows too. */
+	o.filter = NULL;
+	o.format = OUT_CSV;
+	o.sort = "-name";
+	t = list_ok(&o, NULL, r, 4);
+	assert_string_equal(t, "d\r\nc\r\nb\r\na\r\n");
+	free(t);
+	o.format = OUT_JSON;
+	t = list_ok(&o, NULL, r, 2);
+	assert_string_equal(t, "[\n{\"name\":\"b\"},\n{\"name\":\"a\"}\n]\n");
+	free(t);
+	o.sort = "nosuch";
+	assert_int_equal(listing_new(listing_write_file, stdout, cols, NCOLS,
+	    NULL, &o, &l), ERR_USAGE);
+	assert_null(l);
+	assert_non_null(strstr(err_msg(), "unknown column 'nosuch' to sort "
+	    "by"));
+	o.sort = "-";
+	assert_int_equal(listing_new(listing_write_file, stdout, cols, NCOLS,
+	    NULL, &o, &l), ERR_USAGE);
+}
+
+/* State words in colour when asked, in tables only, widths unchanged. */
+static void
+test_colour(void **state)
+{
+	struct list_opts	 o = { OUT_TABLE, "name,state,cpus", NULL, 0, 0,
+		NULL, 0, 1 };
+	char			*t;
+
+	t = list_ok(&o, NULL, rows, 2);
+	assert_string_equal(t,
+	    "NAME        STATE    CPUS\n"
+	    "web1        \033[32mrunning\033[m     2\n"
+	    "db-primary  stopped    16\n");
+	free(t);
+	o.format = OUT_JSON;
+	t = list_ok(&o, NULL, rows, 2);
+	assert_null(strchr(t, '\033'));
+	free(t);
+	o.format = OUT_CSV;
+	t = list_ok(&o, NULL, rows, 2);
+	assert_null(strchr(t, '\033'));
+	free(t);
+	/* Only a column marked as a state: "host" holds no colour. */
+	o.format = OUT_TABLE;
+	o.columns = "host";
+	t = list_ok(&o, NULL, rows, 2);
+	assert_null(strchr(t, '\033'));
+	free(t);
+}
+
+/* A writer gets the pieces in order and one call of length 0 at the end. */
+struct pieces {
+	struct buf	text;
+	int		ends;
+	int		fail;
+};
+
+static int
+pieces_write(void *arg, const char *text, size_t len)
+{
+	struct pieces	*p = arg;
+
+	if (len == 0) {
+		p->ends++;
+		return 0;
+	}
+	assert_int_equal(p->ends, 0);
+	buf_add(&p->text, text, len);
+	return p->fail ? err_set(ERR_IO, "cannot write") : 0;
+}
+
+static void
+test_writer(void **state)
+{
+	struct list_opts	 o = { OUT_CSV, "name", NULL, 0, 0, NULL, 0, 0 };
+	struct pieces		 p = { { NULL, 0, 0 }, 0, 0 };
+	struct listing		*l;
+
+	assert_int_equal(listing_new(pieces_write, &p, cols, NCOLS, NULL, &o,
+	    &l), 0);
+	assert_int_equal(listing_row(l, rows[0]), 0);
+	assert_int_equal(listing_end(l), 0);
+	assert_string_equal(p.text.data, "name\r\nweb1\r\n");
+	assert_int_equal(p.ends, 1);
+	buf_free(&p.text);
+
+	memset(&p, 0, sizeof p);
+	assert_int_equal(listing_show(pieces_write, &p, cols, NCOLS, rows[0],
+	    &o), 0);
+	assert_string_equal(p.text.data, "name\r\nweb1\r\n");
+	assert_int_equal(p.ends, 1);
+	buf_free(&p.text);
+
+	/* A failed write is the listing's failure. */
+	memset(&p, 0, sizeof p);
+	p.fail = 1;
+	assert_int_equal(listing_new(pieces_write, &p, cols, NCOLS, NULL, &o,
+	    &l), 0);
+	assert_int_equal(listing_row(l, rows[0]), 0);
+	assert_int_equal(listing_end(l), ERR_IO);
+	buf_free(&p.text);
 }
 
 static int
@@ -740,6 +924,10 @@ main(void)
 		cmocka_unit_test(test_table_sanitized),
 		cmocka_unit_test(test_out_format),
 		cmocka_unit_test(test_many_rows),
+		cmocka_unit_test(test_wide),
+		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_colour),
+		cmocka_unit_test(test_writer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
