@@ -14,14 +14,14 @@
  * that change what one does, come by events; CPU is an average between
  * two samples, so a slower sample is coarser but not wrong, and a
  * stopped instance's figures drop to 0 at its event. A watch that fails
- * puts its host back on the normal interval and is tried again after 1 s,
- * doubling to 60 s. A watch notices nothing between events (its callback
+ * has its host polled at once and then at the normal interval, and is
+ * tried again after 1 s, doubling to 60 s. A watch notices nothing between events (its callback
  * is called only for one), so each lasts one window (the backstop, at most
  * 60 s) and the dashboard does not wait for those blocked when it stops:
  * they find it stopped at their next event or window's end and leave
  * without touching the store, and the last one out frees what they share.
- * A host is polled normally until a poll begun a second after its watch
- * did, which covers what changed before the watch was subscribed.
+ * A second after a watch begins (first, or after a failure) its host is
+ * polled once more, for what changed before it was subscribed.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -44,7 +44,7 @@
 					   watched host */
 #define BACKSTOP_MIN_MS	30000
 #define WINDOW_MAX_MS	60000		/* one watch at most */
-#define SETTLE_MS	1000		/* from a watch's start to a poll
+#define SETTLE_MS	1000		/* from a watch's start to the poll
 					   that covers what it missed */
 #define RETRY_MIN_MS	1000
 #define RETRY_MAX_MS	60000
@@ -68,6 +68,8 @@ struct watcher {
 	struct record		*rec;		/* during a watch */
 	int64_t			 since_ms;	/* this watch began; 0: none */
 	int64_t			 polled_ms;	/* start of the last poll kept */
+	int64_t			 ask_at;	/* a poll begun then or later is
+						   wanted; 0: none */
 	unsigned		 gen;		/* counts events */
 	int			 retry_ms;
 };
@@ -300,23 +302,28 @@ busy_drop(struct tui_live *lv, uint64_t id)
 }
 
 /*
- * 1 if what host i of b said is to be kept: not if an event of the host
- * was recorded meanwhile, as the answer may be older than it; the host is
- * then asked again. Called locked.
+ * Whether what host i of b said is to be kept (*keep): not if an event of
+ * the host was recorded meanwhile, as the answer may be older than it.
+ * 1 if the host is to be asked again now: then, or when a poll was wanted
+ * that this one began too early to be. Called locked.
  */
 static int
-batch_keep(struct batch *b, size_t i)
+batch_keep(struct batch *b, size_t i, int *keep)
 {
 	struct watcher	*w = watcher_get(b->lv, b->hosts.v[i]->id);
 
+	*keep = 1;
 	if (w == NULL)
-		return 1;
-	if (w->gen != b->gen[i]) {
-		w->polled_ms = 0;
 		return 0;
+	if (w->gen != b->gen[i]) {
+		*keep = 0;
+		w->ask_at = mono_now_ms();
+		return 1;
 	}
 	w->polled_ms = b->began_ms;
-	return 1;
+	if (w->ask_at > 0 && b->began_ms >= w->ask_at)
+		w->ask_at = 0;
+	return w->ask_at > 0;
 }
 
 /* A host answered (or could not): record it, tell the UI. */
@@ -326,13 +333,14 @@ host_done(struct host_refresh *hr, void *arg)
 	struct batch	*b = arg;
 	struct tui_live	*lv = b->lv;
 	size_t		 i = (size_t)(hr - b->hr);
-	int		 keep;
+	int		 keep = 0, again = 0;
 
 	pthread_mutex_lock(&lv->lock);
-	keep = hr->rc == ERR_CANCEL ? 0 : batch_keep(b, i);
+	if (hr->rc != ERR_CANCEL)
+		again = batch_keep(b, i, &keep);
 	busy_drop(lv, hr->host->id);
 	pthread_mutex_unlock(&lv->lock);
-	if (hr->rc != ERR_CANCEL && !keep)
+	if (again)
 		live_wake(lv, 0);
 	if (live_enter(lv) != 0)
 		return;
@@ -387,20 +395,36 @@ is_busy(struct tui_live *lv, uint64_t id)
 }
 
 /*
- * 1 if host id is to be polled in this round: always unless it is
- * watched, and a watched one only once the backstop is due, or when no
- * poll since its watch began covers what the watch may have missed.
+ * 1 if host id is to be polled in this round: one not watched in each
+ * regular round (every interval), a watched one when its backstop is due,
+ * and either when a poll of it is wanted (its watch began or failed).
  * Called locked.
  */
 static int
-poll_due(struct tui_live *lv, uint64_t id, int64_t now)
+poll_due(struct tui_live *lv, uint64_t id, int64_t now, int regular)
 {
 	struct watcher	*w = watcher_get(lv, id);
 
-	if (w == NULL || w->since_ms == 0 ||
-	    w->polled_ms < w->since_ms + SETTLE_MS)
+	if (w != NULL && w->ask_at > 0 && now >= w->ask_at)
 		return 1;
+	if (w == NULL || w->since_ms == 0)
+		return regular;
 	return now - w->polled_ms >= lv->backstop_ms;
+}
+
+/* When a poll of a watched host is next wanted, after now; 0: none. */
+static int64_t
+ask_next(struct tui_live *lv, int64_t now)
+{
+	int64_t	next = 0;
+	size_t	i;
+
+	for (i = 0; i < lv->nw; i++) {
+		if (lv->w[i]->ask_at > now &&
+		    (next == 0 || lv->w[i]->ask_at < next))
+			next = lv->w[i]->ask_at;
+	}
+	return next;
 }
 
 static void *watch_main(void *);
@@ -431,9 +455,12 @@ watch_ensure(struct tui_live *lv, const struct record *h,
 	pthread_attr_destroy(&attr);
 }
 
-/* Starts a refresh of every host due that is not being asked already. */
+/*
+ * Starts a refresh of every host due (all with force) that is not being
+ * asked already.
+ */
 static void
-round_start(struct tui_live *lv, int force)
+round_start(struct tui_live *lv, int regular, int force)
 {
 	struct records		 all = { 0 };
 	struct store_txn	*tx;
@@ -456,7 +483,7 @@ round_start(struct tui_live *lv, int force)
 	for (i = 0; i < all.n; i++) {
 		if (is_busy(lv, all.v[i]->id) ||
 		    (d = dispatch_driver(all.v[i])) == NULL ||
-		    (!force && !poll_due(lv, all.v[i]->id, now))) {
+		    (!force && !poll_due(lv, all.v[i]->id, now, regular))) {
 			record_free(all.v[i]);
 			continue;
 		}
@@ -512,17 +539,28 @@ deadline(struct timespec *until, int64_t ms)
 	}
 }
 
+/*
+ * The rounds: a regular one every interval, and one between whenever woken
+ * (a watch failed) or a poll of a watched host is wanted.
+ */
 static void *
 live_main(void *arg)
 {
 	struct tui_live	*lv = arg;
 	struct timespec	 until;
-	int		 stop, force = 1;
+	int64_t		 now, next = 0, ask;
+	int		 stop, force = 1, regular;
 
 	for (;;) {
-		round_start(lv, force);
-		deadline(&until, lv->interval_ms);
+		now = mono_now_ms();
+		if ((regular = force || now >= next))
+			next = now + lv->interval_ms;
+		round_start(lv, regular, force);
 		pthread_mutex_lock(&lv->lock);
+		now = mono_now_ms();
+		if ((ask = ask_next(lv, now)) == 0 || ask > next)
+			ask = next;
+		deadline(&until, ask > now ? ask - now : 1);
 		while (!lv->stop && !lv->kick &&
 		    pthread_cond_timedwait(&lv->cond, &lv->lock, &until) == 0)
 			;
@@ -669,7 +707,7 @@ watch_main(void *arg)
 	struct record	*host;
 	int64_t		 began;
 	size_t		 i;
-	int		 rc, wait_ms = 0, last;
+	int		 rc, wait_ms = 0, fresh = 1, last;
 
 	for (;;) {
 		if (wait_ms > 0 && live_sleep(lv, wait_ms))
@@ -680,14 +718,24 @@ watch_main(void *arg)
 		pthread_mutex_lock(&lv->lock);
 		w->since_ms = began;
 		w->rec = host;
+		/* What changed before it was subscribed: one poll more. */
+		if (fresh)
+			w->ask_at = began + SETTLE_MS;
 		pthread_mutex_unlock(&lv->lock);
+		if (fresh)
+			live_wake(lv, 0);
 		rc = dispatch_watch(host, on_event, w, 0, lv->window_ms);
 		pthread_mutex_lock(&lv->lock);
 		w->rec = NULL;
-		if (rc < 0)
+		if (rc < 0) {
 			w->since_ms = 0;
+			w->ask_at = mono_now_ms();
+		}
 		pthread_mutex_unlock(&lv->lock);
 		record_free(host);
+		/* A window ended: again at once. The backstop poll sees
+		   what changed in between. */
+		fresh = rc < 0;
 		if (rc >= 0) {
 			w->retry_ms = RETRY_MIN_MS;
 			wait_ms = 0;
@@ -695,7 +743,8 @@ watch_main(void *arg)
 		}
 		if (rc == ERR_CANCEL)
 			break;
-		/* Lost: the normal polls at once, the watch later. */
+		/* Lost: a poll at once, the normal ones after, the watch
+		   later. */
 		live_wake(lv, 0);
 		if (mono_now_ms() - began >= RETRY_MAX_MS)
 			w->retry_ms = RETRY_MIN_MS;
