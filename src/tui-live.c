@@ -15,13 +15,16 @@
  * two samples, so a slower sample is coarser but not wrong, and a
  * stopped instance's figures drop to 0 at its event. A watch that fails
  * has its host polled at once and then at the normal interval, and is
- * tried again after 1 s, doubling to 60 s. A watch notices nothing between events (its callback
- * is called only for one), so each lasts one window (the backstop, at most
- * 60 s) and the dashboard does not wait for those blocked when it stops:
- * they find it stopped at their next event or window's end and leave
- * without touching the store, and the last one out frees what they share.
- * A second after a watch begins (first, or after a failure) its host is
- * polled once more, for what changed before it was subscribed.
+ * tried again after 1 s, doubling to 60 s. A second after a watch begins
+ * (first, or after a failure) its host is polled once more, for what
+ * changed before it was subscribed; a poll that began before an event
+ * was written is dropped and made again.
+ *
+ * A watch notices nothing between events (its callback is called only for
+ * one), so each lasts one window (the backstop, at most 60 s), and the
+ * dashboard does not wait for those blocked when it stops: they find it
+ * stopped at their next event or window's end and leave without touching
+ * the store, and the last thread out frees what they share.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -282,11 +285,6 @@ sample_host(struct tui_live *lv, const struct host_refresh *hr)
 	store_txn_end(tx);
 }
 
-static int
-apply_one(struct store_txn *tx, void *arg)
-{
-	return hostops_apply(tx, arg, 1);
-}
 
 static void
 busy_drop(struct tui_live *lv, uint64_t id)
@@ -301,55 +299,71 @@ busy_drop(struct tui_live *lv, uint64_t id)
 	}
 }
 
+/* What one host of a batch said, to be written. */
+struct apply_arg {
+	struct batch	*b;
+	size_t		 i;
+	int		 kept;
+	int		 again;		/* ask the host again now */
+};
+
 /*
- * Whether what host i of b said is to be kept (*keep): not if an event of
- * the host was recorded meanwhile, as the answer may be older than it.
- * 1 if the host is to be asked again now: then, or when a poll was wanted
- * that this one began too early to be. Called locked.
+ * Writes what host i of a batch said, unless an event of the host was
+ * recorded since the poll began: the answer may be older than the event,
+ * so it is dropped and the host asked again. Checked inside the write, so
+ * that an event written later is newer. A poll was wanted (ask_at) that
+ * began too early to be this one: asked again too.
  */
 static int
-batch_keep(struct batch *b, size_t i, int *keep)
+apply_one(struct store_txn *tx, void *arg)
 {
-	struct watcher	*w = watcher_get(b->lv, b->hosts.v[i]->id);
+	struct apply_arg	*aa = arg;
+	struct batch		*b = aa->b;
+	struct watcher		*w;
 
-	*keep = 1;
-	if (w == NULL)
-		return 0;
-	if (w->gen != b->gen[i]) {
-		*keep = 0;
-		w->ask_at = mono_now_ms();
-		return 1;
+	pthread_mutex_lock(&b->lv->lock);
+	aa->kept = 1;
+	aa->again = 0;
+	if ((w = watcher_get(b->lv, b->hosts.v[aa->i]->id)) != NULL) {
+		if (w->gen != b->gen[aa->i]) {
+			aa->kept = 0;
+			w->ask_at = mono_now_ms();
+		} else {
+			w->polled_ms = b->began_ms;
+			if (w->ask_at > 0 && b->began_ms >= w->ask_at)
+				w->ask_at = 0;
+		}
+		aa->again = w->ask_at > 0;
 	}
-	w->polled_ms = b->began_ms;
-	if (w->ask_at > 0 && b->began_ms >= w->ask_at)
-		w->ask_at = 0;
-	return w->ask_at > 0;
+	pthread_mutex_unlock(&b->lv->lock);
+	if (!aa->kept)
+		return ERR_BUSY;
+	return hostops_apply(tx, &b->hr[aa->i], 1);
 }
 
 /* A host answered (or could not): record it, tell the UI. */
 static void
 host_done(struct host_refresh *hr, void *arg)
 {
-	struct batch	*b = arg;
-	struct tui_live	*lv = b->lv;
-	size_t		 i = (size_t)(hr - b->hr);
-	int		 keep = 0, again = 0;
+	struct batch		*b = arg;
+	struct tui_live		*lv = b->lv;
+	struct apply_arg	 aa = { b, (size_t)(hr - b->hr), 0, 0 };
+	int			 entered = live_enter(lv) == 0;
 
+	if (entered && hr->rc != ERR_CANCEL) {
+		(void)store_write(lv->st, apply_one, &aa);
+		if (aa.kept)
+			sample_host(lv, hr);
+	}
 	pthread_mutex_lock(&lv->lock);
-	if (hr->rc != ERR_CANCEL)
-		again = batch_keep(b, i, &keep);
 	busy_drop(lv, hr->host->id);
 	pthread_mutex_unlock(&lv->lock);
-	if (again)
+	if (aa.again)
 		live_wake(lv, 0);
-	if (live_enter(lv) != 0)
-		return;
-	if (keep) {
-		(void)store_write(lv->st, apply_one, hr);
-		sample_host(lv, hr);
+	if (entered) {
+		live_notify(lv);
+		live_leave(lv);
 	}
-	live_notify(lv);
-	live_leave(lv);
 }
 
 static void *
@@ -593,6 +607,10 @@ event_tx(struct store_txn *tx, void *arg)
 
 	if ((rc = hostops_apply_event(tx, ea->w->rec, ea->vm, &ea->name)) != 0)
 		return rc;
+	/* Counted inside the write: a poll written after it sees it. */
+	pthread_mutex_lock(&ea->w->lv->lock);
+	ea->w->gen++;
+	pthread_mutex_unlock(&ea->w->lv->lock);
 	if ((rc = store_get_by_name(tx, KIND_VM, 0, ea->name, &r)) == 0)
 		ea->id = r->id;
 	record_free(r);
@@ -636,11 +654,6 @@ on_event(const struct hv_vm *vm, void *arg)
 
 	if (live_enter(lv) != 0)
 		return ERR_CANCEL;
-	/* Counted first: a poll that read the host before this write must
-	   not overwrite it. */
-	pthread_mutex_lock(&lv->lock);
-	w->gen++;
-	pthread_mutex_unlock(&lv->lock);
 	if (store_write(lv->st, event_tx, &ea) == 0) {
 		hist_event(lv, ea.id, vm->state);
 		live_notify(lv);
