@@ -4,8 +4,9 @@
  *
  *	tui-model.c	views as rows read from the store: columns, sort,
  *			filter, marks, selection (no curses)
- *	tui-live.c	the background refresh of every host and the history
- *			of instances' CPU and memory (no curses)
+ *	tui-live.c	the background refresh of every host (by events
+ *			where its driver has them) and the history of
+ *			instances' CPU and memory (no curses)
  *	tui-prompt.c	the line editor of the '/' and ':' lines (no curses)
  *	tui-screen.c	drawing: header, table, detail, message, footer,
  *			prompt, help and questions (the curses calls)
@@ -148,11 +149,13 @@ struct tui_sample {
 /*
  * Starts refreshing every host of the store each interval_ms, on the
  * ctx's transport; each host's answer is written to the store as it
- * comes, and a byte written to notify_fd.
+ * comes, and a byte written to notify_fd. A host whose driver can watch
+ * is followed by its events, written and notified as each comes, and
+ * polled only every 15 intervals (at least 30 s).
  */
 int	tui_live_start(struct ctx *, int interval_ms, int notify_fd,
 	    struct tui_live **out);
-/* Refreshes now (what is not already being asked). */
+/* Refreshes every host now (what is not already being asked). */
 void	tui_live_kick(struct tui_live *);
 /* Stops: cancels what hangs, waits for the threads. NULL is a no-op. */
 void	tui_live_stop(struct tui_live *);
@@ -167,6 +170,11 @@ int64_t	tui_live_uptime(struct tui_live *, uint64_t vm_id);
 /* Hosts being asked now. */
 size_t	tui_live_busy(struct tui_live *);
 int	tui_live_interval(struct tui_live *);
+/*
+ * 1 while the host's changes come by events (a watch of it is on): its
+ * states are current, however old its last poll.
+ */
+int	tui_live_watching(struct tui_live *, uint64_t host_id);
 
 /* --- the line editor (tui-prompt.c) --- */
 

@@ -272,7 +272,10 @@ live_vals(struct load *ld, const struct record *r, char **raw)
 			raw[i] = xasprintf("%zu", cnt);
 			break;
 		case TX_AGE:
-			if ((a = record_get(r, HOST_LASTSEEN)) != NULL &&
+			/* A host followed by events is current. */
+			if (tui_live_watching(ld->m->live, r->id))
+				raw[i] = xstrdup("0");
+			else if ((a = record_get(r, HOST_LASTSEEN)) != NULL &&
 			    parse_i64(a, &x) == 0)
 				raw[i] = xasprintf("%" PRId64,
 				    ld->now > x ? ld->now - x : 0);
