@@ -109,6 +109,8 @@ int	dispatch_one(struct transport *tp, struct dcall *);
  */
 char	*dispatch_outcome(const struct dcall *, size_t n);
 
+/* 1 if host's driver can watch its instances (dispatch_watch). */
+int	dispatch_can_watch(const struct record *host);
 /* Watches host's instances through its driver (see driver.h watch). */
 int	dispatch_watch(const struct record *host, drv_watch_fn, void *arg,
 	    int max_events, int timeout_ms);

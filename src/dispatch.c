@@ -477,6 +477,14 @@ dispatch_outcome(const struct dcall *dc, size_t n)
 }
 
 int
+dispatch_can_watch(const struct record *host)
+{
+	const struct driver	*d = dispatch_driver(host);
+
+	return d != NULL && d->watch != NULL;
+}
+
+int
 dispatch_watch(const struct record *host, drv_watch_fn cb, void *arg,
     int max_events, int timeout_ms)
 {

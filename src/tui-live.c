@@ -110,15 +110,6 @@ struct batch {
 	int64_t			 began_ms;
 };
 
-static int64_t
-mono_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 live_free(struct tui_live *lv)
 {
@@ -265,7 +256,7 @@ sample_vm(const struct record *vm, void *arg)
 static void
 sample_host(struct tui_live *lv, const struct host_refresh *hr)
 {
-	struct sample_arg	 sa = { lv, hr, mono_now_ms(), 0 };
+	struct sample_arg	 sa = { lv, hr, mono_ms(), 0 };
 	struct store_txn	*tx;
 	struct hist		*h;
 	double			 mem = 0;
@@ -327,7 +318,7 @@ apply_one(struct store_txn *tx, void *arg)
 	if ((w = watcher_get(b->lv, b->hosts.v[aa->i]->id)) != NULL) {
 		if (w->gen != b->gen[aa->i]) {
 			aa->kept = 0;
-			w->ask_at = mono_now_ms();
+			w->ask_at = mono_ms();
 		} else {
 			w->polled_ms = b->began_ms;
 			if (w->ask_at > 0 && b->began_ms >= w->ask_at)
@@ -445,14 +436,13 @@ static void *watch_main(void *);
 
 /* Starts watching host h if its driver can and nobody does. Called locked. */
 static void
-watch_ensure(struct tui_live *lv, const struct record *h,
-    const struct driver *d)
+watch_ensure(struct tui_live *lv, const struct record *h)
 {
 	struct watcher	*w;
 	pthread_attr_t	 attr;
 	pthread_t	 t;
 
-	if (d->watch == NULL || watcher_get(lv, h->id) != NULL)
+	if (!dispatch_can_watch(h) || watcher_get(lv, h->id) != NULL)
 		return;
 	w = xcalloc(1, sizeof *w);
 	w->lv = lv;
@@ -480,10 +470,9 @@ round_start(struct tui_live *lv, int regular, int force)
 	struct store_txn	*tx;
 	struct batch		*b;
 	struct watcher		*w;
-	const struct driver	*d;
 	pthread_attr_t		 attr;
 	pthread_t		 t;
-	int64_t			 now = mono_now_ms();
+	int64_t			 now = mono_ms();
 	size_t			 i;
 
 	if (store_read(lv->st, &tx) != 0)
@@ -496,7 +485,7 @@ round_start(struct tui_live *lv, int regular, int force)
 	pthread_mutex_lock(&lv->lock);
 	for (i = 0; i < all.n; i++) {
 		if (is_busy(lv, all.v[i]->id) ||
-		    (d = dispatch_driver(all.v[i])) == NULL ||
+		    dispatch_driver(all.v[i]) == NULL ||
 		    (!force && !poll_due(lv, all.v[i]->id, now, regular))) {
 			record_free(all.v[i]);
 			continue;
@@ -512,7 +501,7 @@ round_start(struct tui_live *lv, int regular, int force)
 		b->gen[b->hosts.n] = w != NULL ? w->gen : 0;
 		b->hosts.v[b->hosts.n++] = all.v[i];
 		/* After the poll's gen: its first events are news to it. */
-		watch_ensure(lv, all.v[i], d);
+		watch_ensure(lv, all.v[i]);
 	}
 	free(all.v);
 	if (b->hosts.n == 0) {
@@ -566,12 +555,12 @@ live_main(void *arg)
 	int		 stop, force = 1, regular;
 
 	for (;;) {
-		now = mono_now_ms();
+		now = mono_ms();
 		if ((regular = force || now >= next))
 			next = now + lv->interval_ms;
 		round_start(lv, regular, force);
 		pthread_mutex_lock(&lv->lock);
-		now = mono_now_ms();
+		now = mono_ms();
 		if ((ask = ask_next(lv, now)) == 0 || ask > next)
 			ask = next;
 		deadline(&until, ask > now ? ask - now : 1);
@@ -685,7 +674,6 @@ static int
 watch_host(struct tui_live *lv, uint64_t id, struct record **out)
 {
 	struct store_txn	*tx;
-	const struct driver	*d;
 	int			 rc;
 
 	*out = NULL;
@@ -696,8 +684,7 @@ watch_host(struct tui_live *lv, uint64_t id, struct record **out)
 		store_txn_end(tx);
 	}
 	live_leave(lv);
-	if (rc == 0 && ((d = dispatch_driver(*out)) == NULL ||
-	    d->watch == NULL)) {
+	if (rc == 0 && !dispatch_can_watch(*out)) {
 		record_free(*out);
 		*out = NULL;
 		rc = ERR_INVAL;
@@ -727,7 +714,7 @@ watch_main(void *arg)
 			break;
 		if (watch_host(lv, w->host, &host) != 0)
 			break;
-		began = mono_now_ms();
+		began = mono_ms();
 		pthread_mutex_lock(&lv->lock);
 		w->since_ms = began;
 		w->rec = host;
@@ -742,7 +729,7 @@ watch_main(void *arg)
 		w->rec = NULL;
 		if (rc < 0) {
 			w->since_ms = 0;
-			w->ask_at = mono_now_ms();
+			w->ask_at = mono_ms();
 		}
 		pthread_mutex_unlock(&lv->lock);
 		record_free(host);
@@ -759,7 +746,7 @@ watch_main(void *arg)
 		/* Lost: a poll at once, the normal ones after, the watch
 		   later. */
 		live_wake(lv, 0);
-		if (mono_now_ms() - began >= RETRY_MAX_MS)
+		if (mono_ms() - began >= RETRY_MAX_MS)
 			w->retry_ms = RETRY_MIN_MS;
 		wait_ms = w->retry_ms;
 		if (w->retry_ms < RETRY_MAX_MS / 2)
