@@ -21,9 +21,10 @@
  * read. The quiet wait is not counted. A key with no output in WAIT_MS is
  * recorded with a time of -1.
  *
- * With -i, after the first frame and WARM_S more seconds, the CPU time of
- * the program (utime + stime of /proc/PID/stat) over IDLE_S seconds with
- * no keys, the output being read all along.
+ * With -i, no settling: after the first frame, the PRELUDE keys and WARM_S
+ * more seconds, the CPU time of the program (utime + stime of
+ * /proc/PID/stat) over IDLE_S seconds with no keys, the output being read
+ * all along.
  *
  * Prints, one a line:
  *	first MS BYTES		exec to the first frame's last byte
@@ -439,20 +440,20 @@ main(int argc, char **argv)
 	t0 = now_ms();
 	spawn(cols, rows, argv);
 	first_frame(t0, ready);
-	if (idle > 0) {
-		(void)read_for(warm * 1000.0);
-		c0 = cpu_s();
-		bytes = read_for(idle * 1000.0);
-		c1 = cpu_s();
-		printf("idle %d %.3f %ld %.3f\n", idle, c1 - c0, bytes, c0);
-	} else {
+	if (idle == 0) {
 		last = now_ms();
 		bytes = until_quiet(settle_ms, &last, SETTLE_CAP_MS);
 		printf("settle %.3f %ld\n", now_ms() - t0, bytes);
 	}
 	for (i = 0; i < pre.n; i++)
 		press(at++, &pre.v[i]);
-	if (pre.n > 0) {
+	if (idle > 0) {
+		(void)read_for(warm * 1000.0);
+		c0 = cpu_s();
+		bytes = read_for(idle * 1000.0);
+		c1 = cpu_s();
+		printf("idle %d %.3f %ld %.3f\n", idle, c1 - c0, bytes, c0);
+	} else if (pre.n > 0) {
 		last = now_ms();
 		(void)until_quiet(settle_ms, &last, SETTLE_CAP_MS);
 	}

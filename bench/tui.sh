@@ -228,8 +228,9 @@ grep -q '^exit 0$' "$W/out/htop.keys" || die "htop did not quit after the keys"
 k=$(awk '$1 == "key" && $5 < 0' "$W/out/hvsh.keys" | grep -c .)
 [ "$k" -eq 0 ] || say "hvsh: $k keys changed nothing on the screen"
 
-say "hvsh: left alone for $IDLE s on the store"
-$T1 "${TERMENV[@]}" "${PK[@]}" -R "$HV_READY" -i "$IDLE" -W 5 -- "${HV[@]}" \
+say "hvsh: left alone for $IDLE s on the store, instances view"
+$T1 "${TERMENV[@]}" "${PK[@]}" -R "$HV_READY" -p "$W/keys/hvsh.pre" \
+    -i "$IDLE" -W 5 -- "${HV[@]}" \
     >"$W/out/hvsh.idle0" 2>>"$W/log/hvsh" || die "hvsh: the idle run failed"
 read -r _ _ cpu_idle0 _ < <(grep '^idle ' "$W/out/hvsh.idle0")
 
@@ -244,23 +245,17 @@ if [ "$PERF" = 1 ]; then
 	    >"$W/out/hvsh.perf" 2>>"$W/log/perf" &&
 	    $TS perf report -i "$W/perf.data" --children --sort symbol -g none \
 	    --stdio 2>>"$W/log/perf" >"$W/out/perf.txt"; then
+		# Shares of the UI loop's samples and of the reload's, which
+		# stay put if some stacks cannot be unwound.
 		PERF_TXT=$(awk '
-			BEGIN {
-				n = split("tui_model_load store_iter load_record " \
-				    "store_get view_ref_name cell_of row_add rows_free " \
-				    "tui_model_sort view_sort tui_model_filter " \
-				    "tui_screen_draw layout_cols draw_table", want)
-				for (i = 1; i <= n; i++) order[want[i]] = i
-			}
-			/^ *[0-9.]+%/ {
-				s = $4; sub(/ *\(inlined\)$/, "", s)
-				if (s in order && !(s in got)) got[s] = $1
-			}
+			/^ *[0-9.]+%/ && !($4 in v) { v[$4] = $1 + 0 }
+			function of(a, b) { return v[b] > 0 ? sprintf("%.0f%%", 100 * v[a] / v[b]) : "?" }
 			END {
-				for (i = 1; i <= n; i++)
-					if (want[i] in got)
-						printf "%s`%s` %s", (c++ ? ", " : ""), want[i], got[want[i]]
-				print ""
+				printf "the reload (`tui_model_load`) took %s of the UI loop'"'"'s samples", of("tui_model_load", "loop")
+				printf " and drawing (`tui_screen_draw`) %s, of which %s went to column widths measured over every row (`layout_cols`)", of("tui_screen_draw", "loop"), of("layout_cols", "tui_screen_draw")
+				printf "; within the reload, %s went to LMDB reads of the records and of the host and image names each row shows (`store_get`),", of("store_get", "tui_model_load")
+				printf " %s to formatting and copying the cells (`cell_of`) and %s to freeing the rows before (`rows_free`)", of("cell_of", "tui_model_load"), of("rows_free", "tui_model_load")
+				printf ". The filter keys (`tui_model_filter`) account for %s of the UI loop, the sort key (`tui_model_sort`) %s", of("tui_model_filter", "loop"), of("tui_model_sort", "loop")
 			}' "$W/out/perf.txt")
 	else
 		say "perf failed: $(tail -2 "$W/log/perf")"
@@ -329,7 +324,8 @@ if [ "$LIVE" -gt 0 ]; then
 ### Idle, on $LIVE live KVM hosts
 
 \`tests/lab/lab up --kvm $LIVE\` (an sshd, a session libvirtd and QEMU each, on this machine),
-two guests defined on each and adopted, as in the fleet benchmark. The dashboard with its
+two guests defined on each and adopted, as in the fleet benchmark. The dashboard (its hosts
+view, the first shown) with its
 default interval (2 s: every host refreshed over its kept session, the view reloaded after
 the answers) and htop with its default delay (1.5 s), each on a ${COLS}x${ROWS} pty of its own,
 started together; after the first frame and $WARM s (the dashboard's first logins to every
@@ -374,8 +370,8 @@ t_idle=
 PERF_PARA=
 [ -n "$PERF_TXT" ] && PERF_PARA="
 
-Where hvsh's time goes, from \`perf record --call-graph dwarf\` over the same key run (share of
-all samples, each function with what it calls): $PERF_TXT."
+Where hvsh's time goes, from \`perf record --call-graph dwarf\` over the same key run (samples
+of each function with what it calls): $PERF_TXT (each reloads the view)."
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 mem=$(free -g | awk '/Mem:/ { print $2 " GiB" }')
 ncv=$(infocmp -V 2>/dev/null | awk '{ print $2 }')
@@ -430,9 +426,10 @@ its first line of key hints seen, then quiet for $QUIET ms), median of $FIRST_RU
 untimed one: hvsh $ff ms ($ff_bytes bytes), htop $ht_ff ms (htop reads /proc twice, a moment
 apart, before it draws, for its CPU figures).
 
-Left alone for $IDLE s on this store (no host answers, so no refresh), the dashboard used
-${cpu_idle0:-?} s of CPU: it reloads the view from the store every second (the ages it shows
-grow) even when nothing changed.$PERF_PARA
+Left alone for $IDLE s on this store in the instances view (no host answers, so no refresh;
+after \`2\` and 5 s), the dashboard used ${cpu_idle0:-?} s of CPU: it reloads the view from the
+store every second (the ages it shows grow) even when nothing changed, and a key that comes
+during a reload waits for it.$PERF_PARA
 $IDLE_TXT
 R
 )
