@@ -38,15 +38,16 @@ stop_lab() {
 	"$LAB" down >/dev/null 2>&1
 }
 trap 'stop_lab' EXIT
-trap 'echo; echo "demo: interrupted; stopping the demo lab" >&2; exit 130' \
+trap 'printf "\ndemo: interrupted; stopping the demo lab\n" >&2; exit 130' \
     INT TERM HUP
 
 # step DESC CMD...: runs CMD with its output kept aside; shown, with DESC,
-# only if it fails, and then the demo ends (the lab comes down).
+# only if it fails, and then the demo ends (the lab comes down). The output
+# is redirected in a subshell: a trap run as CMD ends writes to ours.
 step() {
 	local desc=$1
 	shift
-	if ! "$@" >"$LOG" 2>&1; then
+	if ! (exec >"$LOG" 2>&1; "$@"); then
 		printf 'demo: failed: %s\n  $ %s\n' "$desc" "$*" >&2
 		sed 's/^/  | /' "$LOG" >&2
 		echo "demo: stopping the demo lab" >&2
