@@ -3,7 +3,7 @@
 # lab (a KVM host with real libvirt and QEMU, a Xen and a VMware host with
 # the xe and vmrun simulators), records the hosts with their keys
 # confirmed, fills a demo store (pools, an ISO and templates in the
-# repository, instances made from them on each host, a data volume,
+# repository, instances made from them on each host, data volumes,
 # snapshots), then opens the dashboard (hvsh tui) on a terminal, or prints
 # the hosts and instances without one. Leaving the dashboard (q), a failed
 # step or Ctrl-C stops the lab. HVSH_DEMO_DIR says where (default
@@ -22,7 +22,12 @@ export HVSH_COMMAND_TIMEOUT_MS=${HVSH_COMMAND_TIMEOUT_MS:-60000}
 LOG=$D/step.log
 
 say() { printf '%s\n' "$*"; }
-die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
+die() {
+	printf 'demo: %s\n' "$*" >&2
+	$labup && echo "demo: stopping the demo lab" >&2
+	exit 1
+}
+labup=false
 
 [ -x "$HVSH" ] || die "$HVSH is missing: run 'make demo', or 'make' first"
 mkdir -p "$D" || die "cannot create $D"
@@ -50,7 +55,7 @@ step() {
 	if ! (exec >"$LOG" 2>&1; "$@"); then
 		printf 'demo: failed: %s\n  $ %s\n' "$desc" "$*" >&2
 		sed 's/^/  | /' "$LOG" >&2
-		echo "demo: stopping the demo lab" >&2
+		$labup && echo "demo: stopping the demo lab" >&2
 		exit 1
 	fi
 }
@@ -66,6 +71,7 @@ t0=$(date +%s)
 
 say "hvsh demo in $D"
 say "starting the lab: kvm1 (libvirt and QEMU), xen1 and vmw1 (simulators) ..."
+labup=true
 step "lab up" "$LAB" up --kvm 1 --xen 1 --vmware 1
 eval "$("$LAB" env)"
 

@@ -117,7 +117,7 @@ t_true "and the instance list with images" \
     grep -Eq '^db1 +xen1 +debian12-xen +running' "$T/d2.out"
 t_true "and says how to get the dashboard" grep -q 'in a terminal for the' "$T/d2.out"
 t_true "its set-up is quiet: no output of the steps" \
-    sh -c "! grep -Eq 'created|imported|started' '$T/d2.out'"
+    sh -c "! grep -Eq 'created on|pushing|imported|started' '$T/d2.out'"
 t_eq "$(lab_gone "$T/d2")" "" "and its lab is down"
 
 # --- a failed step: a clear message, the lab down ---
