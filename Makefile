@@ -1,6 +1,6 @@
 # hvsh: plain GNU make with pkg-config.
 #   make             build build/hvsh
-#   make demo        install missing packages, build, hvsh on its own lab
+#   make demo        install missing packages, build, the dashboard on a demo lab
 #   make check       install missing packages, build, run every test
 #   make check SANITIZE=1   the same under ASan and UBSan (build-san/)
 #   make bench       benchmarks; figures go to docs/BENCHMARKS.md
