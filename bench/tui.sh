@@ -371,7 +371,7 @@ PERF_PARA=
 [ -n "$PERF_TXT" ] && PERF_PARA="
 
 Where hvsh's time goes, from \`perf record --call-graph dwarf\` over the same key run (samples
-of each function with what it calls): $PERF_TXT (each reloads the view)."
+of each function with what it calls): $PERF_TXT."
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 mem=$(free -g | awk '/Mem:/ { print $2 " GiB" }')
 ncv=$(infocmp -V 2>/dev/null | awk '{ print $2 }')
@@ -427,9 +427,8 @@ untimed one: hvsh $ff ms ($ff_bytes bytes), htop $ht_ff ms (htop reads /proc twi
 apart, before it draws, for its CPU figures).
 
 Left alone for $IDLE s on this store in the instances view (no host answers, so no refresh;
-after \`2\` and 5 s), the dashboard used ${cpu_idle0:-?} s of CPU: it reloads the view from the
-store every second (the ages it shows grow) even when nothing changed, and a key that comes
-during a reload waits for it.$PERF_PARA
+after \`2\` and 5 s), the dashboard used ${cpu_idle0:-?} s of CPU (its ages grow once a
+second, counted on in memory; the store is read again only when a host answers).$PERF_PARA
 $IDLE_TXT
 R
 )

@@ -52,7 +52,8 @@ struct hv_vm {
 	enum hv_state	 state;
 	int		 cpus;
 	int64_t		 memory;	/* bytes configured */
-	int64_t		 mem_used;	/* bytes in use; 0 when stopped */
+	int64_t		 mem_used;	/* bytes in use; 0 when stopped;
+					   -1 unknown */
 	double		 cpu_time;	/* seconds */
 	char		*hvsh_id;	/* our id written on the object */
 	char		*path;		/* vmrun: the .vmx file */

@@ -78,9 +78,13 @@ struct tui_view {
 	size_t		 ncols;
 	size_t		 show[TUI_MAXCOLS];	/* columns shown, in order */
 	size_t		 nshow;
-	struct tui_row	*rows;		/* those the filter keeps */
+	struct tui_row	*all;		/* every row read, in store order */
+	size_t		 nall, allcap;
+	int64_t		 aged;		/* when ages were last counted */
+	struct tui_row	*rows;		/* those the filter keeps, sorted:
+					   copies of all's, sharing cells */
 	size_t		 nrows;
-	size_t		 total;		/* before the filter */
+	size_t		 total;		/* before the filter (nall) */
 	size_t		 sel;		/* selected row */
 	size_t		 top;		/* first row shown */
 	size_t		 left;		/* first shown column (scroll) */
@@ -88,7 +92,8 @@ struct tui_view {
 	int		 sortrev;
 	char		*filter_text;
 	struct filter	*filter;
-	uint64_t	*marks;		/* ids marked, kept across reloads */
+	uint64_t	*marks;		/* ids marked, kept across reloads;
+					   sorted */
 	size_t		 nmarks;
 	unsigned	 gen;		/* counts loads, for cached widths */
 };
@@ -121,8 +126,13 @@ struct tui_model {
 void	tui_model_init(struct tui_model *, struct ctx *, struct tui_live *);
 void	tui_model_free(struct tui_model *);
 struct tui_view *tui_model_view(struct tui_model *);
-/* Reads the current view (and the totals) from the store again. */
+/*
+ * Reads the current view (and the totals) from the store again. Filter
+ * and sort work on the rows read, without the store.
+ */
 int	tui_model_load(struct tui_model *);
+/* Time passed: ages and uptimes counted on, without the store; changes. */
+int	tui_model_tick(struct tui_model *);
 int	tui_model_move(struct tui_model *, const char *how);
 /* Keeps the selection in sight after the page changed. */
 void	tui_model_place(struct tui_model *);
@@ -143,7 +153,7 @@ const char *tui_view_name(enum tui_vkind);
 
 struct tui_sample {
 	double	cpu;		/* percent of one CPU */
-	double	mem;		/* percent of configured memory */
+	double	mem;		/* percent of configured memory; < 0 unknown */
 };
 
 /*

@@ -237,7 +237,10 @@ sample_vm(const struct record *vm, void *arg)
 		if (dt > 0)
 			cpu = 100.0 * (hv->cpu_time - h->cpu_time) / dt;
 	}
-	if (hv != NULL && hv->memory > 0 && running)
+	/* A figure the host does not give is unknown, not 0. */
+	if (hv != NULL && running && (hv->memory <= 0 || hv->mem_used < 0))
+		mem = -1;
+	else if (hv != NULL && running)
 		mem = 100.0 * (double)hv->mem_used / (double)hv->memory;
 	/* Uptime is known only from a start this process saw. */
 	if (running && !h->running && h->at_ms > 0)
@@ -275,7 +278,6 @@ sample_host(struct tui_live *lv, const struct host_refresh *hr)
 	pthread_mutex_unlock(&lv->lock);
 	store_txn_end(tx);
 }
-
 
 static void
 busy_drop(struct tui_live *lv, uint64_t id)

@@ -906,6 +906,7 @@ loop(struct tui *t)
 {
 	struct pollfd	 pfd[2];
 	int64_t		 last_load = 0, last_tick = mono_ms(), now;
+	int64_t		 gap = TUI_RELOAD_MS;
 	int		 dirty = 0, timeout, k;
 
 	t->changes = TUI_CH_LAYOUT;
@@ -921,8 +922,8 @@ loop(struct tui *t)
 		t->changes = 0;
 		now = mono_ms();
 		timeout = (int)(1000 - (now - last_tick));
-		if (dirty && TUI_RELOAD_MS - (now - last_load) < timeout)
-			timeout = (int)(TUI_RELOAD_MS - (now - last_load));
+		if (dirty && gap - (now - last_load) < timeout)
+			timeout = (int)(gap - (now - last_load));
 		if (timeout < 0)
 			timeout = 0;
 		pfd[0].fd = STDIN_FILENO;
@@ -940,17 +941,21 @@ loop(struct tui *t)
 				break;
 		}
 		now = mono_ms();
-		if (dirty && now - last_load >= TUI_RELOAD_MS) {
+		if (dirty && now - last_load >= gap) {
 			(void)tui_model_load(&t->ui.model);
 			t->changes |= TUI_CH_HEADER | TUI_CH_TABLE |
 			    TUI_CH_DETAIL;
-			last_load = now;
+			last_load = mono_ms();
+			/* Keys keep most of the time, however big the view. */
+			gap = 4 * (last_load - now);
+			if (gap < TUI_RELOAD_MS)
+				gap = TUI_RELOAD_MS;
 			dirty = 0;
 		}
 		if (now - last_tick >= 1000) {
-			/* Ages grow: the view again, from the store. */
+			/* Ages grow, counted on in memory. */
 			last_tick = now;
-			dirty = 1;
+			t->changes |= tui_model_tick(&t->ui.model);
 			if (t->ui.busy)
 				t->changes |= TUI_CH_MSG;
 		}

@@ -128,17 +128,18 @@ rows_free(struct tui_view *v)
 {
 	size_t	i, j;
 
-	for (i = 0; i < v->nrows; i++) {
+	for (i = 0; i < v->nall; i++) {
 		for (j = 0; j < v->ncols; j++) {
-			free(v->rows[i].raw[j]);
-			free(v->rows[i].cell[j]);
+			free(v->all[i].raw[j]);
+			free(v->all[i].cell[j]);
 		}
-		free(v->rows[i].raw);
-		free(v->rows[i].cell);
+		free(v->all[i].raw);
+		free(v->all[i].cell);
 	}
+	free(v->all);
 	free(v->rows);
-	v->rows = NULL;
-	v->nrows = 0;
+	v->all = v->rows = NULL;
+	v->nall = v->allcap = v->nrows = 0;
 }
 
 void
@@ -166,15 +167,56 @@ tui_model_view(struct tui_model *m)
 }
 
 static int
+id_cmp(const void *a, const void *b)
+{
+	uint64_t	x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Where id is, or would go, in the sorted marks. */
+static size_t
+mark_pos(const struct tui_view *v, uint64_t id)
+{
+	size_t	lo = 0, hi = v->nmarks, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (v->marks[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
 is_marked(const struct tui_view *v, uint64_t id)
 {
-	size_t	i;
+	size_t	i = mark_pos(v, id);
 
-	for (i = 0; i < v->nmarks; i++) {
-		if (v->marks[i] == id)
-			return 1;
+	return i < v->nmarks && v->marks[i] == id;
+}
+
+/* Marks id (on 1) or unmarks it (on 0). */
+static void
+mark_set(struct tui_view *v, uint64_t id, int on)
+{
+	size_t	i = mark_pos(v, id);
+	int	has = i < v->nmarks && v->marks[i] == id;
+
+	if (on && !has) {
+		v->marks = xreallocarray(v->marks, v->nmarks + 1,
+		    sizeof *v->marks);
+		memmove(&v->marks[i + 1], &v->marks[i],
+		    (v->nmarks - i) * sizeof *v->marks);
+		v->marks[i] = id;
+		v->nmarks++;
+	} else if (!on && has) {
+		memmove(&v->marks[i], &v->marks[i + 1],
+		    (v->nmarks - i - 1) * sizeof *v->marks);
+		v->nmarks--;
 	}
-	return 0;
 }
 
 /* "3s", "4m", "2h", "5d": an age or a duration, short. */
@@ -232,7 +274,6 @@ struct load {
 	struct store_txn	*tx;
 	struct view		*view;
 	struct buf		 scratch;
-	size_t			 cap;
 	int64_t			 now;
 };
 
@@ -253,7 +294,8 @@ live_vals(struct load *ld, const struct record *r, char **raw)
 		case TX_CPU:
 		case TX_MEMUSE:
 			n = tui_live_history(ld->m->live, r->kind, r->id, h);
-			if (n > 0)
+			if (n > 0 && (v->xcol[i] == TX_CPU ||
+			    h[n - 1].mem >= 0))
 				raw[i] = xasprintf("%.0f", v->xcol[i] ==
 				    TX_CPU ? h[n - 1].cpu : h[n - 1].mem);
 			else if (v->xcol[i] == TX_MEMUSE &&
@@ -297,7 +339,7 @@ live_vals(struct load *ld, const struct record *r, char **raw)
 	}
 }
 
-/* Fills the cells of a row and keeps it if the filter does. */
+/* Fills the cells of a row and keeps it among all. */
 static void
 row_add(struct load *ld, struct tui_row *row)
 {
@@ -305,13 +347,6 @@ row_add(struct load *ld, struct tui_row *row)
 	size_t		 i;
 	int		 hc;
 
-	if (v->filter != NULL && !filter_match(v->filter,
-	    (const char *const *)row->raw)) {
-		for (i = 0; i < v->ncols; i++)
-			free(row->raw[i]);
-		free(row->raw);
-		return;
-	}
 	row->cell = xcalloc(v->ncols, sizeof *row->cell);
 	for (i = 0; i < v->ncols; i++)
 		row->cell[i] = cell_of(v, i, row->raw[i], row, &ld->scratch);
@@ -319,12 +354,11 @@ row_add(struct load *ld, struct tui_row *row)
 		row->host = row->raw[FI_NAME + 1];
 	else if ((hc = tui_view_col(v, "host")) >= 0)
 		row->host = row->raw[hc];
-	row->marked = row->id != 0 && is_marked(v, row->id);
-	if (v->nrows == ld->cap) {
-		ld->cap = ld->cap ? ld->cap * 2 : 64;
-		v->rows = xreallocarray(v->rows, ld->cap, sizeof *v->rows);
+	if (v->nall == v->allcap) {
+		v->allcap = v->allcap ? v->allcap * 2 : 64;
+		v->all = xreallocarray(v->all, v->allcap, sizeof *v->all);
 	}
-	v->rows[v->nrows++] = *row;
+	v->all[v->nall++] = *row;
 }
 
 static int
@@ -450,6 +484,44 @@ view_place(struct tui_view *v, int page)
 		v->top = v->nrows > (size_t)page ? v->nrows - (size_t)page : 0;
 }
 
+/* The rows the filter keeps, marked as the marks say, then sorted. */
+static void
+view_select(struct tui_view *v)
+{
+	size_t	i;
+
+	free(v->rows);
+	v->rows = xcalloc(v->nall + 1, sizeof *v->rows);
+	v->nrows = 0;
+	for (i = 0; i < v->nall; i++) {
+		if (v->filter != NULL && !filter_match(v->filter,
+		    (const char *const *)v->all[i].raw))
+			continue;
+		v->rows[v->nrows] = v->all[i];
+		v->rows[v->nrows].marked = v->all[i].id != 0 &&
+		    is_marked(v, v->all[i].id);
+		v->nrows++;
+	}
+	v->total = v->nall;
+	view_sort(v);
+}
+
+/* The selection back on the row with id selid, else at oldsel. */
+static void
+view_reselect(struct tui_view *v, uint64_t selid, size_t oldsel, int page)
+{
+	size_t	i;
+
+	v->sel = oldsel;
+	for (i = 0; selid != 0 && i < v->nrows; i++) {
+		if (v->rows[i].id == selid) {
+			v->sel = i;
+			break;
+		}
+	}
+	view_place(v, page);
+}
+
 /* Fleet totals for the header. */
 static int
 count_host(const struct record *r, void *arg)
@@ -490,7 +562,7 @@ tui_model_load(struct tui_model *m)
 	struct load	 ld;
 	struct store	*st;
 	uint64_t	 selid = 0;
-	size_t		 i, oldsel = v->sel;
+	size_t		 oldsel = v->sel;
 	int		 rc;
 
 	if (v->sel < v->nrows)
@@ -508,6 +580,7 @@ tui_model_load(struct tui_model *m)
 	rows_free(v);
 	v->total = 0;
 	v->gen++;
+	v->aged = ld.now;
 	if (v->kind == KIND_AUDIT) {
 		rc = store_iter_id(ld.tx, KIND_AUDIT, 1, load_record, &ld);
 		load_local_events(&ld);
@@ -520,17 +593,55 @@ tui_model_load(struct tui_model *m)
 	view_free(ld.view);
 	store_txn_end(ld.tx);
 	buf_free(&ld.scratch);
-	view_sort(v);
+	view_select(v);
 	/* The row selected before, where it is now; else the same place. */
-	v->sel = oldsel;
-	for (i = 0; selid != 0 && i < v->nrows; i++) {
-		if (v->rows[i].id == selid) {
-			v->sel = i;
-			break;
+	view_reselect(v, selid, oldsel, m->page);
+	return rc < 0 ? rc : 0;
+}
+
+int
+tui_model_tick(struct tui_model *m)
+{
+	struct tui_view	*v = tui_model_view(m);
+	struct buf	 scratch = { 0 };
+	struct tui_row	*row;
+	int64_t		 now = now_unix(), d = now - v->aged, n;
+	uint64_t	 selid;
+	size_t		 i, c;
+	int		 ages = 0, resort = 0;
+
+	if (d <= 0)
+		return 0;
+	v->aged = now;
+	for (c = 0; c < v->ncols; c++) {
+		if (v->xcol[c] != TX_AGE && v->xcol[c] != TX_UPTIME)
+			continue;
+		ages = 1;
+		resort |= (int)c == v->sortcol;
+		for (i = 0; i < v->nall; i++) {
+			row = &v->all[i];
+			if (row->raw[c] == NULL || parse_i64(row->raw[c], &n) != 0)
+				continue;
+			/* A host followed by events stays current. */
+			if (v->xcol[c] == TX_AGE && n == 0 &&
+			    tui_live_watching(m->live, row->id))
+				continue;
+			free(row->raw[c]);
+			free(row->cell[c]);
+			row->raw[c] = xasprintf("%" PRId64, n + d);
+			row->cell[c] = cell_of(v, c, row->raw[c], row, &scratch);
 		}
 	}
-	view_place(v, m->page);
-	return rc < 0 ? rc : 0;
+	buf_free(&scratch);
+	if (!ages)
+		return 0;
+	if (resort || v->filter != NULL) {
+		/* What the filter keeps and the order may follow the ages. */
+		selid = v->sel < v->nrows ? v->rows[v->sel].id : 0;
+		view_select(v);
+		view_reselect(v, selid, v->sel, m->page);
+	}
+	return TUI_CH_TABLE | (m->detail ? TUI_CH_DETAIL : 0);
 }
 
 void
@@ -603,6 +714,7 @@ int
 tui_model_sort(struct tui_model *m, const char *column)
 {
 	struct tui_view	*v = tui_model_view(m);
+	uint64_t	 selid;
 	size_t		 i;
 	int		 k;
 
@@ -623,8 +735,10 @@ tui_model_sort(struct tui_model *m, const char *column)
 		else
 			v->sortrev = 0;
 	}
+	selid = v->sel < v->nrows ? v->rows[v->sel].id : 0;
 	v->sortcol = k;
-	(void)tui_model_load(m);
+	view_sort(v);
+	view_reselect(v, selid, v->sel, m->page);
 	return TUI_CH_TABLE | TUI_CH_DETAIL | TUI_CH_HEADER;
 }
 
@@ -643,7 +757,8 @@ tui_model_filter(struct tui_model *m, const char *expr)
 	v->filter = f;
 	v->filter_text = f != NULL ? xstrdup(expr) : NULL;
 	v->sel = v->top = 0;
-	(void)tui_model_load(m);
+	view_select(v);
+	view_place(v, m->page);
 	return 0;
 }
 
@@ -652,7 +767,7 @@ tui_model_mark(struct tui_model *m, int how)
 {
 	struct tui_view	*v = tui_model_view(m);
 	struct tui_row	*r;
-	size_t		 i, j;
+	size_t		 i;
 
 	if (how == 0) {
 		for (i = 0; i < v->nrows; i++)
@@ -660,27 +775,21 @@ tui_model_mark(struct tui_model *m, int how)
 		v->nmarks = 0;
 		return TUI_CH_TABLE | TUI_CH_HEADER;
 	}
-	for (i = how == 2 ? 0 : v->sel; i < v->nrows; i++) {
-		r = &v->rows[i];
-		if (r->id == 0)
-			goto next;
-		if (r->marked && how == 1) {
-			for (j = 0; j < v->nmarks; j++) {
-				if (v->marks[j] == r->id) {
-					v->marks[j] = v->marks[--v->nmarks];
-					break;
-				}
-			}
-			r->marked = 0;
-		} else if (!r->marked) {
+	if (how == 2) {
+		/* Every row shown: the marks sorted again once. */
+		for (i = 0; i < v->nrows; i++) {
+			r = &v->rows[i];
+			if (r->id == 0 || r->marked)
+				continue;
 			v->marks = xreallocarray(v->marks, v->nmarks + 1,
 			    sizeof *v->marks);
 			v->marks[v->nmarks++] = r->id;
 			r->marked = 1;
 		}
-next:
-		if (how == 1)
-			break;
+		qsort(v->marks, v->nmarks, sizeof *v->marks, id_cmp);
+	} else if (v->sel < v->nrows && (r = &v->rows[v->sel])->id != 0) {
+		r->marked = !r->marked;
+		mark_set(v, r->id, r->marked);
 	}
 	/* Marking moves on, as in a file manager. */
 	if (how == 1 && v->sel + 1 < v->nrows) {

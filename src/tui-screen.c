@@ -26,6 +26,8 @@
 #define MIN_H		24
 #define DETAIL_H	9
 #define COL_MAXW	40
+#define AGE_MAXW	10	/* "stale 119s" */
+#define UPTIME_MAXW	5	/* "1234d" */
 
 enum { PAIR_GREEN = 1, PAIR_YELLOW, PAIR_RED, PAIR_CYAN };
 
@@ -329,8 +331,16 @@ layout_cols(struct tui_screen *sc, const struct tui_view *v)
 		size_t	c = v->show[i];
 
 		sc->width[i] = text_width(sc, v->cols[c].name);
-		for (r = 0; r < v->nrows; r++) {
-			w = text_width(sc, v->rows[r].cell[c]);
+		/* Ages count on between loads: as wide as they can grow. */
+		if (v->xcol[c] == TX_AGE || v->xcol[c] == TX_UPTIME) {
+			w = v->xcol[c] == TX_AGE ? AGE_MAXW : UPTIME_MAXW;
+			if (w > sc->width[i])
+				sc->width[i] = w;
+			continue;
+		}
+		/* Over every row read, so a filter leaves the widths be. */
+		for (r = 0; r < v->nall; r++) {
+			w = text_width(sc, v->all[r].cell[c]);
 			if (w > sc->width[i])
 				sc->width[i] = w > COL_MAXW ? COL_MAXW : w;
 		}
@@ -449,6 +459,10 @@ sparkline(const struct tui_screen *sc, struct buf *b,
 	}
 	for (i = from; i < n; i++) {
 		v = cpu ? s[i].cpu : s[i].mem;
+		if (v < 0) {
+			buf_addc(b, ' ');	/* unknown */
+			continue;
+		}
 		k = (int)(v / max * 7.0 + 0.5);
 		k = k < 0 ? 0 : k > 7 ? 7 : k;
 		if (sc->utf8)
@@ -489,7 +503,11 @@ draw_detail(struct tui_screen *sc, struct tui_ui *ui)
 		sparkline(sc, &b, s, n, 1, sc->w - 12);
 		put_line(sc, y0 + 1, 1, b.data);
 		buf_reset(&b);
-		buf_printf(&b, "mem%% %5.1f ", n > 0 ? s[n - 1].mem : 0.0);
+		if (n > 0 && s[n - 1].mem < 0)
+			buf_addstr(&b, "mem%     - ");
+		else
+			buf_printf(&b, "mem%% %5.1f ", n > 0 ? s[n - 1].mem :
+			    0.0);
 		sparkline(sc, &b, s, n, 0, sc->w - 12);
 		put_line(sc, y0 + 2, 1, b.data);
 		line = 2;

@@ -3,7 +3,8 @@
  * terminal: views read from a real store in a temporary directory, sorting
  * (numbers as numbers, again to reverse), the filter language with its
  * errors, marks and the selection they make, the selection kept on its row
- * across a reload, moves, and the line editor of the '/' and ':' lines.
+ * across a reload, moves, ages counted on without the store, and the line
+ * editor of the '/' and ':' lines.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -245,6 +247,51 @@ test_moves(void **state)
 	model_close(&c, &m);
 }
 
+/*
+ * Time passing counts the ages on in memory; sort and filter work on the
+ * rows read: a record written since shows only at the next load.
+ */
+static void
+test_tick(void **state)
+{
+	struct fix		*fx = *state;
+	struct tui_model	 m;
+	struct ctx		 c;
+	struct record		*r;
+
+	setenv("HVSH_FAKE_TIME", "1000", 1);
+	r = record_new(KIND_HOST);
+	record_set(r, FI_NAME, "kvm3");
+	record_set(r, HOST_ADDRESS, "10.0.0.3");
+	record_set(r, HOST_DRIVER, "kvm");
+	record_set(r, HOST_STATUS, "ok");
+	record_set(r, HOST_LASTSEEN, "995");
+	add(fx->st, r);
+	model_open(fx, &c, &m);
+	assert_int_equal(tui_model_load(&m), 0);
+	assert_int_equal(tui_model_filter(&m, "age>6"), 0);
+	assert_int_equal(tui_model_view(&m)->nrows, 0);
+	assert_int_equal(tui_model_tick(&m), 0);	/* no time passed */
+	setenv("HVSH_FAKE_TIME", "1002", 1);
+	assert_true(tui_model_tick(&m) & TUI_CH_TABLE);
+	assert_int_equal(tui_model_view(&m)->nrows, 1);
+	assert_string_equal(cell(&m, 0, "age"), "7s");
+	/* Older than a few rounds: stale. */
+	setenv("HVSH_FAKE_TIME", "1100", 1);
+	tui_model_tick(&m);
+	assert_string_equal(cell(&m, 0, "age"), "stale 105s");
+	assert_int_equal(tui_model_filter(&m, ""), 0);
+	assert_int_equal(tui_model_view(&m)->nrows, 3);
+	/* Sort and filter use the rows read, not the store. */
+	add_host(fx->st, "kvm4", "ok");
+	tui_model_sort(&m, "name");
+	assert_int_equal(tui_model_view(&m)->nrows, 3);
+	assert_int_equal(tui_model_load(&m), 0);
+	assert_int_equal(tui_model_view(&m)->nrows, 4);
+	unsetenv("HVSH_FAKE_TIME");
+	model_close(&c, &m);
+}
+
 static void
 test_prompt(void **state)
 {
@@ -291,6 +338,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_filter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_marks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_moves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tick, setup, teardown),
 		cmocka_unit_test(test_prompt),
 	};
 
