@@ -8,7 +8,7 @@ pkgs=(
 	build-essential pkg-config
 	liblmdb-dev lmdb-utils libjansson-dev libreadline-dev libssl-dev
 	libncurses-dev libssh-dev libvirt-dev
-	libcmocka-dev tmux jq util-linux
+	libcmocka-dev tmux screen jq util-linux
 	# the test lab (tests/lab): real sshd hosts, libvirt and QEMU
 	libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 	qemu-system-x86 qemu-utils openssh-server openssh-client iproute2 procps

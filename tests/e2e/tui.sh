@@ -2,8 +2,9 @@
 # moving, the filter line, sorting, the ':' line with completion, marks and
 # a bulk stop seen on the host, a hung host that does not hold up a key and
 # a command's progress meanwhile, resizing, 80x24 and smaller, monochrome
-# and NO_COLOR, a hostile domain name shown neutralised, each shipped
-# keymap's help listing every binding, a broken user keymap, leaving.
+# and NO_COLOR, a hostile domain name shown neutralised, wide and combining
+# characters aligned, each shipped keymap's help listing every binding, a
+# broken user keymap, leaving; inside GNU screen and over ssh -t.
 . "$(dirname "$0")/lib.sh"
 if ! command -v tmux >/dev/null; then
 	echo "ok 1 # SKIP tmux is not installed"
@@ -281,6 +282,32 @@ t_true "no bidi override reached the screen" \
     sh -c "! grep -q \"\$(printf '\\342\\200\\256')\" '$T/raw'"
 keys x
 
+# --- wide and combining characters keep the columns aligned ---
+# Two CJK characters (two cells each) and an e with a combining acute (one
+# cell for two characters), in a command the events view shows.
+wide=$'\u5bbd\u540de\u0301'
+hv host set kvm1 --tag "note=$wide"
+t_status 0 "host set with a tag of wide and combining characters"
+keys 7
+t_screen "note=$wide" "the events view shows it"
+# col LINE-PATTERN NWIDE NCOMB: the cell where the column after the command
+# starts on the line matching, from its characters and the known widths.
+col() {
+	(
+		export LC_ALL=C.UTF-8
+		local line pre rest
+		line=$(cap | grep -F -- "$1" | head -1)
+		pre=${line%%"$1"*}$1
+		rest=${line#"$pre"}
+		rest=${rest%%[! ]*}
+		echo $(( ${#pre} + $2 - $3 + ${#rest} ))
+	)
+}
+a=$(col "note=$wide" 2 1)
+b=$(col 'vm start g1 g2' 0 0)
+t_eq "$a" "$b" "the column after a wide command starts where the others' does"
+keys 1
+
 # --- resize, 80x24, smaller ---
 tmux -S "$SOCK" resize-window -t t -x 120 -y 40
 t_screen 'hosts 2/2 up' "resized to 120x40: redrawn"
@@ -358,6 +385,53 @@ keys Z
 t_screen 'g1 +kvm1' "the lines after it still load (Z on hosts)"
 keys q
 cp "$T/keys.good" "$HVSH_HOME/keys"
+
+# --- inside GNU screen ---
+if command -v screen >/dev/null; then
+	newsock
+	mkdir -p "$T/screens"
+	chmod 700 "$T/screens"
+	tmux -S "$SOCK" -f /dev/null new-session -d -s t -x 100 -y 30 \
+	    env SCREENDIR="$T/screens" screen -q -S hv env HVSH_HOME="$HVSH_HOME" \
+	    LANG=C.UTF-8 LC_ALL=C.UTF-8 HVSH_TUI_INTERVAL_MS=1000 "$HVSH" tui
+	t_screen 'hosts 2/2 up' "inside GNU screen: the dashboard"
+	keys 2
+	t_screen 'g1 +kvm1' "keys reach it through screen"
+	keys q
+	gone=1
+	for ((i = 0; i < 100; i++)); do
+		tmux -S "$SOCK" has-session -t t 2>/dev/null || { gone=0; break; }
+		sleep 0.05
+	done
+	t_eq "$gone" 0 "q leaves it, and screen ends"
+else
+	_nok "inside GNU screen: screen is not installed (contrib/install-deps.sh installs it)"
+fi
+
+# --- over ssh -t: on the terminal sshd makes, as another user ---
+R=$T/remote
+mkdir -p "$R/bin" "$R/keymaps"
+cp "$HVSH" "$R/bin/hvsh"
+cp "$HVSH_SRC"/keymaps/*.keys "$R/keymaps/"
+chmod -R a+rX "$R"
+newsock
+tmux -S "$SOCK" -f /dev/null new-session -d -s t -x 100 -y 30 \
+    ssh -t -F /dev/null -i "$LAB_KEY" -o IdentitiesOnly=yes \
+    -o UserKnownHostsFile="$LAB_KNOWN_HOSTS" -o GlobalKnownHostsFile=/dev/null \
+    -o StrictHostKeyChecking=yes -o BatchMode=yes -o LogLevel=ERROR \
+    -p "$P_kvm1" "$U_kvm1@$A_kvm1" \
+    env 'HVSH_HOME=$HOME/hvsh-over-ssh' HVSH_KEYMAP_DIR="$R/keymaps" \
+    LANG=C.UTF-8 LC_ALL=C.UTF-8 "$R/bin/hvsh"
+t_screen 'hosts 0/0 up' "over ssh -t: hvsh alone opens the dashboard" 20
+keys '?'
+t_screen 'main:' "its keymap is read, its help shown"
+keys x q
+gone=1
+for ((i = 0; i < 200; i++)); do
+	tmux -S "$SOCK" has-session -t t 2>/dev/null || { gone=0; break; }
+	sleep 0.05
+done
+t_eq "$gone" 0 "q leaves it, and the ssh session ends"
 
 # --- hvsh tui needs a terminal ---
 hv tui
