@@ -516,15 +516,7 @@ R
 )
 printf '%s\n' "$result"
 
-doc=docs/BENCHMARKS.md
-[ -f "$doc" ] || printf '# hvsh benchmarks\n\nWritten by `make bench`.\n' >"$doc"
-grep -q '<!-- fanout:begin -->' "$doc" ||
-    printf '\n## Fan-out over SSH\n\n<!-- fanout:begin -->\n<!-- fanout:end -->\n' >>"$doc"
-R="$result" awk '
-	/<!-- fanout:begin -->/ { print; print ENVIRON["R"]; skip = 1; next }
-	/<!-- fanout:end -->/ { skip = 0 }
-	!skip { print }' "$doc" >"$doc.new" && mv "$doc.new" "$doc"
-say "written to $doc"
+doc_section fanout "Fan-out over SSH" "$result"
 
 # hvsh's own figures must exist; other tools' failures are noted above.
 for id in hvsh-cold hvsh-warm; do

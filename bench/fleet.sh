@@ -770,15 +770,7 @@ R
 )
 printf '%s\n' "$result"
 
-doc=docs/BENCHMARKS.md
-[ -f "$doc" ] || printf '# hvsh benchmarks\n\nWritten by `make bench`.\n' >"$doc"
-grep -q '<!-- fleet:begin -->' "$doc" ||
-    printf '\n## Fleet\n\n<!-- fleet:begin -->\n<!-- fleet:end -->\n' >>"$doc"
-R="$result" awk '
-	/<!-- fleet:begin -->/ { print; print ENVIRON["R"]; skip = 1; next }
-	/<!-- fleet:end -->/ { skip = 0 }
-	!skip { print }' "$doc" >"$doc.new" && mv "$doc.new" "$doc"
-say "written to $doc"
+doc_section fleet Fleet "$result"
 
 # hvsh's own cold figures must exist; other tools' failures are noted.
 for n in $SIZES; do

@@ -32,6 +32,7 @@ TMO="timeout -k 5 1800"	# bound on one hyperfine call
 
 say() { echo "images: $*" >&2; }
 die() { say "$*"; exit 1; }
+. "$REPO/bench/lib.sh"
 
 [ -x "$HVSH" ] || die "$HVSH is missing: make $B/hvsh"
 for t in hyperfine jq scp qemu-img openssl; do
@@ -346,13 +347,5 @@ R
 )
 printf '%s\n' "$result"
 
-doc=docs/BENCHMARKS.md
-[ -f "$doc" ] || printf '# hvsh benchmarks\n\nWritten by `make bench`.\n' >"$doc"
-grep -q '<!-- images:begin -->' "$doc" ||
-    printf '\n## Images and instances\n\n<!-- images:begin -->\n<!-- images:end -->\n' >>"$doc"
-R="$result" awk '
-	/<!-- images:begin -->/ { print; print ENVIRON["R"]; skip = 1; next }
-	/<!-- images:end -->/ { skip = 0 }
-	!skip { print }' "$doc" >"$doc.new" && mv "$doc.new" "$doc"
-say "written to $doc"
+doc_section images "Images and instances" "$result"
 exit 0

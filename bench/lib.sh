@@ -4,6 +4,9 @@
 #                                commands missing (as root), else says how;
 #                                a tool still missing is left out of the run
 #   have CMD                     whether CMD can be run
+#   doc_section KEY TITLE TEXT   puts TEXT between <!-- KEY:begin --> and
+#                                <!-- KEY:end --> in docs/BENCHMARKS.md,
+#                                under "## TITLE" if the markers are new
 
 bench_tools() {
 	local need=() pair
@@ -23,3 +26,16 @@ bench_tools() {
 }
 
 have() { command -v "$1" >/dev/null; }
+
+doc_section() {
+	local key=$1 title=$2 doc=docs/BENCHMARKS.md
+	[ -f "$doc" ] || printf '# hvsh benchmarks\n\nWritten by `make bench`.\n' >"$doc"
+	grep -q "<!-- $key:begin -->" "$doc" ||
+	    printf '\n## %s\n\n<!-- %s:begin -->\n<!-- %s:end -->\n' \
+	    "$title" "$key" "$key" >>"$doc"
+	R="$3" K="$key" awk '
+		$0 == "<!-- " ENVIRON["K"] ":begin -->" { print; print ENVIRON["R"]; skip = 1; next }
+		$0 == "<!-- " ENVIRON["K"] ":end -->" { skip = 0 }
+		!skip { print }' "$doc" >"$doc.new" && mv "$doc.new" "$doc"
+	say "written to $doc"
+}

@@ -434,13 +434,5 @@ R
 )
 printf '%s\n' "$result"
 
-doc=docs/BENCHMARKS.md
-[ -f "$doc" ] || printf '# hvsh benchmarks\n\nWritten by `make bench`.\n' >"$doc"
-grep -q '<!-- tui:begin -->' "$doc" ||
-    printf '\n## Dashboard\n\n<!-- tui:begin -->\n<!-- tui:end -->\n' >>"$doc"
-R="$result" awk '
-	/<!-- tui:begin -->/ { print; print ENVIRON["R"]; skip = 1; next }
-	/<!-- tui:end -->/ { skip = 0 }
-	!skip { print }' "$doc" >"$doc.new" && mv "$doc.new" "$doc"
-say "written to $doc"
+doc_section tui Dashboard "$result"
 exit 0

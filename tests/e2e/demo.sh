@@ -53,20 +53,6 @@ demo() {
 	    bash -c 'bash "$1"; echo $? >"$2.tmp"; mv "$2.tmp" "$2"; sleep 600' \
 	    sh "$DEMO" "$T/$n.rc"
 }
-cap() { tmux -S "$SOCK" capture-pane -p -t t 2>/dev/null; }
-keys() { tmux -S "$SOCK" send-keys -t t "$@"; }
-wait_for() {
-	local i n=$(( ${2:-10} * 10 ))
-	for ((i = 0; i < n; i++)); do
-		cap | grep -Eq -- "$1" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-t_screen() {
-	if wait_for "$1" "${3:-20}"; then _ok "$2"
-	else _nok "$2 (screen !~ $1)"; cap | sed 's/^/#   | /'; fi
-}
 # wait_rc NAME SECONDS: the demo's exit status, or "none" if it runs on.
 wait_rc() {
 	local i

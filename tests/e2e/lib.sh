@@ -118,3 +118,38 @@ drvrun_on() {
 	out=$(cat "$T/.out")
 	err=$(cat "$T/.err")
 }
+
+# A program on a terminal: tmux session t on the server at $SOCK (a test
+# sets SOCK, and starts the session with 'tmux -S "$SOCK" new-session').
+cap() { tmux -S "$SOCK" capture-pane -p -t t 2>/dev/null; }
+keys() { tmux -S "$SOCK" send-keys -t t "$@"; }
+# wait_for RE [SECONDS]: until the screen shows RE; 1 if it never does.
+wait_for() {
+	local i n=$(( ${2:-10} * 20 ))
+	for ((i = 0; i < n; i++)); do
+		cap | grep -Eq -- "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# t_screen RE DESC [SECONDS]: the screen shows RE within SECONDS (10).
+t_screen() {
+	if wait_for "$1" "${3:-10}"; then _ok "$2"
+	else _nok "$2 (screen !~ $1)"; cap | sed 's/^/#   | /'; fi
+}
+# t_noscreen RE DESC: the screen does not show RE now.
+t_noscreen() {
+	if cap | grep -Eq -- "$1"; then _nok "$2 (screen =~ $1)"; cap | sed 's/^/#   | /'
+	else _ok "$2"; fi
+}
+# t_gone DESC [SECONDS]: the session ends (its program left) within
+# SECONDS (5).
+t_gone() {
+	local i n=$(( ${2:-5} * 20 ))
+	for ((i = 0; i < n; i++)); do
+		tmux -S "$SOCK" has-session -t t 2>/dev/null || { _ok "$1"; return; }
+		sleep 0.05
+	done
+	_nok "$1 (still running)"
+	cap | sed 's/^/#   | /'
+}

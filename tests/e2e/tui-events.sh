@@ -24,20 +24,6 @@ t_status 0 "host add lv1: the lab's libvirtd, through the libvirt driver"
 hv vm adopt g1 --host lv1
 t_status 0 "vm adopt g1"
 
-cap() { tmux -S "$SOCK" capture-pane -p -t t 2>/dev/null; }
-keys() { tmux -S "$SOCK" send-keys -t t "$@"; }
-wait_for() {
-	local i n=$(( ${2:-10} * 20 ))
-	for ((i = 0; i < n; i++)); do
-		cap | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-t_screen() {
-	if wait_for "$1" "${3:-10}"; then _ok "$2"
-	else _nok "$2 (screen !~ $1)"; cap | sed 's/^/#   | /'; fi
-}
 
 tmux -S "$SOCK" -f /dev/null new-session -d -s t -x 100 -y 30 \
     env HVSH_HOME="$HVSH_HOME" LANG=C.UTF-8 LC_ALL=C.UTF-8 \
@@ -82,9 +68,4 @@ else
 fi
 
 keys q
-gone=1
-for ((i = 0; i < 100; i++)); do
-	tmux -S "$SOCK" has-session -t t 2>/dev/null || { gone=0; break; }
-	sleep 0.05
-done
-t_eq "$gone" 0 "q leaves at once, the watch blocked between events or not"
+t_gone "q leaves at once, the watch blocked between events or not"

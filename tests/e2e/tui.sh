@@ -43,26 +43,6 @@ tui() {
 	    HVSH_TUI_INTERVAL_MS=1000 HVSH_CONNECT_TIMEOUT_MS=5000 \
 	    HVSH_COMMAND_TIMEOUT_MS=30000 "$@" "$HVSH"
 }
-cap() { tmux -S "$SOCK" capture-pane -p -t t 2>/dev/null; }
-keys() { tmux -S "$SOCK" send-keys -t t "$@"; }
-# wait_for RE [SECONDS]: until the screen shows RE; 1 if it never does.
-wait_for() {
-	local i n=$(( ${2:-10} * 20 ))
-	for ((i = 0; i < n; i++)); do
-		cap | grep -Eq -- "$1" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-# t_screen RE DESC [SECONDS]
-t_screen() {
-	if wait_for "$1" "${3:-10}"; then _ok "$2"
-	else _nok "$2 (screen !~ $1)"; cap | sed 's/^/#   | /'; fi
-}
-t_noscreen() {
-	if cap | grep -Eq -- "$1"; then _nok "$2 (screen =~ $1)"; cap | sed 's/^/#   | /'
-	else _ok "$2"; fi
-}
 
 # --- hvsh with no command on a terminal opens the dashboard ---
 tui
@@ -286,24 +266,27 @@ keys x
 # Two CJK characters (two cells each) and an e with a combining acute (one
 # cell for two characters), in a command the events view shows.
 wide=$'\u5bbd\u540de\u0301'
-hv host set kvm1 --tag "note=$wide"
-t_status 0 "host set with a tag of wide and combining characters"
+hv snapshot create g3 w -d "$wide"
+t_status 0 "a snapshot described in wide and combining characters"
 keys 7
-t_screen "note=$wide" "the events view shows it"
+t_screen "$wide" "the events view shows the command"
 # col LINE-PATTERN NWIDE NCOMB: the cell where the column after the command
 # starts on the line matching, from its characters and the known widths.
 col() {
 	(
 		export LC_ALL=C.UTF-8
 		local line pre rest
+		local tail
 		line=$(cap | grep -F -- "$1" | head -1)
 		pre=${line%%"$1"*}$1
 		rest=${line#"$pre"}
+		tail=${rest%%' '*}	# the rest of the cell, a quote
+		rest=${rest#"$tail"}
 		rest=${rest%%[! ]*}
-		echo $(( ${#pre} + $2 - $3 + ${#rest} ))
+		echo $(( ${#pre} + $2 - $3 + ${#tail} + ${#rest} ))
 	)
 }
-a=$(col "note=$wide" 2 1)
+a=$(col "$wide" 2 1)
 b=$(col 'vm start g1 g2' 0 0)
 t_eq "$a" "$b" "the column after a wide command starts where the others' does"
 keys 1
@@ -322,12 +305,7 @@ t_screen 'hosts 2/2 up' "and back"
 
 # --- leaving ---
 keys q
-gone=1
-for ((i = 0; i < 100; i++)); do
-	tmux -S "$SOCK" has-session -t t 2>/dev/null || { gone=0; break; }
-	sleep 0.05
-done
-t_eq "$gone" 0 "q leaves the dashboard"
+t_gone "q leaves the dashboard"
 
 # --- monochrome and NO_COLOR ---
 colors() { tmux -S "$SOCK" capture-pane -p -e -t t | grep -cE $'\e\\[[0-9;]*3[1-3]m'; }
@@ -398,12 +376,7 @@ if command -v screen >/dev/null; then
 	keys 2
 	t_screen 'g1 +kvm1' "keys reach it through screen"
 	keys q
-	gone=1
-	for ((i = 0; i < 100; i++)); do
-		tmux -S "$SOCK" has-session -t t 2>/dev/null || { gone=0; break; }
-		sleep 0.05
-	done
-	t_eq "$gone" 0 "q leaves it, and screen ends"
+	t_gone "q leaves it, and screen ends"
 else
 	_nok "inside GNU screen: screen is not installed (contrib/install-deps.sh installs it)"
 fi
@@ -426,12 +399,7 @@ t_screen 'hosts 0/0 up' "over ssh -t: hvsh alone opens the dashboard" 20
 keys '?'
 t_screen 'main:' "its keymap is read, its help shown"
 keys x q
-gone=1
-for ((i = 0; i < 200; i++)); do
-	tmux -S "$SOCK" has-session -t t 2>/dev/null || { gone=0; break; }
-	sleep 0.05
-done
-t_eq "$gone" 0 "q leaves it, and the ssh session ends"
+t_gone "q leaves it, and the ssh session ends" 10
 
 # --- hvsh tui needs a terminal ---
 hv tui

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "err.h"
+#include "record.h"
 #include "store.h"
 #include "util.h"
 
@@ -71,6 +72,24 @@ teardown(void **state)
 	free(fx->sdir);
 	free(fx);
 	return 0;
+}
+
+static inline int
+fix_put_fn(struct store_txn *t, void *arg)
+{
+	return store_put(t, arg);
+}
+
+/* Writes r (new: it gets its id) and frees it; its id. */
+static inline uint64_t
+fix_add(struct store *st, struct record *r)
+{
+	uint64_t	id;
+
+	assert_int_equal(store_write(st, fix_put_fn, r), 0);
+	id = r->id;
+	record_free(r);
+	return id;
 }
 
 #endif

@@ -31,23 +31,6 @@
 #define URI		"test:///default"
 #define TEST_UUID	"6695eb01-f6a4-8304-79aa-97f2502e193f"
 
-static int
-put_fn(struct store_txn *t, void *arg)
-{
-	return store_put(t, arg);
-}
-
-static uint64_t
-add(struct store *st, struct record *r)
-{
-	uint64_t	id;
-
-	assert_int_equal(store_write(st, put_fn, r), 0);
-	id = r->id;
-	record_free(r);
-	return id;
-}
-
 static double
 mono_s(void)
 {
@@ -133,13 +116,13 @@ test_events(void **state)
 	record_set(r, FI_NAME, "lv1");
 	record_set(r, HOST_ADDRESS, URI);
 	record_set(r, HOST_DRIVER, "libvirt");
-	host = add(fx->st, r);
+	host = fix_add(fx->st, r);
 	r = record_new(KIND_VM);
 	record_set(r, FI_NAME, "test");
 	record_set_i64(r, VM_HOST, (int64_t)host);
 	record_set(r, VM_STATE, "unknown");
 	record_set(r, VM_UUID, TEST_UUID);
-	vm = add(fx->st, r);
+	vm = fix_add(fx->st, r);
 
 	ctx_init(&c, fx->sdir);
 	c.store = fx->st;

@@ -21,23 +21,6 @@
 
 #include "store-fixture.h"
 
-static int
-put_fn(struct store_txn *t, void *arg)
-{
-	return store_put(t, arg);
-}
-
-static uint64_t
-add(struct store *st, struct record *r)
-{
-	uint64_t	id;
-
-	assert_int_equal(store_write(st, put_fn, r), 0);
-	id = r->id;
-	record_free(r);
-	return id;
-}
-
 static uint64_t
 add_host(struct store *st, const char *name, const char *status)
 {
@@ -49,7 +32,7 @@ add_host(struct store *st, const char *name, const char *status)
 	record_set(r, HOST_STATUS, status);
 	record_set(r, HOST_MEMORY, "1000");
 	record_set(r, HOST_MEMFREE, "250");
-	return add(st, r);
+	return fix_add(st, r);
 }
 
 static void
@@ -62,7 +45,7 @@ add_vm(struct store *st, const char *name, uint64_t host, const char *state,
 	record_set_i64(r, VM_HOST, (int64_t)host);
 	record_set(r, VM_STATE, state);
 	record_set(r, VM_CPUS, cpus);
-	add(st, r);
+	fix_add(st, r);
 }
 
 /* A model over the fixture's store: kvm1 with web1, web2, db (10 cpus). */
@@ -266,7 +249,7 @@ test_tick(void **state)
 	record_set(r, HOST_DRIVER, "kvm");
 	record_set(r, HOST_STATUS, "ok");
 	record_set(r, HOST_LASTSEEN, "995");
-	add(fx->st, r);
+	fix_add(fx->st, r);
 	model_open(fx, &c, &m);
 	assert_int_equal(tui_model_load(&m), 0);
 	assert_int_equal(tui_model_filter(&m, "age>6"), 0);
