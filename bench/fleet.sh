@@ -53,16 +53,12 @@ TS="timeout -k 5 300"	# bound on a set-up step
 say() { echo "fleet: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-for f in "$HVSH" "$SEED" "$STORE_ADD"; do
-	[ -x "$f" ] || die "$f is missing: make $B/hvsh $SEED $STORE_ADD"
-done
-for n in $SIZES $ROUNDS $WARM_K $NDOM; do
-	[[ $n =~ ^[1-9][0-9]*$ ]] || die "not a count: '$n'"
-done
+. "$REPO/bench/lib.sh"
+need_built "$HVSH" "$SEED" "$STORE_ADD"
+need_counts $SIZES $ROUNDS $WARM_K $NDOM
 
 # ---------------------------------------------------------------- tools
 
-. "$REPO/bench/lib.sh"
 bench_tools parallel-ssh=pssh clush=clustershell ssh=openssh-client jq=jq
 have jq || die "bench needs jq"
 

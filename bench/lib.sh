@@ -1,5 +1,8 @@
-# lib.sh: sourced by the benchmark scripts after they define say().
+# lib.sh: sourced by the benchmark scripts after they define say() and
+# die().
 #
+#   need_built FILE...           dies unless each FILE is built
+#   need_counts N...             dies unless each N is a count (1 or more)
 #   bench_tools CMD=PACKAGE...   installs the Debian packages of the
 #                                commands missing (as root), else says how;
 #                                a tool still missing is left out of the run
@@ -7,6 +10,20 @@
 #   doc_section KEY TITLE TEXT   puts TEXT between <!-- KEY:begin --> and
 #                                <!-- KEY:end --> in docs/BENCHMARKS.md,
 #                                under "## TITLE" if the markers are new
+
+need_built() {
+	local f
+	for f; do
+		[ -x "$f" ] || die "$f is missing: make $*"
+	done
+}
+
+need_counts() {
+	local n
+	for n; do
+		[[ $n =~ ^[1-9][0-9]*$ ]] || die "not a count: '$n'"
+	done
+}
 
 bench_tools() {
 	local need=() pair

@@ -54,15 +54,11 @@ TS="timeout -k 5 300"	# bound on a set-up step
 say() { echo "tui: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-for f in "$HVSH" "$SEED" "$PTYKEYS"; do
-	[ -x "$f" ] || die "$f is missing: make $HVSH $SEED $PTYKEYS"
-done
-for n in $NVMS $NHOSTS $NKEYS $IDLE $COLS $ROWS $QUIET $FIRST_RUNS; do
-	[[ $n =~ ^[1-9][0-9]*$ ]] || die "not a count: '$n'"
-done
+. "$REPO/bench/lib.sh"
+need_built "$HVSH" "$SEED" "$PTYKEYS"
+need_counts $NVMS $NHOSTS $NKEYS $IDLE $COLS $ROWS $QUIET $FIRST_RUNS
 [[ $LIVE =~ ^[0-9]+$ && $WARM =~ ^[0-9]+$ ]] || die "not a count: '$LIVE' '$WARM'"
 
-. "$REPO/bench/lib.sh"
 bench_tools htop=htop jq=jq
 have htop || die "bench needs htop"
 have jq || die "bench needs jq"

@@ -1804,17 +1804,6 @@ sim_refresh_now(struct hv_facts *f, struct hv_vm_list *l)
 	drv_plan_clear(&plan);
 }
 
-static const struct hv_vm *
-vm_uuid(const struct hv_vm_list *l, const char *uuid)
-{
-	size_t	i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].uuid, uuid) == 0)
-			return &l->v[i];
-	return NULL;
-}
-
 /*
  * The plans as they are, through sh, against the simulator: a VM with a
  * hostile name and id is made, listed, started, refused a second start,
@@ -1884,7 +1873,7 @@ test_sim(void **state)
 	assert_int_equal(f.cpus, 4);
 	assert_true(f.memory > 0 && f.mem_free > 0 && f.mem_free <= f.memory);
 	assert_int_equal(l.n, 1);
-	assert_non_null(v = vm_uuid(&l, uuid));
+	assert_non_null(v = vm_uuid_of(&l, uuid));
 	assert_string_equal(v->name, name);
 	assert_string_equal(v->hvsh_id, id);
 
@@ -1894,7 +1883,7 @@ test_sim(void **state)
 	assert_int_equal(run_plan(&plan, &r), 0);
 	tp_result_free(&r);
 	sim_refresh_now(&f, &l);
-	assert_non_null(v = vm_uuid(&l, uuid));
+	assert_non_null(v = vm_uuid_of(&l, uuid));
 	assert_int_equal(v->state, HV_RUNNING);
 	assert_int_equal(v->mem_used, 256LL << 20);
 	assert_int_equal(run_plan(&plan, &r), 1);
