@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "cmd-parse.h"
 #include "err.h"
 #include "util.h"
 

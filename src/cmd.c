@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "cmd-parse.h"
 #include "err.h"
 #include "hostops.h"
 #include "lex.h"

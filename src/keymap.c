@@ -15,7 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "cmd-parse.h"
+#include "cmd.h"
 #include "err.h"
 #include "keymap.h"
 #include "lex.h"

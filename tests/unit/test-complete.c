@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd-parse.h"
+#include "cmd.h"
 #include "lex.h"
 #include "util.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd-parse.h"
+#include "cmd.h"
 #include "err.h"
 #include "keymap.h"
 #include "lex.h"
