@@ -32,6 +32,8 @@ int	filter_match(const struct filter *, const char *const *vals);
  * the filter); else NULL. Lets a list use an index instead of a scan.
  */
 const char *filter_eq(const struct filter *, const char *col);
+/* Whether the expression compares column col (an index into its cols). */
+int	filter_uses(const struct filter *, size_t col);
 void	filter_free(struct filter *);
 
 #endif

@@ -604,6 +604,26 @@ node_eq(const struct fnode *n, const char *col)
 	return NULL;
 }
 
+static int
+node_uses(const struct fnode *n, size_t col)
+{
+	size_t	i;
+
+	if (n->type == FN_CMP)
+		return n->col == col;
+	for (i = 0; i < n->nkids; i++) {
+		if (node_uses(n->kids[i], col))
+			return 1;
+	}
+	return 0;
+}
+
+int
+filter_uses(const struct filter *f, size_t col)
+{
+	return f != NULL && node_uses(f->root, col);
+}
+
 const char *
 filter_eq(const struct filter *f, const char *col)
 {

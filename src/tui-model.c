@@ -617,7 +617,8 @@ tui_model_tick(struct tui_model *m)
 		if (v->xcol[c] != TX_AGE && v->xcol[c] != TX_UPTIME)
 			continue;
 		ages = 1;
-		resort |= (int)c == v->sortcol;
+		/* Rows kept and their order may follow the ages. */
+		resort |= (int)c == v->sortcol || filter_uses(v->filter, c);
 		for (i = 0; i < v->nall; i++) {
 			row = &v->all[i];
 			if (row->raw[c] == NULL || parse_i64(row->raw[c], &n) != 0)
@@ -635,8 +636,7 @@ tui_model_tick(struct tui_model *m)
 	buf_free(&scratch);
 	if (!ages)
 		return 0;
-	if (resort || v->filter != NULL) {
-		/* What the filter keeps and the order may follow the ages. */
+	if (resort) {
 		selid = v->sel < v->nrows ? v->rows[v->sel].id : 0;
 		view_select(v);
 		view_reselect(v, selid, v->sel, m->page);

@@ -262,6 +262,23 @@ test_filter_eq(void **state)
 	assert_null(filter_eq(NULL, "host"));
 }
 
+/* Which columns an expression compares, at any depth. */
+static void
+test_filter_uses(void **state)
+{
+	struct filter	*f = NULL;
+
+	assert_int_equal(filter_parse("state=x and not (cpus>1 or host~h)",
+	    cols, nitems(cols), &f), 0);
+	assert_true(filter_uses(f, 2));		/* state */
+	assert_true(filter_uses(f, 4));		/* cpus, under not and or */
+	assert_true(filter_uses(f, 1));		/* host */
+	assert_false(filter_uses(f, 0));	/* name */
+	assert_false(filter_uses(f, 3));	/* memory */
+	filter_free(f);
+	assert_false(filter_uses(NULL, 0));
+}
+
 static void
 test_errors(void **state)
 {
@@ -406,6 +423,7 @@ main(void)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_unset),
 		cmocka_unit_test(test_filter_eq),
+		cmocka_unit_test(test_filter_uses),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_limits),
